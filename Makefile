@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test test-slow test-load test-all eval bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+$(VENV)/.browser:
+	./scripts/install-browser.sh
+	touch $@
+
+run: $(VENV)/.installed-run
+	$(BIN)/python app.py
+
+# pytest exits 5 when it collected no tests: that is a failure, not a pass.
+test: $(VENV)/.installed-test $(VENV)/.browser
+	$(BIN)/python -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test-slow: $(VENV)/.installed-test $(VENV)/.browser
+	$(BIN)/python -m pytest -q -m slow
+
+test-load: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m load
+
+test-all: $(VENV)/.installed-test $(VENV)/.browser
+	$(BIN)/python -m pytest -q -m ''
+
+eval: $(VENV)/.installed-run
+	$(BIN)/assistant eval --set evals/qa.jsonl --output evals/results.json --report evals/report --baseline
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) index/current index/.build-* index/cache.sqlite
