@@ -26,7 +26,195 @@ def _print_json(obj: object) -> None:
 # --- corpus commands -------------------------------------------------------------------
 
 
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _clip(text: str, width: int) -> str:
+    """Cut to ``width`` terminal columns (CJK counts double), ending with '…' when cut."""
+    import unicodedata
+
+    text = " ".join(text.split())
+    if _display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    clipped = _clip(text, width)
+    return clipped + " " * max(0, width - _display_width(clipped))
+
+
+@app.command("add")
+def add_command(
+    paths: list[Path] = typer.Argument(..., help="Files to add (.txt .md .html .pdf .docx)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the files: zh, en, fr, es, ru or ar (detected if omitted)."),
+    parallel_of: Optional[str] = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
+    doc_id: Optional[str] = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
+    no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
+) -> None:
+    """Add documents to the corpus (all or nothing), then bring the index up to date."""
+    from assistant.corpus import add_documents
+    from assistant.documents import LANGS
+    from assistant.errors import choice_error
+
+    if lang is not None and lang not in LANGS:
+        raise choice_error("--lang", lang, LANGS)
+    settings = _settings()
+    docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
+    for doc in docs:
+        extra = f"  (parallel of {doc.parallel_of})" if doc.parallel_of else ""
+        typer.echo(f"{doc.doc_id}  {doc.title}  {doc.lang}  {len(doc.units)} units{extra}")
+    if not no_index:
+        from assistant.index import ensure_index
+
+        ensure_index(settings)
+
+
+def _unit_json(doc_id: str, unit: object | None) -> dict[str, object] | None:
+    if unit is None:
+        return None
+    return {
+        "doc": doc_id,
+        "unit": unit.unit_id,  # type: ignore[attr-defined]
+        "section": unit.section_path,  # type: ignore[attr-defined]
+        "text": unit.text,  # type: ignore[attr-defined]
+    }
+
+
+@app.command("paragraphs")
+def paragraphs_command(
+    unit_id: Optional[str] = typer.Argument(None, help="A paragraph id such as 16 or 16(e); omit to list all."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Only this document (default for an id: the shipped paper)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the citable paragraphs, or show one with its heading path and neighbours."""
+    import shutil
+
+    from assistant.corpus import find_unit, get_document, load_documents, neighbours
+
+    documents = load_documents(_settings())
+    if unit_id is None:
+        selected = [get_document(documents, doc)] if doc else documents
+        rows = [(d.doc_id, u) for d in selected for u in d.units]
+        if as_json:
+            _print_json([_unit_json(d, u) for d, u in rows])
+            return
+        width = shutil.get_terminal_size((120, 24)).columns
+        doc_w = min(max((len(d) for d, _ in rows), default=3), 28)
+        unit_w = min(max((len(u.unit_id) for _, u in rows), default=4), 10)
+        sec_w = 24
+        text_w = max(30, width - doc_w - unit_w - sec_w - 6)
+        for d, u in rows:
+            section = u.section[-1] if u.section else ""
+            typer.echo(f"{_pad(d, doc_w)}  {_pad(u.unit_id, unit_w)}  {_pad(section, sec_w)}  {_clip(u.text, text_w)}")
+        return
+    document, unit = find_unit(documents, unit_id, doc)
+    prev, nxt = neighbours(document, unit)
+    if as_json:
+        payload = _unit_json(document.doc_id, unit) or {}
+        payload["previous"] = _unit_json(document.doc_id, prev)
+        payload["next"] = _unit_json(document.doc_id, nxt)
+        _print_json(payload)
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    typer.echo(f"{document.doc_id}  {unit.unit_id}  ({document.title})")
+    if unit.section:
+        typer.echo(f"section: {unit.section_path}")
+    typer.echo("")
+    typer.echo(unit.text)
+    typer.echo("")
+    for label, other in (("previous", prev), ("next", nxt)):
+        if other is not None:
+            typer.echo(_clip(f"{label}: {other.unit_id}  {other.text}", width))
+
+
 # --- index and question commands -------------------------------------------------------
+
+
+@app.command("index")
+def index_command(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if the index is up to date."),
+) -> None:
+    """Build the search index, or bring it up to date with the corpus."""
+    from assistant.index import ensure_index
+
+    loaded = ensure_index(_settings(), policy="always" if rebuild else "auto")
+    m = loaded.manifest
+    typer.echo(f"index {loaded.path.name}: {m.n_units} units, {m.n_chunks} vectors, {m.embedder}, {m.faiss_type}")
+
+
+def _open_assistant():
+    from assistant.service import Assistant
+
+    return Assistant.open(_settings())
+
+
+def _print_answer(answer) -> None:
+    from assistant import i18n
+
+    for notice in answer.notices:
+        typer.secho(notice, fg=typer.colors.YELLOW, err=True)
+    typer.echo(answer.text)
+    typer.echo("")
+    typer.secho(f"{i18n.text('excerpts', answer.lang)}:", bold=True)
+    for p in answer.passages:
+        typer.secho(f"[{i18n.cite_label(p.unit_id, answer.lang)}] {p.unit.section_path}", fg=typer.colors.CYAN)
+        typer.echo(f"  {p.unit.text}")
+    for u in answer.aligned:
+        typer.secho(f"[{i18n.cite_label(u.unit_id, answer.lang)}] {i18n.text('in_your_language', answer.lang)}", fg=typer.colors.GREEN)
+        typer.echo(f"  {u.text}")
+
+
+@app.command("ask")
+def ask_command(
+    question: str = typer.Argument(..., help="The question, in any of the six UN languages."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    k: Optional[int] = typer.Option(None, "--k", min=1, max=100, help="How many passages to return."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Search only this document."),
+    section: Optional[str] = typer.Option(None, "--section", help="Search only sections whose heading path contains this."),
+) -> None:
+    """Answer one question with cited paragraphs."""
+    from assistant.service import answer_to_json
+
+    answer = _open_assistant().ask(question, k=k, doc=doc, section=section)
+    if as_json:
+        _print_json(answer_to_json(answer))
+    else:
+        _print_answer(answer)
+
+
+@app.command("chat")
+def chat_command() -> None:
+    """A conversation in the terminal: follow-up questions refer to earlier ones. Ctrl-D ends it."""
+    assistant = _open_assistant()
+    history: list[str] = []
+    while True:
+        try:
+            question = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if not question.strip():
+            continue
+        try:
+            answer = assistant.ask(question, history)
+        except AssistantError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            continue
+        _print_answer(answer)
+        typer.echo("")
+        history.append(question)
+
 
 
 def main() -> None:

@@ -1,0 +1,77 @@
+"""A bridge from UN terminology in five languages to the Chinese wording of the corpus.
+
+BM25 cannot match "carrier sanctions" against 承运人处罚; the team's glossary
+(``data/glossary.tsv``: zh, en, fr, es, ru, ar; variants separated by ``|``) can. Terms
+match by word stems, so "recruitment fee" finds "recruitment fees" and Russian
+"перевозчиков" finds "перевозчики".
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+LANG_COLUMNS = ("en", "fr", "es", "ru", "ar")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Term:
+    zh: str
+    lang: str
+    stems: tuple[str, ...]
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive (Arabic diacritics too), so 'Cœur' meets 'coeur'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stem(word: str) -> str:
+    # A crude prefix stem: long enough to stay specific, short enough to absorb endings.
+    return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
+
+
+@cache
+def terms() -> tuple[Term, ...]:
+    text = resources.files("assistant").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
+    out: list[Term] = []
+    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+        zh = (row.get("zh") or "").strip()
+        if not zh:
+            continue
+        for lang in LANG_COLUMNS:
+            for variant in (row.get(lang) or "").split("|"):
+                words = _WORD.findall(_fold(variant))
+                if words:
+                    out.append(Term(zh, lang, tuple(_stem(w) for w in words)))
+    return tuple(out)
+
+
+def chinese_terms() -> tuple[str, ...]:
+    return tuple(sorted({t.zh for t in terms()}))
+
+
+def _matches(stems: tuple[str, ...], words: list[str]) -> bool:
+    n = len(stems)
+    for start in range(len(words) - n + 1):
+        if all(words[start + i].startswith(stems[i]) for i in range(n)):
+            return True
+    return False
+
+
+def expand(question: str) -> list[str]:
+    """The Chinese terms whose translations occur in ``question``, longest match first."""
+    words = _WORD.findall(_fold(question))
+    if not words:
+        return []
+    found: dict[str, int] = {}
+    for term in terms():
+        if len(term.stems) <= len(words) and _matches(term.stems, words):
+            found[term.zh] = max(found.get(term.zh, 0), len(term.stems))
+    return sorted(found, key=lambda zh: -found[zh])

@@ -1,0 +1,366 @@
+"""The on-disk index: FAISS vectors, chunk and unit records, and a manifest.
+
+Layout under ``settings.index_dir``::
+
+    current -> builds/<id>      symlink, swapped atomically when a build completes
+    builds/<id>/manifest.json   embedder id and dimension, corpus hash, parser version,
+                                build time, FAISS type, sha256 of every other file
+    builds/<id>/vectors.faiss   one row per chunk, L2-normalised (inner product = cosine)
+    builds/<id>/chunks.jsonl    one record per vector row
+    builds/<id>/documents.json  the documents and their units, as parsed at build time
+    cache.sqlite                the embedding cache shared by all builds
+
+Nothing here is a pickle: JSON, FAISS's own format and SQLite. A reader resolves
+``current`` once, so a build finishing mid-read never mixes two indexes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from assistant.cache import EmbeddingCache
+from assistant.chunking import Chunk, chunk_corpus
+from assistant.config import Settings
+from assistant.documents import Document, Unit
+from assistant.embeddings import Embedder, make_embedder
+from assistant.errors import IndexStateError, choice_error
+
+INDEX_FORMAT = 1
+RebuildPolicy = Literal["auto", "always", "never"]
+REBUILD_POLICIES: tuple[str, ...] = ("auto", "always", "never")
+#: Above this many texts to embed, a stale index is not rebuilt behind the user's back.
+AUTO_REBUILD_MAX_NEW = 2000
+#: Exact search up to this many vectors; HNSW above (see benchmarks/RESULTS.md).
+EXACT_SEARCH_MAX = 200_000
+DATA_FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    format: int
+    embedder: str
+    dim: int
+    corpus_hash: str
+    parser_version: str
+    built_at: str
+    n_chunks: int
+    n_units: int
+    faiss_type: str
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    path: Path
+    manifest: IndexManifest
+    vectors: object  # faiss.Index
+    chunks: tuple[Chunk, ...]
+    documents: tuple[Document, ...]
+
+
+def parser_version() -> str:
+    from assistant.corpus import PARSER_VERSION
+
+    return PARSER_VERSION
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index directory (two `assistant index` runs, or app + CLI)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- records to and from JSON ------------------------------------------------------------
+
+
+def _unit_to_json(unit: Unit) -> dict[str, object]:
+    record = asdict(unit)
+    record["section"] = list(unit.section)
+    record["footnotes"] = list(unit.footnotes)
+    return record
+
+
+def _unit_from_json(record: dict) -> Unit:
+    return Unit(**{**record, "section": tuple(record["section"]), "footnotes": tuple(record["footnotes"])})
+
+
+def documents_to_json(documents: Sequence[Document]) -> list[dict[str, object]]:
+    out = []
+    for doc in documents:
+        record = asdict(doc)
+        record["units"] = [_unit_to_json(u) for u in doc.units]
+        record["meta"] = [list(pair) for pair in doc.meta]
+        out.append(record)
+    return out
+
+
+def documents_from_json(records: list[dict]) -> tuple[Document, ...]:
+    return tuple(
+        Document(
+            **{
+                **r,
+                "units": tuple(_unit_from_json(u) for u in r["units"]),
+                "meta": tuple((k, v) for k, v in r["meta"]),
+            }
+        )
+        for r in records
+    )
+
+
+# --- FAISS ------------------------------------------------------------------------------------
+
+
+def _faiss():
+    import faiss  # imported lazily: it is heavy and pulls OpenMP into the process
+
+    return faiss
+
+
+def make_faiss_index(vectors: np.ndarray) -> tuple[object, str]:
+    """Exact inner product while that is fast enough, HNSW beyond (recorded in the manifest)."""
+    faiss = _faiss()
+    n, dim = vectors.shape
+    if n <= EXACT_SEARCH_MAX:
+        index = faiss.IndexFlatIP(dim)
+        kind = "flat-ip"
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        kind = "hnsw32-ip"
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index, kind
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def _progress_bar(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, disable=total < 64 or None)
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    documents: Sequence[Document] | None = None,
+) -> Path:
+    """Parse the corpus (unless given), embed what the cache lacks, write and swap in."""
+    from assistant.corpus import corpus_hash, load_documents
+
+    embedder = embedder or make_embedder(settings.embedder)
+    index_dir = settings.index_dir
+    with _build_lock(index_dir):
+        docs = list(documents) if documents is not None else load_documents(settings)
+        chash = corpus_hash(settings)
+        chunks = chunk_corpus(docs, embedder.count_tokens, embedder.max_tokens)
+        if not chunks:
+            raise IndexStateError("the corpus has no units to index; add a document with `assistant add PATH`")
+        cache = EmbeddingCache(index_dir / "cache.sqlite")
+        with _progress_bar(len(chunks), "embedding") as bar:
+
+            def embed_missing(texts: list[str]) -> np.ndarray:
+                return embedder.embed(texts, "passage", progress=bar.update)
+
+            vectors, _ = cache.embed_with_cache(
+                [c.embed_text for c in chunks], embedder.id, embedder.dim, embed_missing
+            )
+        faiss_index, faiss_type = make_faiss_index(vectors)
+        build_dir = index_dir / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        build_dir.mkdir(parents=True)
+        try:
+            tmp_vectors = build_dir / ".vectors.faiss.tmp"
+            _faiss().write_index(faiss_index, str(tmp_vectors))
+            os.replace(tmp_vectors, build_dir / "vectors.faiss")
+            _write_atomic(
+                build_dir / "chunks.jsonl",
+                "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
+            )
+            _write_atomic(
+                build_dir / "documents.json",
+                json.dumps(documents_to_json(docs), ensure_ascii=False).encode("utf-8"),
+            )
+            manifest = IndexManifest(
+                format=INDEX_FORMAT,
+                embedder=embedder.id,
+                dim=embedder.dim,
+                corpus_hash=chash,
+                parser_version=parser_version(),
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                n_chunks=len(chunks),
+                n_units=sum(len(d.units) for d in docs),
+                faiss_type=faiss_type,
+                files={name: _sha256(build_dir / name) for name in DATA_FILES},
+            )
+            _write_atomic(build_dir / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
+            _fsync_dir(build_dir)
+            _swap_current(index_dir, build_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        _remove_old_builds(index_dir, keep=build_dir)
+        return build_dir
+
+
+def _swap_current(index_dir: Path, build_dir: Path) -> None:
+    link = index_dir / "current"
+    tmp = index_dir / f".current.{uuid.uuid4().hex}"
+    os.symlink(Path("builds") / build_dir.name, tmp)
+    os.replace(tmp, link)  # rename(2) over the old symlink: readers see old or new, never neither
+    _fsync_dir(index_dir)
+
+
+def _remove_old_builds(index_dir: Path, keep: Path) -> None:
+    for path in (index_dir / "builds").iterdir():
+        if path.resolve() != keep.resolve():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def current_build(index_dir: Path) -> Path | None:
+    link = index_dir / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if target.is_dir() else None
+
+
+def read_manifest(build: Path) -> IndexManifest:
+    path = build / "manifest.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return IndexManifest(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexStateError(f"the index manifest {path} is unreadable ({exc}); rebuild with `assistant index`") from exc
+
+
+def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
+    """Why the current index cannot serve ``embedder`` on today's corpus, or None if it can."""
+    from assistant.corpus import corpus_hash
+
+    build = current_build(settings.index_dir)
+    if build is None:
+        return "there is no index yet"
+    manifest = read_manifest(build)
+    if manifest.format != INDEX_FORMAT:
+        return f"the index format is {manifest.format}, this version reads {INDEX_FORMAT}"
+    if manifest.embedder != embedder.id:
+        return f"the index was built with embedder {manifest.embedder!r}, the settings ask for {embedder.id!r}"
+    if manifest.parser_version != parser_version():
+        return "the paragraph parser changed since the index was built"
+    if manifest.corpus_hash != corpus_hash(settings):
+        return "the corpus changed since the index was built"
+    return None
+
+
+def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> LoadedIndex:
+    build = current_build(settings.index_dir)
+    if build is None:
+        raise IndexStateError(f"no index in {settings.index_dir}; build it with `assistant index`")
+    manifest = read_manifest(build)
+    if manifest.embedder != embedder.id or manifest.dim != embedder.dim:
+        raise IndexStateError(
+            f"the index was built with {manifest.embedder!r} (dim {manifest.dim}), not {embedder.id!r}; "
+            "rebuild it with `assistant index`"
+        )
+    if verify:
+        for name in DATA_FILES:
+            path = build / name
+            if not path.exists() or _sha256(path) != manifest.files.get(name):
+                raise IndexStateError(
+                    f"index file {path} is missing or corrupt (checksum mismatch); rebuild it with `assistant index`"
+                )
+    try:
+        vectors = _faiss().read_index(str(build / "vectors.faiss"))
+        chunks = tuple(
+            Chunk(**json.loads(line))
+            for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+            if line
+        )
+        documents = documents_from_json(json.loads((build / "documents.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        raise IndexStateError(f"the index in {build} cannot be read ({exc}); rebuild it with `assistant index`") from exc
+    if vectors.ntotal != len(chunks) or vectors.d != manifest.dim:
+        raise IndexStateError(f"the index in {build} is inconsistent; rebuild it with `assistant index`")
+    return LoadedIndex(build, manifest, vectors, chunks, documents)
+
+
+def _pending_embeddings(settings: Settings, embedder: Embedder) -> int:
+    """How many chunks of today's corpus the cache lacks: the cost of a rebuild."""
+    from assistant.corpus import load_documents
+
+    chunks = chunk_corpus(load_documents(settings), embedder.count_tokens, embedder.max_tokens)
+    cache = EmbeddingCache(settings.index_dir / "cache.sqlite")
+    texts = [c.embed_text for c in chunks]
+    return cache.count_missing(texts, embedder.id, embedder.dim)
+
+
+def ensure_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    policy: RebuildPolicy = "auto",
+) -> LoadedIndex:
+    """The current index, rebuilt first when it is missing or stale and that is cheap."""
+    if policy not in REBUILD_POLICIES:
+        raise choice_error("rebuild policy", policy, REBUILD_POLICIES)
+    embedder = embedder or make_embedder(settings.embedder)
+    reason = "a rebuild was asked for" if policy == "always" else stale_reason(settings, embedder)
+    if reason is not None:
+        if policy == "never":
+            raise IndexStateError(f"the index cannot be used: {reason}. Run `assistant index` to rebuild it.")
+        pending = _pending_embeddings(settings, embedder) if policy == "auto" else 0
+        if pending > AUTO_REBUILD_MAX_NEW:
+            raise IndexStateError(
+                f"the index is out of date ({reason}) and rebuilding it means embedding {pending} passages; "
+                "run `assistant index` to rebuild it (it shows progress)."
+            )
+        print(f"Building the index: {reason}.", file=sys.stderr)
+        build_index(settings, embedder)
+    return load_index(settings, embedder)

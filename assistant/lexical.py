@@ -1,0 +1,113 @@
+"""The lexical side of retrieval: BM25 (bm25s) over jieba tokens.
+
+Chinese is normalised to Simplified (OpenCC t2s) so a Traditional-Chinese question
+matches the Simplified paper; Latin, Cyrillic and Arabic text is split into words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{_HAN}]")
+# Han runs go to jieba; any other run of letters or digits is a word ("A/HRC/41/46" stays one).
+_WORD = f"[^\\W_{_HAN}]+"
+_RUNS = re.compile(f"([{_HAN}]+)|({_WORD}(?:[./-]{_WORD})*)", re.UNICODE)
+
+# Question words and particles that say nothing about the topic; BM25's idf would give
+# them little weight anyway, but they also break jieba segmentation of short questions.
+STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 或 吗 呢 吧 啊 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 是否 有 有没有 请 问 关于 一下
+    文件 报告 说 提到 中 对 被 把 这 那 其 该 这些 那些 它 他们 我们 你 么 多少 几
+    the a an of to in on for and or is are was were be been what which who whom how why when where does do did
+    about with by from that this these those it its as at any can could should would paper document say says
+    le la les de des du un une et ou est sont que qui quoi quel quelle quels quelles comment pourquoi dans sur pour par
+    el los las del y o es son qué que cuál cuáles cómo por para en con se lo al
+    и в во на по с со о об что как какие какой каких для это ли из к у
+    في من على إلى عن ما ماذا هل التي الذي و أو مع هذا هذه""".split()
+)
+
+
+@cache
+def _t2s() -> Any:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@cache
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+_jieba_words_lock = threading.Lock()
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach jieba multi-character terms (the glossary's) so they stay one token as well."""
+    tokenizer = _jieba()
+    with _jieba_words_lock:
+        for word in words:
+            if len(word) > 1 and _CJK.search(word):
+                tokenizer.add_word(word)
+
+
+def simplify(text: str) -> str:
+    """NFKC, and Traditional Chinese characters to Simplified (the corpus's script)."""
+    text = unicodedata.normalize("NFKC", text)
+    return _t2s().convert(text) if _CJK.search(text) else text
+
+
+def normalise(text: str) -> str:
+    return simplify(text).casefold()
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for cjk, word in _RUNS.findall(normalise(text)):
+        if cjk:
+            tokens.extend(t for t in _jieba().lcut_for_search(cjk) if t not in STOPWORDS)
+        elif word not in STOPWORDS:
+            tokens.append(word)
+    return tokens
+
+
+class BM25Index:
+    """BM25 over a fixed list of texts; ``search`` returns row numbers best first."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import bm25s
+
+        self._retriever = bm25s.BM25()
+        self._size = len(texts)
+        self._retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        if not query_tokens:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
+
+    def search(self, query_tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        scores = self.scores(query_tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, self._size)
+        top = np.argpartition(-scores, k - 1)[:k] if k < self._size else np.arange(self._size)
+        ranked = sorted(top.tolist(), key=lambda i: -scores[i])
+        return [(i, float(scores[i])) for i in ranked if scores[i] > 0]

@@ -1,0 +1,184 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25 over jieba tokens), fused by rank.
+
+Results are units, not chunks: a long unit's windows collapse to their best rank.
+Fusion is weighted reciprocal rank (RRF); its weights and constant were chosen on the
+evaluation set (see evals/README.md for the measurements), not guessed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from assistant import glossary
+from assistant.chunking import units_by_key
+from assistant.documents import Unit
+from assistant.embeddings import Embedder
+from assistant.errors import ConfigError, choice_error
+from assistant.index import LoadedIndex
+from assistant.lexical import BM25Index, add_words, normalise, simplify, tokenize
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    depth: int = 50  # candidates taken from each side before fusion
+
+
+@dataclass(frozen=True)
+class Passage:
+    unit: Unit
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.unit.doc_id
+
+    @property
+    def unit_id(self) -> str:
+        return self.unit.unit_id
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    passages: tuple[Passage, ...]
+    query_tokens: tuple[str, ...]
+    expansions: tuple[str, ...]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _rank_units(rows: Sequence[tuple[int, float]], chunk_keys: Sequence[tuple[str, str]]) -> list[tuple[tuple[str, str], float]]:
+    """Chunk rows (best first) to units (best first), a unit keeping its best row."""
+    seen: dict[tuple[str, str], float] = {}
+    for row, score in rows:
+        key = chunk_keys[row]
+        if key not in seen:
+            seen[key] = score
+    return list(seen.items())
+
+
+class HybridSearcher:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, params: FusionParams | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.params = params or FusionParams()
+        self.units = units_by_key(index.documents)
+        self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
+        add_words(glossary.chinese_terms())
+        self.bm25 = BM25Index([c.embed_text for c in index.chunks])
+        self._doc_rows = {
+            doc.doc_id: np.array([k[0] == doc.doc_id for k in self.chunk_keys]) for doc in index.documents
+        }
+        self._sections = np.array([c.section for c in index.chunks], dtype=object)
+
+    def _mask(self, doc: str | None, section: str | None) -> np.ndarray | None:
+        if doc is None and section is None:
+            return None
+        mask = np.ones(len(self.chunk_keys), dtype=bool)
+        if doc is not None:
+            if doc not in self._doc_rows:
+                raise ConfigError(f"unknown document {doc!r}; documents: {', '.join(sorted(self._doc_rows))}")
+            mask &= self._doc_rows[doc]
+        if section is not None:
+            needle = normalise(section)
+            mask &= np.array([needle in normalise(s) for s in self._sections])
+        return mask
+
+    def _dense(self, text: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        vector = self.embedder.query_vector(text)[None, :]
+        total = self.index.vectors.ntotal
+        k = total if mask is not None and total <= 50_000 else min(total, depth if mask is None else depth * 20)
+        scores, rows = self.index.vectors.search(vector, k)
+        hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        if mask is not None:
+            hits = [(r, s) for r, s in hits if mask[r]]
+        return hits[:depth]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        doc: str | None = None,
+        section: str | None = None,
+        mode: Mode = "hybrid",
+        lexical_extra: str = "",
+    ) -> SearchResult:
+        """Rank units for ``query``. ``lexical_extra`` adds context words (an earlier turn)."""
+        if mode not in MODES:
+            raise choice_error("retrieval mode", mode, MODES)
+        if k < 1:
+            raise ConfigError(f"k must be at least 1, got {k}")
+        timings: dict[str, float] = {}
+        params = self.params
+        mask = self._mask(doc, section)
+        expansions = tuple(glossary.expand(query))
+        tokens = tokenize(query)
+        for term in expansions:
+            tokens.extend(tokenize(term))
+        tokens.extend(tokenize(lexical_extra))
+
+        dense_units: list[tuple[tuple[str, str], float]] = []
+        lexical_units: list[tuple[tuple[str, str], float]] = []
+        if mode in ("hybrid", "dense"):
+            start = time.perf_counter()
+            dense_units = _rank_units(self._dense(simplify(query), params.depth, mask), self.chunk_keys)
+            timings["dense"] = (time.perf_counter() - start) * 1000
+        if mode in ("hybrid", "lexical"):
+            start = time.perf_counter()
+            lexical_units = _rank_units(self.bm25.search(tokens, params.depth, mask), self.chunk_keys)
+            timings["lexical"] = (time.perf_counter() - start) * 1000
+
+        fused: dict[tuple[str, str], float] = {}
+        dense_rank = {key: rank for rank, (key, _) in enumerate(dense_units, 1)}
+        dense_score = dict(dense_units)
+        lexical_rank = {key: rank for rank, (key, _) in enumerate(lexical_units, 1)}
+        for key, rank in dense_rank.items():
+            fused[key] = fused.get(key, 0.0) + params.dense_weight / (params.rrf_k + rank)
+        for key, rank in lexical_rank.items():
+            fused[key] = fused.get(key, 0.0) + params.lexical_weight / (params.rrf_k + rank)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        passages = tuple(
+            Passage(
+                unit=self.units[key],
+                score=score,
+                dense_rank=dense_rank.get(key),
+                lexical_rank=lexical_rank.get(key),
+                dense_score=dense_score.get(key),
+            )
+            for key, score in ranked
+        )
+        return SearchResult(passages, tuple(tokens), expansions, timings)
+
+
+class UnitRetriever(BaseRetriever):
+    """The searcher as a LangChain retriever: units come back as ``Document``s."""
+
+    searcher: Any
+    k: int = 5
+    doc: str | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        result = self.searcher.search(query, self.k, doc=self.doc)
+        return [
+            LCDocument(
+                page_content=p.unit.text,
+                metadata={"doc": p.doc_id, "unit": p.unit_id, "section": p.unit.section_path, "score": p.score},
+            )
+            for p in result.passages
+        ]

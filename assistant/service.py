@@ -1,0 +1,223 @@
+"""The one API every surface uses: CLI, web chat, evaluation suite and trainers' tools.
+
+``Assistant.open()`` loads the index and warms the model once; ``ask`` is then pure
+computation over immutable state, safe to call from many threads at once. Conversation
+state is not kept here: callers pass the earlier questions, so any replica can answer
+any turn.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant import i18n
+from assistant.answer import Answer, RefusalPolicy, extractive_answer
+from assistant.config import Settings
+from assistant.conversation import resolve
+from assistant.documents import Document, Unit
+from assistant.embeddings import Embedder, make_embedder
+from assistant.errors import ConfigError, UnitNotFound
+from assistant.index import LoadedIndex, RebuildPolicy, ensure_index
+from assistant.retrieval import FusionParams, HybridSearcher, Mode, SearchResult
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class CleanQuestion:
+    text: str
+    truncated: bool
+
+
+def clean_question(raw: str) -> CleanQuestion:
+    """Printable, well-formed text of bounded length; nothing of it is ever executed."""
+    text = raw.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(raw) else raw
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    truncated = len(text) > MAX_QUESTION_CHARS
+    return CleanQuestion(text[:MAX_QUESTION_CHARS], truncated)
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def detect_lang(text: str) -> str:
+    from assistant.langid import detect_language
+
+    return detect_language(text)
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        index: LoadedIndex,
+        embedder: Embedder,
+        params: FusionParams | None = None,
+        policy: RefusalPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.policy = policy or RefusalPolicy.for_embedder(embedder.id)
+        self.searcher = HybridSearcher(index, embedder, params)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        rebuild: RebuildPolicy = "auto",
+        params: FusionParams | None = None,
+    ) -> "Assistant":
+        settings = settings or Settings.from_env()
+        embedder = embedder or make_embedder(settings.embedder)
+        index = ensure_index(settings, embedder, rebuild)
+        assistant = cls(settings, index, embedder, params)
+        assistant.warm_up()
+        return assistant
+
+    def warm_up(self) -> None:
+        """Pay model loading and tokenizer start-up now, not on the first user's question."""
+        self.searcher.search("预防贩运人口 prevention", 1)
+        detect_lang("warm up the language detector")
+
+    # --- documents ---------------------------------------------------------------------------
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.index.documents
+
+    @cached_property
+    def _units(self) -> dict[tuple[str, str], Unit]:
+        return {(u.doc_id, u.unit_id): u for d in self.documents for u in d.units}
+
+    @cached_property
+    def corpus_text(self) -> str:
+        """The corpus with whitespace removed: what a question's salient terms are checked against."""
+        parts = []
+        for doc in self.documents:
+            parts.append(doc.title)
+            for u in doc.units:
+                parts.extend((u.unit_id, u.section_path, u.text))
+        return re.sub(r"\s+", "", "".join(parts))
+
+    def document(self, doc_id: str | None = None) -> Document:
+        if doc_id is None:
+            return self.documents[0]
+        for doc in self.documents:
+            if doc.doc_id == doc_id:
+                return doc
+        raise ConfigError(f"unknown document {doc_id!r}; documents: {', '.join(d.doc_id for d in self.documents)}")
+
+    def unit(self, unit_id: str, doc_id: str | None = None) -> Unit:
+        doc = self.document(doc_id)
+        unit = self._units.get((doc.doc_id, unit_id))
+        if unit is None:
+            raise UnitNotFound(f"{doc.doc_id} has no paragraph {unit_id!r}")
+        return unit
+
+    def neighbours(self, unit_id: str, doc_id: str | None = None) -> tuple[Unit | None, Unit | None]:
+        doc = self.document(doc_id)
+        ids = doc.unit_ids
+        if unit_id not in ids:
+            raise UnitNotFound(f"{doc.doc_id} has no paragraph {unit_id!r}")
+        i = ids.index(unit_id)
+        return (doc.units[i - 1] if i > 0 else None, doc.units[i + 1] if i + 1 < len(ids) else None)
+
+    def aligned(self, unit: Unit, lang: str) -> Unit | None:
+        """The same paragraph in another language version of its document, if the corpus has one."""
+        source = self.document(unit.doc_id)
+        if source.lang == lang:
+            return None
+        family = {source.doc_id, source.parallel_of}
+        for doc in self.documents:
+            if doc.lang == lang and doc.doc_id != source.doc_id and ({doc.doc_id, doc.parallel_of} & family) - {None}:
+                match = self._units.get((doc.doc_id, unit.unit_id))
+                if match is not None:
+                    return match
+        return None
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        doc: str | None = None,
+        section: str | None = None,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        return self.searcher.search(query, k or self.settings.k, doc=doc, section=section, mode=mode)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        doc: str | None = None,
+        section: str | None = None,
+        lang: str | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        clean = clean_question(question)
+        lang = i18n.check_lang(lang) if lang else detect_lang(clean.text or "?")
+        notices = (i18n.text("truncated", lang, n=MAX_QUESTION_CHARS),) if clean.truncated else ()
+        if not clean.text:
+            return Answer(question, lang, i18n.text("empty", lang), (), (), True, notices, refusal_reason="empty question")
+        resolved = resolve(clean.text, history)
+        result = self.searcher.search(
+            resolved.dense_query, k or self.settings.k, doc=doc, section=section, lexical_extra=resolved.lexical_extra
+        )
+        # Salient terms are checked on what the user asked now, not on the earlier turn.
+        text, citations, reason = extractive_answer(clean.text, lang, result, self.corpus_text, self.policy)
+        aligned = tuple(
+            a for a in (self.aligned(self._units[(c.doc_id, c.unit_id)], lang) for c in citations) if a is not None
+        )
+        timings = dict(result.timings_ms)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return Answer(
+            question=question,
+            lang=lang,
+            text=text,
+            citations=citations,
+            passages=result.passages,
+            refused=reason is not None,
+            notices=notices,
+            aligned=tuple(dict.fromkeys(aligned)),
+            resolved_question=resolved.dense_query,
+            refusal_reason=reason,
+            timings_ms=timings,
+        )
+
+
+def answer_to_json(answer: Answer) -> dict[str, object]:
+    """The ``ask --json`` shape; passages best first."""
+    return {
+        "question": answer.question,
+        "lang": answer.lang,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "refusal_reason": answer.refusal_reason,
+        "notices": list(answer.notices),
+        "citations": [{"doc": c.doc_id, "unit": c.unit_id, "quote": c.quote} for c in answer.citations],
+        "passages": [
+            {"doc": p.doc_id, "unit": p.unit_id, "section": p.unit.section_path, "text": p.unit.text, "score": round(p.score, 6)}
+            for p in answer.passages
+        ],
+        "aligned": [{"doc": u.doc_id, "unit": u.unit_id, "text": u.text} for u in answer.aligned],
+        "resolved_question": answer.resolved_question,
+        "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
+    }

@@ -1,0 +1,63 @@
+"""Shared fixtures: a private copy of the corpus and a fake-embedder assistant.
+
+The fake embedder (``HashEmbedder``) makes the whole pipeline run in milliseconds;
+tests that need the real bundled model are marked ``slow`` or build it once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPER_DOC = "wg-tip-2019-prevention"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def copy_corpus(dest: Path) -> Path:
+    shutil.copytree(ROOT / "corpus", dest)
+    return dest
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A writable corpus and index of the test's own, with the fake embedder."""
+    return Settings(
+        corpus_dir=copy_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        embedder="fake",
+        feedback_path=tmp_path / "feedback" / "feedback.jsonl",
+    )
+
+
+@pytest.fixture(scope="session")
+def fake_assistant(tmp_path_factory: pytest.TempPathFactory):
+    from assistant.service import Assistant
+
+    base = tmp_path_factory.mktemp("fake-assistant")
+    settings = Settings(corpus_dir=copy_corpus(base / "corpus"), index_dir=base / "index", embedder="fake")
+    return Assistant.open(settings)
+
+
+@pytest.fixture(scope="session")
+def e5_assistant(tmp_path_factory: pytest.TempPathFactory):
+    """The real system: bundled e5 model, shipped paper. Built once per session (~1 min)."""
+    from assistant.service import Assistant
+
+    base = tmp_path_factory.mktemp("e5-assistant")
+    index_dir = base / "index"
+    # Reuse the developer's embedding cache when there is one: same vectors, less waiting.
+    shared_cache = ROOT / "index" / "cache.sqlite"
+    if shared_cache.exists():
+        index_dir.mkdir(parents=True)
+        shutil.copy(shared_cache, index_dir / "cache.sqlite")
+    settings = Settings(corpus_dir=copy_corpus(base / "corpus"), index_dir=index_dir, embedder="e5")
+    return Assistant.open(settings)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant import i18n
+from assistant.answer import missing_salient_terms
+from assistant.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
+
+
+def test_every_quote_is_verbatim_and_cites_a_retrieved_unit(fake_assistant):
+    for q in ["征聘费", "承运人处罚是什么？", "蓝心运动", "社会排斥", "情景式预防犯罪"]:
+        answer = fake_assistant.ask(q)
+        answer.validate()
+        assert not answer.refused and answer.citations
+
+
+def test_answer_text_follows_each_sentence_with_its_paragraph(fake_assistant):
+    answer = fake_assistant.ask("禁止向雇员收取征聘费")
+    assert answer.citations[0].unit_id == "16(e)"
+    assert "[第16(e)段]" in answer.text
+    assert answer.text.startswith(i18n.text("answer_intro", "zh"))
+
+
+def test_question_about_a_number_the_corpus_never_mentions_is_refused(fake_assistant):
+    answer = fake_assistant.ask("2023年世界打击贩运人口行为日的主题是什么？")
+    assert answer.refused and not answer.citations
+    assert "2023" in answer.refusal_reason
+    assert answer.text.startswith(i18n.text("refusal", "zh"))
+    assert answer.passages  # the closest paragraphs are still offered, as such
+
+
+def test_salient_terms_include_article_numbers():
+    corpus = "根据议定书第11条，缔约国应加强边界管制。2019年"
+    assert missing_salient_terms("议定书第 5 条说了什么？", corpus) == ["第 5 条"]
+    assert missing_salient_terms("What does article 11 say?", corpus) == []
+    assert missing_salient_terms("What does article 5 say?", corpus) == ["article 5"]
+    assert missing_salient_terms("2019年的主题", corpus) == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "\n\t"])
+def test_empty_question_gets_a_message_not_an_error(fake_assistant, question):
+    answer = fake_assistant.ask(question)
+    assert answer.refused and answer.refusal_reason == "empty question" and not answer.citations
+
+
+def test_overlong_question_is_truncated_with_a_notice(fake_assistant):
+    answer = fake_assistant.ask("征聘费" * 50_000, lang="zh")
+    assert answer.notices and str(MAX_QUESTION_CHARS) in answer.notices[0]
+    assert clean_question("x" * (MAX_QUESTION_CHARS + 5)).truncated
+
+
+def test_lone_surrogates_and_control_characters_are_cleaned():
+    clean = clean_question("征聘\ud800费\x07？")
+    clean.text.encode("utf-8")
+    assert "\x07" not in clean.text
+
+
+def test_framing_follows_the_question_language(fake_assistant):
+    assert fake_assistant.ask("What are carrier sanctions?").lang == "en"
+    answer = fake_assistant.ask("Qu'est-ce que les sanctions contre les transporteurs ?")
+    assert answer.lang == "fr"
+    assert answer.text.startswith((i18n.text("answer_intro", "fr"), i18n.text("refusal", "fr")))
+
+
+def test_json_shape(fake_assistant):
+    payload = answer_to_json(fake_assistant.ask("征聘费"))
+    assert {"question", "lang", "answer", "refused", "citations", "passages", "timings_ms"} <= set(payload)
+    assert set(payload["citations"][0]) == {"doc", "unit", "quote"}
+    assert set(payload["passages"][0]) == {"doc", "unit", "section", "text", "score"}
+    scores = [p["score"] for p in payload["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_cite_labels():
+    assert i18n.cite_label("16(e)", "zh") == "第16(e)段"
+    assert i18n.cite_label("16(e)", "en") == "para. 16(e)"
+    assert i18n.cite_label("fn2", "en") == "footnote 2"

@@ -1,0 +1,220 @@
+"""Format checks for the fixed evaluation set evals/qa.jsonl.
+
+Fast and self-contained: no model, no document parser. It only reads the JSONL file
+and the Chinese source text of the 2019 Working Group background paper.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QA_PATH = ROOT / "evals" / "qa.jsonl"
+SOURCE_PATH = ROOT / "corpus" / "wg-tip-2019-crime-prevention-background.zh.txt"
+
+LANGS = {"zh", "en", "fr", "es", "ru", "ar"}
+KINDS = {
+    "paraphrase",
+    "wording",
+    "traditional",
+    "translation",
+    "keyword",
+    "typo",
+    "multi",
+    "followup",
+    "unanswerable",
+}
+REQUIRED = {
+    "id": str,
+    "lang": str,
+    "kind": str,
+    "question": str,
+    "gold": list,
+    "answer_points": list,
+    "history": list,
+}
+OPTIONAL = {"group": str}
+
+# Paragraphs 1-56; lettered sub-items exist only for these paragraphs.
+N_PARAGRAPHS = 56
+SUB_ITEMS = {2: "abcdefghijklmnop", 15: "abcd", 16: "abcdefgh", 17: "abcdef", 18: "abc"}
+FOOTNOTES = {"fn1", "fn2", "fn3", "fn*"}
+GOLD_RE = re.compile(r"^(?:(\d{1,2})(?:\(([a-p])\))?|fn[123*]|header)$")
+
+MIN_TOTAL = 170
+MIN_PER_KIND = {
+    "paraphrase": 40,
+    "wording": 15,
+    "traditional": 10,
+    "keyword": 10,
+    "typo": 8,
+    "multi": 10,
+    "followup": 10,
+    "unanswerable": 25,
+}
+MIN_TRANSLATION_PER_LANG = {"en": 25, "fr": 10, "es": 10, "ru": 8, "ar": 8}
+MIN_GROUPS_3_LANGS = 15
+
+
+def _all_units() -> set[str]:
+    units = {str(n) for n in range(1, N_PARAGRAPHS + 1)}
+    units |= {f"{n}({x})" for n, letters in SUB_ITEMS.items() for x in letters}
+    return units | FOOTNOTES | {"header"}
+
+
+ALL_UNITS = _all_units()
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict]:
+    out = []
+    with QA_PATH.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            assert line.strip(), f"line {lineno}: blank line"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:  # pragma: no cover - message only
+                pytest.fail(f"line {lineno}: not valid JSON: {e}")
+            assert isinstance(obj, dict), f"line {lineno}: not a JSON object"
+            out.append(obj)
+    return out
+
+
+@pytest.fixture(scope="module")
+def source_nows() -> str:
+    return re.sub(r"\s+", "", SOURCE_PATH.read_text(encoding="utf-8"))
+
+
+def test_file_is_utf8_without_ascii_escapes():
+    raw = QA_PATH.read_bytes().decode("utf-8")
+    assert "\\u" not in raw, "write with ensure_ascii=False"
+
+
+def test_keys_and_types(items):
+    for it in items:
+        iid = it.get("id")
+        missing = set(REQUIRED) - set(it)
+        assert not missing, f"{iid}: missing keys {missing}"
+        extra = set(it) - set(REQUIRED) - set(OPTIONAL)
+        assert not extra, f"{iid}: unexpected keys {extra}"
+        for key, typ in {**REQUIRED, **OPTIONAL}.items():
+            if key in it:
+                assert isinstance(it[key], typ), f"{iid}: {key} should be {typ.__name__}"
+        for key in ("gold", "answer_points", "history"):
+            assert all(isinstance(x, str) and x.strip() for x in it[key]), (
+                f"{iid}: {key} must hold non-empty strings"
+            )
+        assert it["question"].strip(), f"{iid}: empty question"
+        assert it["id"].strip(), "empty id"
+        if "group" in it:
+            assert it["group"].strip(), f"{iid}: empty group"
+
+
+def test_ids_unique(items):
+    dup = [k for k, v in Counter(it["id"] for it in items).items() if v > 1]
+    assert not dup, f"duplicate ids: {dup}"
+
+
+def test_lang_and_kind(items):
+    for it in items:
+        assert it["lang"] in LANGS, f"{it['id']}: bad lang {it['lang']!r}"
+        assert it["kind"] in KINDS, f"{it['id']}: bad kind {it['kind']!r}"
+        if it["kind"] in {"paraphrase", "wording", "traditional"}:
+            assert it["lang"] == "zh", f"{it['id']}: {it['kind']} items are Chinese"
+        if it["kind"] == "translation":
+            assert it["lang"] != "zh", f"{it['id']}: translation items are not Chinese"
+
+
+def test_quotas(items):
+    assert len(items) >= MIN_TOTAL, f"only {len(items)} items"
+    kinds = Counter(it["kind"] for it in items)
+    for kind, n in MIN_PER_KIND.items():
+        assert kinds[kind] >= n, f"kind {kind}: {kinds[kind]} < {n}"
+    tr = Counter(it["lang"] for it in items if it["kind"] == "translation")
+    for lang, n in MIN_TRANSLATION_PER_LANG.items():
+        assert tr[lang] >= n, f"translation/{lang}: {tr[lang]} < {n}"
+
+
+def test_gold_ids_well_formed(items):
+    for it in items:
+        gold = it["gold"]
+        assert len(gold) == len(set(gold)), f"{it['id']}: duplicate gold ids"
+        for g in gold:
+            m = GOLD_RE.match(g)
+            assert m, f"{it['id']}: malformed gold id {g!r}"
+            if m.group(1):
+                n = int(m.group(1))
+                assert 1 <= n <= N_PARAGRAPHS, f"{it['id']}: no paragraph {g!r}"
+                if m.group(2):
+                    assert m.group(2) in SUB_ITEMS.get(n, ""), f"{it['id']}: no sub-item {g!r}"
+            assert g in ALL_UNITS, f"{it['id']}: unknown unit {g!r}"
+
+
+def test_unanswerable_and_answerable(items):
+    for it in items:
+        if it["kind"] == "unanswerable":
+            assert it["gold"] == [], f"{it['id']}: unanswerable must have gold []"
+            assert it["answer_points"] == [], f"{it['id']}: unanswerable must have no points"
+        else:
+            assert it["gold"], f"{it['id']}: answerable item without gold"
+            assert 1 <= len(it["answer_points"]) <= 3, f"{it['id']}: need 1-3 answer points"
+
+
+def test_history(items):
+    for it in items:
+        if it["kind"] == "followup":
+            assert it["history"], f"{it['id']}: followup needs history"
+        else:
+            assert it["history"] == [], f"{it['id']}: only followups carry history"
+
+
+def test_multi_has_several_units(items):
+    for it in items:
+        if it["kind"] == "multi":
+            assert len(it["gold"]) >= 2, f"{it['id']}: multi needs >= 2 gold units"
+
+
+def test_keyword_queries_are_short(items):
+    for it in items:
+        if it["kind"] == "keyword":
+            n = len(it["question"].split())
+            assert 2 <= n <= 5, f"{it['id']}: keyword query has {n} words"
+
+
+def test_every_paragraph_is_gold_somewhere(items):
+    used = {g for it in items for g in it["gold"]}
+    missing = [str(n) for n in range(1, N_PARAGRAPHS + 1) if str(n) not in used]
+    assert not missing, f"paragraphs never gold: {missing}"
+
+
+def test_footnotes_header_and_sub_items_covered(items):
+    used = {g for it in items for g in it["gold"]}
+    missing = sorted((FOOTNOTES | {"header"}) - used)
+    assert not missing, f"never gold: {missing}"
+    subs = {u for u in used if "(" in u}
+    assert len(subs) >= 25, f"only {len(subs)} distinct sub-items used as gold"
+
+
+def test_groups(items):
+    langs = defaultdict(set)
+    for it in items:
+        if "group" in it:
+            langs[it["group"]].add(it["lang"])
+    for group, ls in langs.items():
+        assert len(ls) >= 2, f"group {group}: only languages {ls}"
+    big = [g for g, ls in langs.items() if len(ls) >= 3]
+    assert len(big) >= MIN_GROUPS_3_LANGS, f"only {len(big)} groups in >= 3 languages"
+
+
+def test_chinese_points_occur_in_source(items, source_nows):
+    for it in items:
+        if it["lang"] != "zh":
+            continue
+        for p in it["answer_points"]:
+            assert re.sub(r"\s+", "", p) == p, f"{it['id']}: point {p!r} contains whitespace"
+            assert p in source_nows, f"{it['id']}: point {p!r} not found in the source text"
