@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
 import unicodedata
@@ -37,6 +38,7 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(EXTENSIONS)
 
 # A DOCX is a zip: its members may unpack to at most this many times the size limit.
 ZIP_EXPANSION_FACTOR = 50
+ZIP_MAX_MEMBERS = 10_000
 MB = 1024 * 1024
 
 
@@ -423,6 +425,9 @@ def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], s
 
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(path, "is not a PDF file (no PDF header; corrupt or misnamed)")
+    problems = _LogCollector()
+    pypdf_logger = logging.getLogger("pypdf")
+    pypdf_logger.addHandler(problems)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -443,10 +448,25 @@ def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], s
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError, AssertionError) as exc:
         raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
+    finally:
+        pypdf_logger.removeHandler(problems)
     blocks: list[Block] = []
     for page_text in pages:
         blocks.extend(_pdf_blocks(page_text))
+    if problems.messages and not any(_has_letters(b.text) for b in blocks):
+        raise DocumentError(path, f"is a corrupt PDF: no text could be read ({problems.messages[0]})")
     return blocks, (str(meta_title) if meta_title else None), None, len(pages)
+
+
+class _LogCollector(logging.Handler):
+    """Keeps pypdf's warnings for one read: they tell a damaged PDF from a scanned one."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def _pdf_blocks(page_text: str) -> list[Block]:
@@ -507,6 +527,8 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DocumentError(path, f"is a corrupt DOCX file ({exc})") from None
     limit = ZIP_EXPANSION_FACTOR * max_file_mb * MB
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise DocumentError(path, f"has {len(infos)} parts inside, far more than any Word document (a zip bomb or a damaged file)")
     if total > limit:
         raise DocumentError(
             path,

@@ -31,9 +31,10 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 
 @dataclass(frozen=True)
 class FusionParams:
-    rrf_k: int = 60
+    # Chosen on the dev half of evals/qa.jsonl by evals/tune_fusion.py (MRR); see evals/README.md.
+    rrf_k: int = 10
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 1.5
     depth: int = 50  # candidates taken from each side before fusion
 
 
@@ -118,6 +119,7 @@ class HybridSearcher:
         section: str | None = None,
         mode: Mode = "hybrid",
         lexical_extra: str = "",
+        expand: bool = True,
     ) -> SearchResult:
         """Rank units for ``query``. ``lexical_extra`` adds context words (an earlier turn)."""
         if mode not in MODES:
@@ -127,7 +129,7 @@ class HybridSearcher:
         timings: dict[str, float] = {}
         params = self.params
         mask = self._mask(doc, section)
-        expansions = tuple(glossary.expand(query))
+        expansions = tuple(glossary.expand(query)) if expand else ()
         tokens = tokenize(query)
         for term in expansions:
             tokens.extend(tokenize(term))

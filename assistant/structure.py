@@ -23,16 +23,18 @@ Text is kept verbatim within a line; only line joins are normalised by script (s
 :func:`join_lines`).
 
 Not recognised (documented limits): nested sub-items ``(i)``/``(ii)`` inside a lettered item
-(they stay in the item's text), text that follows a sub-item list inside the same paragraph
-(it is appended to the last sub-item), Arabic and Russian heading letters/numerals (``أولا``,
-``А.``), right-to-left lines whose numbers were extracted at the end, footnotes continued on
-the next page, and tables.
+(they stay in the item's text); text that follows a sub-item list inside the same paragraph
+(it is appended to the last sub-item); unnumbered prose directly under a heading (read as
+heading text); Arabic and Russian heading letters/numerals (``أولا``, ``А.``); right-to-left
+lines whose numbers were extracted at the end; footnotes continued on the next page, or
+whose last line lacks a full stop (the body text after them would be read as footnote);
+tables.  A wrapped sub-heading is told from two consecutive ones by indentation (the next
+heading line is indented, a wrapped continuation is not), as PDF extractors print them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -54,12 +56,13 @@ class ParsedText:
 
 _PARA = re.compile(r"^(\d{1,3})\.(?!\d)\s*(.*)$")
 _LABEL = re.compile(r"^\(([a-z]{1,2})\)\s*(.*)$")
-_ROMAN = re.compile(r"^([IVXLC]{1,7})\.\s+(.*)$")
+_ROMAN = re.compile(r"^([IVXLC]{1,7})\.(?:\s+(.*))?$")
 _CJK_NUMERAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[.．、]\s*(.*)$")
-_LETTER = re.compile(r"^([A-Z])\.\s+(.*)$")
+_LETTER = re.compile(r"^([A-Z])\.(?:\s+(.*))?$")
+_TITLELESS = re.compile(r"^\S{1,7}\.$")  # "II." printed with its title on the next line
 _SEPARATOR = re.compile(r"^_{5,}$")
 _LINK = re.compile(r"^(?:https?://|www\.)\S*$")
-_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.\-]+)+$")
+_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.\-]+)+(?<![.\-])$")
 _JOB = re.compile(
     r"^(?:\d{1,3}/\d{1,3}\s+)?(?:[A-Z]{1,2}\.?)?\d{2}-\d{5}(?:\s*\([A-Z]\))?"
     r"(?:\s+\d{6}){0,2}(?:\s+\d{1,3}/\d{1,3})?$"
@@ -85,6 +88,11 @@ _ABBREVIATION = re.compile(
 )
 # Characters a footnote marker may be glued to on its left.
 _MARKER_LEFT = set("，。；：、！？）》」』】”’,.;:!?)]\"'")
+# ``Add.1``, ``No.5``, ``para.3``: a number glued to these belongs to a reference.
+_REFERENCE_WORD = re.compile(
+    r"(?:add|rev|corr|amend|suppl|no|nos|vol|para|paras|art|arts|p|pp|chap|sect)\.$",
+    re.IGNORECASE,
+)
 
 
 # --------------------------------------------------------------------------- scripts
@@ -108,11 +116,7 @@ def _is_cjk_punct(ch: str) -> bool:
     return 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
 
 
-def _is_cjk(ch: str) -> bool:
-    return _is_ideograph(ch) or _is_cjk_punct(ch)
-
-
-_NEUTRAL = set("“”‘’\"'")  # quotes serve both scripts: look past them
+_NEUTRAL = set("“”‘’\"'—…·")  # quotes and dashes serve both scripts: look past them
 
 
 def _edge(text: str, *, last: bool) -> str:
@@ -207,7 +211,6 @@ def _next_label(label: str | None) -> str:
 class _Line:
     """One non-blank body line; ``text`` loses its markers, ``markers`` records them."""
 
-    no: int
     text: str
     indented: bool
     lone_number: bool = False
@@ -252,20 +255,34 @@ def _split_lines(text: str) -> list[str]:
 
 @dataclass
 class _ParaTracker:
-    """Follows paragraph numbering while footnote blocks are cut out (before structure)."""
+    """Follows paragraph and section numbering while footnote blocks are cut out.
 
-    expected: int = 1
+    The full structure is read later; here it only tells where body text resumes after a
+    footnote block.
+    """
+
+    para: int = 1
+    roman: int = 1
 
     def see(self, text: str) -> None:
-        m = _PARA.match(text)
-        if m and int(m.group(1)) == self.expected:
-            self.expected += 1
+        if self._is_para(text):
+            self.para += 1
+        elif self._is_roman(text):
+            self.roman += 1
 
     def opens_body(self, text: str) -> bool:
+        return self._is_para(text) or self._is_roman(text) or bool(_LABEL.match(text))
+
+    def _is_para(self, text: str) -> bool:
         m = _PARA.match(text)
-        if m and int(m.group(1)) == self.expected:
-            return True
-        return bool(_LABEL.match(text) or _ROMAN.match(text) or _CJK_NUMERAL.match(text))
+        return bool(m) and int(m.group(1)) == self.para
+
+    def _is_roman(self, text: str) -> bool:
+        m = _CJK_NUMERAL.match(text) or _ROMAN.match(text)
+        if not m:
+            return False
+        value = (_cjk_numeral_value if m.re is _CJK_NUMERAL else _roman_value)(m.group(1))
+        return value == self.roman
 
 
 class _FootnoteCounter:
@@ -363,7 +380,6 @@ def _segment(raw: list[str]) -> tuple[list[_Line | _Anchor], list[_Footnote], li
         tracker.see(text)
         body.append(
             _Line(
-                no=i - 1,
                 text=text,
                 indented=raw[i - 1][:1].isspace(),
                 lone_number=bool(_LONE_NUMBER.match(text)),
@@ -415,6 +431,8 @@ def _glued_left(text: str, start: int, left: str) -> bool:
         return False
     if left == "." and start >= 2 and (text[start - 2].isdigit() or text[start - 2].isupper()):
         return False  # ``E.04.V.17``, ``WG.4``: part of a symbol, not a marker
+    if _REFERENCE_WORD.search(text[:start]):
+        return False
     if left in _MARKER_LEFT or _is_cjk_punct(left):
         return True
     return left.isalpha() and not _is_ideograph(left)
@@ -554,23 +572,27 @@ class _Outline:
         target[-1] = _normalise_heading(join_lines([target[-1], text]))
 
 
-def _classify(text: str, outline: _Outline, label: str | None) -> tuple[str, str, str]:
+def _classify(
+    text: str, outline: _Outline, label: str | None, at_boundary: bool
+) -> tuple[str, str, str]:
     """(kind, number or label, rest) for one body line, given the numbering expected next.
 
     ``label`` is the last sub-item label of the current paragraph ("" when a paragraph is
-    open without sub-items, ``None`` when no paragraph is open).
+    open without sub-items, ``None`` when no paragraph is open).  Section headings are only
+    taken ``at_boundary`` -- when the open unit's text is complete -- because a heading
+    never interrupts a sentence (``… edited by`` / ``A. Smith and …`` is no heading ``A.``).
     """
     m = _PARA.match(text)
     if m and int(m.group(1)) == outline.para:
         return "para", m.group(1), m.group(2)
-    m = _CJK_NUMERAL.match(text) or _ROMAN.match(text)
+    m = (_CJK_NUMERAL.match(text) or _ROMAN.match(text)) if at_boundary else None
     if m:
         value = (_cjk_numeral_value if m.re is _CJK_NUMERAL else _roman_value)(m.group(1))
         if value == outline.roman + 1:
-            return "roman", m.group(1), m.group(2)
-    m = _LETTER.match(text)
+            return "roman", m.group(1), m.group(2) or ""
+    m = _LETTER.match(text) if at_boundary else None
     if m and outline.top and ord(m.group(1)) - ord("A") == outline.letter:
-        return "letter", m.group(1), m.group(2)
+        return "letter", m.group(1), m.group(2) or ""
     m = _LABEL.match(text)
     if m and label is not None and m.group(1) == _next_label(label or None):
         return "label", m.group(1), m.group(2)
@@ -602,7 +624,9 @@ class _Assembler:
                 self._anchor(item)
                 i += 1
                 continue
-            kind, num, rest = _classify(item.text, self.outline, self._open_label())
+            kind, num, rest = _classify(
+                item.text, self.outline, self._open_label(), self._at_boundary()
+            )
             if kind == "loose":
                 i = self._loose(i)
                 continue
@@ -613,6 +637,12 @@ class _Assembler:
 
     def _open_label(self) -> str | None:
         return None if self.paragraph is None else (self.label or "")
+
+    def _at_boundary(self) -> bool:
+        """True between units: in the masthead, after a heading, or once a unit is complete."""
+        if self.in_header or self.current is None:
+            return True
+        return _ends_complete(self.current.lines[-1], _COMPLETE)
 
     # -- units
     def _start(self, draft: _Draft, line: _Line) -> None:
@@ -676,7 +706,7 @@ class _Assembler:
             # right after a heading: a wrapped heading line or the next sub-heading
             self._heading_line(line)
             return i + 1
-        if not _ends_complete(self.current.lines[-1] or "", _COMPLETE):
+        if not self._at_boundary():
             self._continue(line)
             return i + 1
         run = _heading_run(self.body, i, self.outline, self._open_label())
@@ -707,7 +737,7 @@ class _Assembler:
         """An indented line opens a sub-heading; an unindented one continues a wrapped one."""
         self._end_units(line)
         last = self.outline.last_heading
-        title_missing = last == "top" and self.outline.top[-1].endswith(".")
+        title_missing = last == "top" and bool(_TITLELESS.match(self.outline.top[-1]))
         if last is not None and (not line.indented or title_missing):
             self.outline.extend_last(line.text)
         else:
@@ -729,7 +759,7 @@ def _heading_run(
         if isinstance(item, _Anchor):
             j += 1
             continue
-        kind, _, _ = _classify(item.text, outline, label)
+        kind, _, _ = _classify(item.text, outline, label, at_boundary=True)
         if kind != "loose":
             return j if kind in ("para", "roman", "letter") and j > i else None
         if _ends_complete(item.text, _NOT_HEADING_END):
@@ -783,7 +813,8 @@ def parse_un_text(text: str, doc_id: str, lang: str) -> ParsedText:
     drafts = assembler.drafts
     header = assembler.header
     _attach_orphan_notes(drafts, header, notes)
-    units = _emit(doc_id, drafts, notes, assembler)
+    ordered = _print_order(drafts, notes, assembler)
+    units = tuple(_to_unit(doc_id, draft, order) for order, draft in enumerate(ordered))
     header_lines = list(header.lines) if header is not None else []
     agenda = _agenda_line(body, header_lines)
     symbol = symbols[0] if symbols else _header_symbol(header_lines)
@@ -807,39 +838,42 @@ def _attach_orphan_notes(
             header.footnotes.append(note.fid)
 
 
-def _emit(
-    doc_id: str, drafts: list[_Draft], notes: list[_Footnote], assembler: _Assembler
-) -> tuple[Unit, ...]:
+def _print_order(
+    drafts: list[_Draft], notes: list[_Footnote], assembler: _Assembler
+) -> list[_Draft]:
+    """Units with each footnote placed after the unit inside or after which it is printed."""
     owners = {fid: d for d in drafts for fid in d.footnotes}
     by_id = {n.fid: n for n in notes}
     after: dict[int, list[str]] = {}
     for position, fid in assembler.note_order:
         after.setdefault(position, []).append(fid)
     ordered: list[_Draft] = []
-    for index, draft in enumerate(drafts + [None]):  # type: ignore[operator]
+    for index in range(len(drafts) + 1):
         for fid in after.get(index, []):
             owner = owners.get(fid)
             section = owner.section if owner else assembler.printed_in.get(fid, ())
             ordered.append(_Draft(fid, "footnote", by_id[fid].lines, section))
-        if draft is not None:
-            ordered.append(draft)
-    units = []
-    for order, draft in enumerate(d for d in ordered if d.lines or d.kind != "header"):
-        joiner = "\n" if draft.kind == "header" else None
-        body_text = joiner.join(s.strip() for s in draft.lines) if joiner else join_lines(draft.lines)
-        units.append(
-            Unit(
-                doc_id=doc_id,
-                unit_id=draft.unit_id,
-                kind=draft.kind,  # type: ignore[arg-type]
-                text=body_text,
-                section=draft.section,
-                parent=draft.parent,
-                footnotes=tuple(dict.fromkeys(draft.footnotes)),
-                order=order,
-            )
-        )
-    return tuple(units)
+        if index < len(drafts):
+            ordered.append(drafts[index])
+    return ordered
+
+
+def _to_unit(doc_id: str, draft: _Draft, order: int) -> Unit:
+    # the masthead keeps its printed lines; every other unit is running text
+    if draft.kind == "header":
+        text = "\n".join(line.strip() for line in draft.lines)
+    else:
+        text = join_lines(draft.lines)
+    return Unit(
+        doc_id=doc_id,
+        unit_id=draft.unit_id,
+        kind=draft.kind,  # type: ignore[arg-type]
+        text=text,
+        section=draft.section,
+        parent=draft.parent,
+        footnotes=tuple(dict.fromkeys(draft.footnotes)),
+        order=order,
+    )
 
 
 def has_un_structure(text: str) -> bool:

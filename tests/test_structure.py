@@ -285,7 +285,8 @@ def test_parsed_text_and_units_are_frozen(english: ParsedText) -> None:
         (["由 Brent Teasdale 和 Mindy S. Bradley", "联合主编的"], "由 Brent Teasdale 和 Mindy S. Bradley 联合主编的"),
         (["斯普林格出版社，", "2017 年）。"], "斯普林格出版社，2017 年）。"),
         (["贩运受", " 害者"], "贩运受害者"),
-        (["行为日”，从", "2014 年起"], "行为日”，从2014 年起"),
+        (["行为日”，从", "2014 年起"], "行为日”，从 2014 年起"),
+        (["侧重于“对贩运的脆弱性”；", "2018 年的主题"], "侧重于“对贩运的脆弱性”；2018 年的主题"),
         (["said", "“The"], "said “The"),
         (["well-", "known"], "well-known"),
         (["  ", "a  b ", ""], "a  b"),
@@ -311,3 +312,43 @@ def test_join_lines(lines: list[str], expected: str) -> None:
 )
 def test_has_un_structure(text: str, expected: bool) -> None:
     assert has_un_structure(text) is expected
+
+
+def test_heading_rules_guard_against_running_text() -> None:
+    text = _pdf(
+        " I. ",
+        "  Introduction ",
+        "1. The report was edited by",
+        "A. Smith and B. Jones; it lists (i) causes and",
+        "(ii) responses.",
+        "2. The next paragraph: ",
+        " (a) first item; and",
+        " (b) second item.",
+    )
+    units = _by_id(parse_un_text(text, "d", "en"))
+    assert [u for u in units] == ["1", "2", "2(a)", "2(b)"]
+    assert units["1"].section == ("I. Introduction",)
+    assert units["1"].text == (
+        "The report was edited by A. Smith and B. Jones; it lists (i) causes and (ii) responses."
+    )
+    assert units["2(b)"].section == ("I. Introduction",)
+
+
+def test_page_number_is_not_taken_for_a_marker() -> None:
+    text = _pdf(
+        "1. A paragraph that refers to the Protocol,2 whose page ends",
+        "V.19-05012",
+        "2",
+        "CTOC/COP/WG.4/2019/2",
+        "here.",
+        "__________________",
+        " 2 Protocol against the Smuggling of Migrants.",
+        "2. Next.",
+        "3. Last.",
+    )
+    parsed = parse_un_text(text, "d", "en")
+    units = _by_id(parsed)
+    assert units["1"].text == "A paragraph that refers to the Protocol, whose page ends here."
+    assert units["1"].footnotes == ("fn2",)
+    assert parsed.symbol == "CTOC/COP/WG.4/2019/2"
+    assert [u.unit_id for u in parsed.units] == ["1", "fn2", "2", "3"]
