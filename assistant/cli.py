@@ -216,6 +216,147 @@ def chat_command() -> None:
         history.append(question)
 
 
+def _check_output(fmt: str, output: Optional[Path]) -> None:
+    """Markdown and CSV may go to stdout; a DOCX never does (checked before any work)."""
+    from assistant.errors import ConfigError
+
+    if fmt == "docx" and output is None:
+        raise ConfigError("--format docx writes a binary file: give --output FILE.docx")
+
+
+def _emit(content: "str | bytes", output: Optional[Path]) -> None:
+    from assistant.export import write
+
+    if output is not None:
+        write(content, output)
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.write(content if isinstance(content, str) else "")
+
+
+@app.command("brief")
+def brief_command(
+    topic: str = typer.Argument(..., help="The topic, in English or Chinese (e.g. 'recruitment fees', 边界管制)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the labels: zh or en (default: the topic's)."),
+    fmt: str = typer.Option("md", "--format", help="md or docx."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Only this document."),
+) -> None:
+    """A trainer's brief on one topic: cited summary, paragraphs, discussion questions, resources."""
+    from assistant.brief import check_brief_lang, make_brief
+    from assistant.export import BRIEF_FORMATS, check_format, render_brief
+
+    check_format(fmt, BRIEF_FORMATS)
+    if lang is not None:
+        check_brief_lang(lang)
+    _check_output(fmt, output)
+    brief = make_brief(_open_assistant(), topic, lang, doc=doc)
+    _emit(render_brief(brief, fmt), output)
+
+
+@app.command("quiz")
+def quiz_command(
+    topic: Optional[str] = typer.Option(None, "--topic", help="Only paragraphs on this topic (default: the whole paper)."),
+    n: int = typer.Option(10, "--n", min=1, max=50, help="How many items."),
+    seed: int = typer.Option(0, "--seed", help="The same seed gives the same quiz."),
+    fmt: str = typer.Option("md", "--format", help="md, docx or csv."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the instructions: zh or en (default: the topic's)."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Quiz on this document (default: the shipped paper)."),
+) -> None:
+    """A quiz with an answer key (paragraph id and sentence for every item), made without a language model."""
+    from assistant.errors import choice_error
+    from assistant.export import QUIZ_FORMATS, check_format, render_quiz
+    from assistant.quiz import QUIZ_LANGS, make_quiz
+
+    check_format(fmt, QUIZ_FORMATS)
+    if lang is not None and lang not in QUIZ_LANGS:
+        raise choice_error("language", lang, QUIZ_LANGS)
+    _check_output(fmt, output)
+    quiz = make_quiz(_open_assistant(), topic, n=n, seed=seed, lang=lang, doc=doc)
+    _emit(render_quiz(quiz, fmt), output)
+
+
+@app.command("eval")
+def eval_command(
+    set_path: Optional[Path] = typer.Option(None, "--set", help="Question set (JSONL, see evals/README.md)."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write results.json here."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write report.md, report.html and PNG charts in this directory."),
+    k: Optional[int] = typer.Option(None, "--k", min=1, max=100, help="Passages per question (default: the settings' k)."),
+    baseline: bool = typer.Option(False, "--baseline", help="Also score the plain LangChain splitter + FAISS recipe at equal character budget."),
+    compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
+) -> None:
+    """Run a question set through `ask` and score it, or compare two runs (--compare A.json B.json)."""
+    from assistant import evaluation
+    from assistant.errors import ConfigError
+
+    if compare:
+        _print_comparison(evaluation.read_json(compare[0]), evaluation.read_json(compare[1]), compare)
+        return
+    if set_path is None:
+        raise ConfigError("give a question set with --set PATH (or two results files with --compare A.json B.json)")
+    items = evaluation.load_set(set_path)  # a bad line fails before the model loads
+    typer.echo(f"{len(items)} questions from {set_path}", err=True)
+    run = evaluation.evaluate(_open_assistant(), set_path, k, baseline=baseline, progress=True)
+    if output is not None:
+        typer.echo(f"results: {evaluation.write_json(run, output)}", err=True)
+    if report is not None:
+        from assistant.report import write_report
+
+        paths = write_report(run, report)
+        typer.echo(f"report: {paths[0]} and {paths[1]}", err=True)
+    _print_metrics(run)
+
+
+def _print_metrics(run: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.report import RATE_METRICS, fmt, fmt_delta
+
+    overall = run["metrics"]["overall"]
+    table = Table(title=f"{overall['n_items']} questions ({overall['n_answerable']} answerable)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label, _ in RATE_METRICS:
+        table.add_row(label, fmt(overall.get(key)))
+    table.add_row("latency p50 / p95 ms", f"{fmt(overall.get('latency_p50_ms'), 0)} / {fmt(overall.get('latency_p95_ms'), 0)}")
+    if run.get("baseline"):
+        bm = run["baseline"]["metrics"]["overall"]
+        for key in ("hit@1", "hit@5", "mrr"):
+            ours, base = bm["ours"][key], bm["baseline"][key]
+            table.add_row(f"{key} vs baseline (same chars)", f"{fmt(ours)} vs {fmt(base)} ({fmt_delta(ours - base)})")
+    Console().print(table)
+
+
+def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from assistant.evaluation import flips, metric_deltas
+    from assistant.report import fmt, fmt_delta
+
+    console = Console()
+    table = Table(title=escape(f"A: {paths[0]}   B: {paths[1]}"))
+    for name in ("metric", "A", "B", "B - A"):
+        table.add_column(name, justify="left" if name == "metric" else "right")
+    for name, va, vb, delta in metric_deltas(a, b):
+        colour = "" if not delta else ("green" if (delta > 0) != name.startswith(("false_", "latency")) else "red")
+        table.add_row(name, fmt(va), fmt(vb), f"[{colour}]{fmt_delta(delta)}[/]" if colour else fmt_delta(delta))
+    console.print(table)
+    changed = flips(a, b)
+    for direction, title in (("gained", "better in B"), ("lost", "worse in B")):
+        rows = [f for f in changed if f.direction == direction]
+        flipped = Table(title=f"{title}: {len(rows)} items", show_lines=False)
+        for name in ("id", "what", "question"):
+            flipped.add_column(name)
+        for f in rows:
+            flipped.add_row(Text(f.id), f.what, Text(f.question))  # Text: a question is not markup
+        console.print(flipped)
+
+
 
 def main() -> None:
     try:

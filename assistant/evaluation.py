@@ -286,11 +286,20 @@ def score_answer(item: EvalItem, answer: "Answer", latency_ms: float, units: Map
     )
 
 
-def run_item(assistant: "Assistant", item: EvalItem, k: int | None = None) -> tuple[ItemResult, "Answer"]:
+def corpus_units(assistant: "Assistant") -> dict[tuple[str, str], "Unit"]:
+    from assistant.chunking import units_by_key
+
+    return units_by_key(assistant.documents)
+
+
+def run_item(
+    assistant: "Assistant", item: EvalItem, k: int | None = None, units: Mapping[tuple[str, str], "Unit"] | None = None
+) -> tuple[ItemResult, "Answer"]:
+    units = units if units is not None else corpus_units(assistant)
     started = time.perf_counter()
     answer = assistant.ask(item.question, item.history, k=k)
     latency = (time.perf_counter() - started) * 1000
-    return score_answer(item, answer, latency, assistant._units), answer
+    return score_answer(item, answer, latency, units), answer
 
 
 def run_set(
@@ -304,9 +313,10 @@ def run_set(
     """Every item through ``Assistant.ask``; ``on_answer`` sees each raw Answer (the gate validates them)."""
     from tqdm import tqdm
 
+    units = corpus_units(assistant)
     results = []
     for item in tqdm(items, desc="evaluating", unit="q", file=sys.stderr, disable=not progress):
-        result, answer = run_item(assistant, item, k)
+        result, answer = run_item(assistant, item, k, units)
         if on_answer is not None:
             on_answer(item, answer)
         results.append(result)
@@ -550,14 +560,28 @@ def raw_corpus_texts(corpus_dir: Path) -> list[tuple[str, str]]:
 class BaselineRetriever:
     """RecursiveCharacterTextSplitter(500, 50) chunks of the raw files in a FAISS IndexFlatIP."""
 
-    def __init__(self, chunks: Sequence[BaselineChunk], embedder: "Embedder", units: Mapping[tuple[str, str], "Unit"]):
+    def __init__(
+        self,
+        chunks: Sequence[BaselineChunk],
+        embedder: "Embedder",
+        units: Mapping[tuple[str, str], "Unit"],
+        cache_path: Path | None = None,
+    ):
         import faiss
         import numpy as np
 
         self.chunks = tuple(chunks)
         self.embedder = embedder
         self._unit_compact = {key: compact(u.text) for key, u in units.items()}
-        vectors = embedder.embed([c.text for c in self.chunks], "passage")
+        texts = [c.text for c in self.chunks]
+        if cache_path is not None:  # the index's embedding cache: a re-run embeds nothing
+            from assistant.cache import EmbeddingCache
+
+            vectors, _ = EmbeddingCache(cache_path).embed_with_cache(
+                texts, embedder.id, embedder.dim, lambda missing: embedder.embed(missing, "passage")
+            )
+        else:
+            vectors = embedder.embed(texts, "passage")
         self.index = faiss.IndexFlatIP(embedder.dim)
         self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
@@ -569,11 +593,12 @@ class BaselineRetriever:
         embedder: "Embedder",
         chunk_size: int = 500,
         chunk_overlap: int = 50,
+        cache_path: Path | None = None,
     ) -> "BaselineRetriever":
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        doc_units = {d.doc_id: [(( d.doc_id, u.unit_id), compact(u.text)) for u in d.units] for d in documents}
+        doc_units = {d.doc_id: [((d.doc_id, u.unit_id), compact(u.text)) for u in d.units] for d in documents}
         chunks = []
         for doc_id, text in raw_texts:
             for piece in splitter.split_text(text):
@@ -581,7 +606,7 @@ class BaselineRetriever:
                 units = frozenset(key for key, uc in doc_units.get(doc_id, []) if contains_unit(uc, c))
                 chunks.append(BaselineChunk(doc_id, piece, c, units))
         units = {(d.doc_id, u.unit_id): u for d in documents for u in d.units}
-        return cls(chunks, embedder, units)
+        return cls(chunks, embedder, units, cache_path)
 
     def rank(self, query: str) -> list[int]:
         """Every chunk row, best first."""
@@ -708,13 +733,16 @@ def run_baseline(
     from tqdm import tqdm
 
     retriever = BaselineRetriever.build(
-        raw_corpus_texts(assistant.settings.corpus_dir), assistant.documents, assistant.embedder
+        raw_corpus_texts(assistant.settings.corpus_dir),
+        assistant.documents,
+        assistant.embedder,
+        cache_path=Path(assistant.settings.index_dir) / "cache.sqlite",
     )
     by_id = {r.id: r for r in results}
+    answerable = [item for item in items if item.answerable]
     scored = [
         baseline_item(retriever, item, by_id[item.id], k)
-        for item in tqdm(items, desc="baseline", unit="q", file=sys.stderr, disable=not progress)
-        if item.answerable
+        for item in tqdm(answerable, desc="baseline", unit="q", file=sys.stderr, disable=not progress)
     ]
     return {
         "config": {
@@ -788,7 +816,7 @@ def evaluate(
     """Load, check, run and score a set: the ``results.json`` document."""
     set_path = Path(set_path)
     items = load_set(set_path)
-    check_gold(items, assistant._units.keys(), str(set_path))
+    check_gold(items, corpus_units(assistant).keys(), str(set_path))
     k = k or assistant.settings.k
     results = run_set(assistant, items, k, progress=progress, on_answer=on_answer)
     run: dict[str, Any] = {

@@ -4,6 +4,10 @@ BM25 cannot match "carrier sanctions" against 承运人处罚; the team's glossa
 (``data/glossary.tsv``: zh, en, fr, es, ru, ar; variants separated by ``|``) can. Terms
 match by word stems, so "recruitment fee" finds "recruitment fees" and Russian
 "перевозчиков" finds "перевозчики".
+
+A second table in the same format, ``data/salient_terms.tsv``, names things (countries,
+organisations, offices, budgets) whose absence from the corpus means it cannot answer a
+question about them; the refusal logic uses it, retrieval does not.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 LANG_COLUMNS = ("en", "fr", "es", "ru", "ar")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -24,6 +29,7 @@ class Term:
     zh: str
     lang: str
     stems: tuple[str, ...]
+    exact: bool = False
 
 
 def _fold(text: str) -> str:
@@ -37,9 +43,12 @@ def _stem(word: str) -> str:
     return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
 
 
+Table = Literal["glossary", "salient_terms"]
+
+
 @cache
-def terms() -> tuple[Term, ...]:
-    text = resources.files("assistant").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
+def terms(table: Table = "glossary") -> tuple[Term, ...]:
+    text = resources.files("assistant").joinpath(f"data/{table}.tsv").read_text(encoding="utf-8")
     out: list[Term] = []
     for row in csv.DictReader(text.splitlines(), delimiter="\t"):
         zh = (row.get("zh") or "").strip()
@@ -49,7 +58,10 @@ def terms() -> tuple[Term, ...]:
             for variant in (row.get(lang) or "").split("|"):
                 words = _WORD.findall(_fold(variant))
                 if words:
-                    out.append(Term(zh, lang, tuple(_stem(w) for w in words)))
+                    # Names ("Interpol", "EU") match whole words only: as stems they
+                    # would match "interdire" and "Europe".
+                    stems = tuple(words) if table == "salient_terms" else tuple(_stem(w) for w in words)
+                    out.append(Term(zh, lang, stems, exact=table == "salient_terms"))
     return tuple(out)
 
 
@@ -57,21 +69,24 @@ def chinese_terms() -> tuple[str, ...]:
     return tuple(sorted({t.zh for t in terms()}))
 
 
-def _matches(stems: tuple[str, ...], words: list[str]) -> bool:
-    n = len(stems)
+def _matches(term: Term, words: list[str]) -> bool:
+    stems, n = term.stems, len(term.stems)
     for start in range(len(words) - n + 1):
-        if all(words[start + i].startswith(stems[i]) for i in range(n)):
+        if term.exact:
+            if all(words[start + i] == stems[i] for i in range(n)):
+                return True
+        elif all(words[start + i].startswith(stems[i]) for i in range(n)):
             return True
     return False
 
 
-def expand(question: str) -> list[str]:
+def expand(question: str, table: Table = "glossary") -> list[str]:
     """The Chinese terms whose translations occur in ``question``, longest match first."""
     words = _WORD.findall(_fold(question))
     if not words:
         return []
     found: dict[str, int] = {}
-    for term in terms():
-        if len(term.stems) <= len(words) and _matches(term.stems, words):
+    for term in terms(table):
+        if len(term.stems) <= len(words) and _matches(term, words):
             found[term.zh] = max(found.get(term.zh, 0), len(term.stems))
     return sorted(found, key=lambda zh: -found[zh])

@@ -8,21 +8,23 @@ any turn.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from assistant import i18n
-from assistant.answer import Answer, RefusalPolicy, extractive_answer
+from assistant.answer import Answer, Citation, RefusalPolicy, extractive_answer
 from assistant.config import Settings
 from assistant.conversation import resolve
 from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
-from assistant.errors import ConfigError, UnitNotFound
+from assistant.errors import ConfigError, LLMError, UnitNotFound
 from assistant.index import LoadedIndex, RebuildPolicy, ensure_index
+from assistant.llm import CitationRenderer, LLMAnswerer
 from assistant.retrieval import FusionParams, HybridSearcher, Mode, SearchResult
 
 MAX_QUESTION_CHARS = 2000
@@ -65,8 +67,10 @@ class Assistant:
         embedder: Embedder,
         params: FusionParams | None = None,
         policy: RefusalPolicy | None = None,
+        answerer: LLMAnswerer | None = None,
     ) -> None:
         self.settings = settings
+        self.answerer = answerer  # the optional language model; None: extractive answers only
         self.index = index
         self.embedder = embedder
         self.policy = policy or RefusalPolicy.for_embedder(embedder.id)
@@ -83,7 +87,8 @@ class Assistant:
         settings = settings or Settings.from_env()
         embedder = embedder or make_embedder(settings.embedder)
         index = ensure_index(settings, embedder, rebuild)
-        assistant = cls(settings, index, embedder, params)
+        answerer = LLMAnswerer(settings) if settings.llm_url else None
+        assistant = cls(settings, index, embedder, params, answerer=answerer)
         assistant.warm_up()
         return assistant
 
@@ -91,6 +96,8 @@ class Assistant:
         """Pay model loading and tokenizer start-up now, not on the first user's question."""
         self.searcher.search("预防贩运人口 prevention", 1)
         detect_lang("warm up the language detector")
+        if self.answerer is not None:
+            self.answerer.warm_up()
 
     # --- documents ---------------------------------------------------------------------------
 
@@ -171,6 +178,83 @@ class Assistant:
         section: str | None = None,
         lang: str | None = None,
     ) -> Answer:
+        """The final answer of ``ask_stream``."""
+        for piece in self.ask_stream(question, history, k=k, doc=doc, section=section, lang=lang):
+            if isinstance(piece, Answer):
+                return piece
+        raise AssertionError("ask_stream ended without an Answer")
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        doc: str | None = None,
+        section: str | None = None,
+        lang: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text pieces as they are ready, then the complete ``Answer``, which is authoritative.
+
+        The extractive answer is always computed first: it decides refusals (a refused
+        question never reaches the language model) and is the fallback, with a notice,
+        when the model fails, even midway through its reply.
+        """
+        answer = self._extractive(question, history, k=k, doc=doc, section=section, lang=lang)
+        if self.answerer is None or answer.refused or not answer.passages:
+            yield from answer.text.splitlines(keepends=True)
+            yield answer
+            return
+        started = time.perf_counter()
+        answer = yield from self._llm_stream(answer)
+        llm_ms = (time.perf_counter() - started) * 1000
+        timings = {**answer.timings_ms, "llm": llm_ms, "total": answer.timings_ms.get("total", 0.0) + llm_ms}
+        yield replace(answer, timings_ms=timings)
+
+    def _llm_stream(self, extractive: Answer) -> Generator[str, None, Answer]:
+        assert self.answerer is not None
+        lang = extractive.lang
+        renderer = CitationRenderer(extractive.passages, lang)
+        shown: list[str] = []
+        try:
+            for delta in self.answerer.stream(extractive.resolved_question, lang, extractive.passages):
+                if piece := renderer.feed(delta):
+                    shown.append(piece)
+                    yield piece
+            if piece := renderer.close():
+                shown.append(piece)
+                yield piece
+            notices = renderer.result_notices()
+        except Exception as exc:  # LLMError, or a bug in checking the reply: the user still gets an answer
+            if not isinstance(exc, LLMError):
+                logging.getLogger(__name__).exception("language-model answer failed")
+            notice = i18n.text("llm_fallback", lang)
+            yield ("\n\n" if shown else "") + notice + "\n"
+            yield from extractive.text.splitlines(keepends=True)
+            return replace(extractive, notices=extractive.notices + (notice,))
+        citations = renderer.citations
+        return replace(
+            extractive,
+            text="".join(shown),
+            citations=citations,
+            notices=extractive.notices + notices,
+            aligned=self._aligned(citations, lang),
+        )
+
+    def _aligned(self, citations: Sequence[Citation], lang: str) -> tuple[Unit, ...]:
+        aligned = (self.aligned(self._units[(c.doc_id, c.unit_id)], lang) for c in citations)
+        return tuple(dict.fromkeys(a for a in aligned if a is not None))
+
+    def _extractive(
+        self,
+        question: str,
+        history: Sequence[str],
+        *,
+        k: int | None,
+        doc: str | None,
+        section: str | None,
+        lang: str | None,
+    ) -> Answer:
         started = time.perf_counter()
         clean = clean_question(question)
         lang = i18n.check_lang(lang) if lang else detect_lang(clean.text or "?")
@@ -183,9 +267,6 @@ class Assistant:
         )
         # Salient terms are checked on what the user asked now, not on the earlier turn.
         text, citations, reason = extractive_answer(clean.text, lang, result, self.corpus_text, self.policy)
-        aligned = tuple(
-            a for a in (self.aligned(self._units[(c.doc_id, c.unit_id)], lang) for c in citations) if a is not None
-        )
         timings = dict(result.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
         return Answer(
@@ -196,7 +277,7 @@ class Assistant:
             passages=result.passages,
             refused=reason is not None,
             notices=notices,
-            aligned=tuple(dict.fromkeys(aligned)),
+            aligned=self._aligned(citations, lang),
             resolved_question=resolved.dense_query,
             refusal_reason=reason,
             timings_ms=timings,

@@ -15,7 +15,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from assistant.answer import missing_salient_terms
+from assistant.answer import lacks_expected_number, missing_salient_terms
 from assistant.conversation import resolve
 from assistant.retrieval import FusionParams
 from assistant.service import Assistant, detect_lang
@@ -106,7 +106,8 @@ def main() -> None:
                 "dense_scores": [p.dense_score for p in full.passages],
                 "lexical": [p.unit_id for p in lex.passages],
                 "lexical_plain": [p.unit_id for p in lex_plain.passages],
-                "missing": missing_salient_terms(item["question"], assistant.corpus_text),
+                "missing": missing_salient_terms(item["question"], assistant.corpus_text)
+                or lacks_expected_number(item["question"], assistant.search(r.dense_query, 1).passages),
                 "detected": detect_lang(item["question"]),
             }
         )
