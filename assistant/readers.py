@@ -39,6 +39,8 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(EXTENSIONS)
 # A DOCX is a zip: its members may unpack to at most this many times the size limit.
 ZIP_EXPANSION_FACTOR = 50
 ZIP_MAX_MEMBERS = 10_000
+# A line longer than this is no paragraph (a one-line dump, a minified file): it cannot be cited.
+MAX_LINE_CHARS = 200_000
 MB = 1024 * 1024
 
 
@@ -148,6 +150,12 @@ def parse_bytes(
         else:
             reason = "contains no recognisable text (only whitespace, digits or symbols)"
         raise DocumentError(p, reason)
+    longest = max(len(line) for b in blocks for line in b.text.split("\n"))
+    if longest > MAX_LINE_CHARS:  # one unit would be the citation, the quote and the excerpt
+        raise DocumentError(
+            p, f"has a line of {longest:,} characters with no line or paragraph break (the limit is {MAX_LINE_CHARS:,}); "
+            "split it into paragraphs and add it again",
+        )
     return ReadResult(
         path=p,
         source_type=source_type,
@@ -383,7 +391,10 @@ def _read_html(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
                 else:
                     walk(child)
 
-    walk(soup)
+    try:
+        walk(soup)
+    except RecursionError:  # thousands of nested elements: no real page, and no stack to read it with
+        raise DocumentError(path, "is HTML nested too deeply to read (thousands of elements inside each other)") from None
     flush()
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)

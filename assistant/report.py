@@ -59,7 +59,9 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 
 def fmt_delta(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.3f}"
+    if value is None:
+        return "n/a"
+    return f"{value:+d}" if isinstance(value, int) else f"{value:+.3f}"
 
 
 # --- failures -------------------------------------------------------------------------------

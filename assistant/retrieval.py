@@ -82,22 +82,28 @@ class HybridSearcher:
         self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
         add_words(glossary.chinese_terms())
         self.bm25 = BM25Index([c.embed_text for c in index.chunks])
-        self._doc_rows = {
-            doc.doc_id: np.array([k[0] == doc.doc_id for k in self.chunk_keys]) for doc in index.documents
-        }
-        self._sections = np.array([c.section for c in index.chunks], dtype=object)
+        # One document number per chunk row: a document filter is one comparison, and
+        # building it stays linear in the corpus (a mask per document was O(docs x chunks)).
+        self._doc_numbers = {doc.doc_id: i for i, doc in enumerate(index.documents)}
+        self._chunk_doc = np.array([self._doc_numbers.get(k[0], -1) for k in self.chunk_keys], dtype=np.int32)
+        # Sections repeat across chunks: a section filter normalises each distinct heading
+        # path once, not once per chunk (1M chunks share a few thousand headings).
+        section_ids: dict[str, int] = {}
+        self._chunk_section = np.array([section_ids.setdefault(c.section, len(section_ids)) for c in index.chunks], dtype=np.int32)
+        self._section_names = list(section_ids)
 
     def _mask(self, doc: str | None, section: str | None) -> np.ndarray | None:
         if doc is None and section is None:
             return None
         mask = np.ones(len(self.chunk_keys), dtype=bool)
         if doc is not None:
-            if doc not in self._doc_rows:
-                raise ConfigError(f"unknown document {doc!r}; documents: {', '.join(sorted(self._doc_rows))}")
-            mask &= self._doc_rows[doc]
+            if doc not in self._doc_numbers:
+                raise ConfigError(f"unknown document {doc!r}; documents: {', '.join(sorted(self._doc_numbers))}")
+            mask &= self._chunk_doc == self._doc_numbers[doc]
         if section is not None:
             needle = normalise(section)
-            mask &= np.array([needle in normalise(s) for s in self._sections])
+            matching = np.array([needle in normalise(s) for s in self._section_names] or [False], dtype=bool)
+            mask &= matching[self._chunk_section] if len(self._chunk_section) else mask
         return mask
 
     def _dense(self, text: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
@@ -139,6 +145,9 @@ class HybridSearcher:
         lexical_units: list[tuple[tuple[str, str], float]] = []
         if mode in ("hybrid", "dense"):
             start = time.perf_counter()
+            # Glossary terms are not added here: measured, they lift dense-only MRR
+            # (0.72 -> 0.77) but not the fused ranking, and they blur the similarity
+            # that refusals rely on (evals/README.md).
             dense_units = _rank_units(self._dense(simplify(query), params.depth, mask), self.chunk_keys)
             timings["dense"] = (time.perf_counter() - start) * 1000
         if mode in ("hybrid", "lexical"):

@@ -257,6 +257,11 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         clean = clean_question(question)
+        if _has_surrogates(question):  # the Answer is serialised (JSON, HTML): no lone surrogates in it
+            question = question.encode("utf-8", "replace").decode("utf-8")
+        # Earlier turns come back from the client (the web chat keeps them in the browser):
+        # bound and clean them like the question, or a forged history makes one search take minutes.
+        history = [clean_question(h).text for h in history if isinstance(h, str)]
         lang = i18n.check_lang(lang) if lang else detect_lang(clean.text or "?")
         notices = (i18n.text("truncated", lang, n=MAX_QUESTION_CHARS),) if clean.truncated else ()
         if not clean.text:
@@ -266,7 +271,10 @@ class Assistant:
             resolved.dense_query, k or self.settings.k, doc=doc, section=section, lexical_extra=resolved.lexical_extra
         )
         # Salient terms are checked on what the user asked now, not on the earlier turn.
-        text, citations, reason = extractive_answer(clean.text, lang, result, self.corpus_text, self.policy)
+        cross_lingual = bool(result.passages) and self.document(result.passages[0].doc_id).lang != lang
+        text, citations, reason = extractive_answer(
+            clean.text, lang, result, self.corpus_text, self.policy, cross_lingual
+        )
         timings = dict(result.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
         return Answer(

@@ -43,42 +43,51 @@ def metrics(rows: list[dict], ranked_key: str) -> dict[str, float]:
     return {"hit@1": hits1 / n, "hit@5": hits5 / n, "mrr": rr / n, "n": len(rows)}
 
 
+AGREE_DEPTH = 2
+
+
 def refused(r: dict, min_sim: float, hard_min: float) -> bool:
     if r["missing"]:
         return True
     top = r["fused"][0]
-    sim = r["dense_scores"][0] if r["dense"] and r["dense"][0] == top else r["dense_top_of_fused"]
-    agree = r["dense"][:1] == [top] and r["lexical"][:1] == [top]
+    sim = r["dense_top_of_fused"]
+    agree = top in r["dense"][:AGREE_DEPTH] and top in r["lexical"][:AGREE_DEPTH]
     return sim < hard_min or (sim < min_sim and not agree)
 
 
 def tune_refusal(rows: list[dict], params: FusionParams) -> None:
+    """Bars per case: question in the corpus's language (zh) or in another one."""
     for r in rows:
         r["fused"] = fuse(r["dense"], r["lexical"], params) or ["-"]
         top = r["fused"][0]
-        r["dense_top_of_fused"] = (
-            r["dense_scores"][r["dense"].index(top)] if top in r["dense"] else 0.0
-        )
-    best, best_score = None, -1.0
-    for min_sim, hard_min in itertools.product([x / 100 for x in range(74, 90)], [x / 100 for x in range(70, 86)]):
-        if hard_min > min_sim:
-            continue
-        dev = [r for r in rows if r["split"] == "dev"]
+        r["dense_top_of_fused"] = r["dense_scores"][r["dense"].index(top)] if top in r["dense"] else 0.0
+    grid = [
+        (min_sim, hard_min)
+        for min_sim, hard_min in itertools.product([x / 100 for x in range(70, 95)], [x / 100 for x in range(60, 95)])
+        if hard_min <= min_sim
+    ]
+    chosen = {}
+    for case, members in (("same_language", lambda r: r["lang"] == "zh"), ("cross_language", lambda r: r["lang"] != "zh")):
+        dev = [r for r in rows if r["split"] == "dev" and members(r)]
         una = [r for r in dev if not r["gold"]]
         ans = [r for r in dev if r["gold"]]
-        acc = sum(refused(r, min_sim, hard_min) for r in una) / len(una)
-        false = sum(refused(r, min_sim, hard_min) for r in ans) / len(ans)
-        score = (acc + (1 - false)) / 2  # balanced accuracy
-        if score > best_score:
-            best, best_score = (min_sim, hard_min), score
-    print(f"refusal: best on dev min_similarity={best[0]} hard_min_similarity={best[1]} (balanced acc {best_score:.3f})")
+        best, best_score = None, -1.0
+        for bar in grid:
+            acc = sum(refused(r, *bar) for r in una) / max(len(una), 1)
+            false = sum(refused(r, *bar) for r in ans) / max(len(ans), 1)
+            score = (acc + (1 - false)) / 2  # balanced accuracy; ties keep the lowest (most permissive) bar
+            if score > best_score:
+                best, best_score = bar, score
+        chosen[case] = (best, members)
+        print(f"refusal {case}: best on dev min_similarity={best[0]} hard_min_similarity={best[1]} (balanced acc {best_score:.3f})")
     for split in ("dev", "test", "all"):
         sub = [r for r in rows if split == "all" or r["split"] == split]
-        una = [r for r in sub if not r["gold"]]
-        ans = [r for r in sub if r["gold"]]
+        decided = [(r, refused(r, *next(bar for bar, m in chosen.values() if m(r)))) for r in sub]
+        una = [d for r, d in decided if not r["gold"]]
+        ans = [d for r, d in decided if r["gold"]]
         print(
-            f"  {split}: refusal accuracy {sum(refused(r, *best) for r in una) / len(una):.3f} (n={len(una)}), "
-            f"false refusals {sum(refused(r, *best) for r in ans) / len(ans):.3f} (n={len(ans)})"
+            f"  {split}: refusal accuracy {sum(una) / len(una):.3f} (n={len(una)}), "
+            f"false refusals {sum(ans) / len(ans):.3f} (n={len(ans)})"
         )
     una = [r for r in rows if not r["gold"]]
     print("  salient-term signal alone refuses", sum(bool(r["missing"]) for r in una), "of", len(una), "unanswerable;",
@@ -88,7 +97,10 @@ def tune_refusal(rows: list[dict], params: FusionParams) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="evals/qa.jsonl")
+    parser.add_argument("--agree-depth", type=int, default=2, help="top-N of both sides counts as agreement")
     args = parser.parse_args()
+    global AGREE_DEPTH
+    AGREE_DEPTH = args.agree_depth
     items = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
     assistant = Assistant.open()
     s = assistant.searcher

@@ -1,0 +1,409 @@
+"""The web chat for delegates: a thin gradio layer over ``assistant``.
+
+``python app.py`` loads the model and index once (``Assistant.open``) and serves on
+``Settings.host:port`` (default 127.0.0.1:7860). Tests call ``build_app`` and ``launch``.
+
+Per-conversation state (earlier questions, the last answer for feedback, the paragraph
+open in the sources panel) lives in hidden components whose values the browser sends with
+every request, not in ``gr.State`` (which gradio keeps in the server's memory): any replica
+behind a load balancer can answer any turn, and a restarted replica loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from assistant import webui  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.errors import AssistantError  # noqa: E402
+from assistant.feedback import FeedbackRecord, record_feedback  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+
+log = logging.getLogger("assistant.web")
+
+CONCURRENCY = 20  # simultaneous handlers; asking is milliseconds of CPU, so 20 sessions never queue long
+MAX_HISTORY = 10  # earlier questions sent back with a follow-up
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
+
+
+class _Current:
+    """The assistant in use; replaced (never mutated) when an upload changes the corpus."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self._assistant = assistant
+        self._lock = threading.Lock()
+
+    def get(self) -> Assistant:
+        return self._assistant
+
+    def refresh(self) -> Assistant:
+        with self._lock:
+            old = self._assistant
+            from assistant.index import stale_reason
+
+            stale = stale_reason(old.settings, old.embedder) is not None
+            self._assistant = Assistant.open(old.settings, embedder=old.embedder, rebuild="always" if stale else "auto")
+            return self._assistant
+
+
+def _user_message(exc: BaseException, lang: str) -> str:
+    """Never a stack trace: our own errors say what happened, anything else is logged."""
+    if isinstance(exc, AssistantError):
+        return webui.error_text(str(exc), lang)
+    log.exception("unexpected error in the web chat", exc_info=exc)
+    return webui.error_text(webui.label("generic_error", lang), lang)
+
+
+def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Blocks:
+    settings = settings or assistant.settings
+    current = _Current(assistant)
+    L = webui.label
+
+    def doc_choices() -> list[tuple[str, str]]:
+        return [(f"{d.title} ({d.lang})", d.doc_id) for d in current.get().documents]
+
+    with gr.Blocks(title="UN TIP assistant", analytics_enabled=False) as demo:
+        with gr.Row(equal_height=True, elem_id="header"):
+            with gr.Column(scale=4):
+                title = gr.Markdown(f"## {L('title', 'en')}", elem_id="title")
+                subtitle = gr.Markdown(L("subtitle", "en"), elem_id="subtitle")
+            lang = gr.Radio(webui.LANG_CHOICES, value="en", label=L("ui_lang", "en"), elem_id="ui-lang", scale=0, min_width=220)
+
+        # Client-held conversation state (see the module docstring).
+        history = gr.JSON(value=[], visible=False, elem_id="history")
+        last = gr.JSON(value={}, visible=False, elem_id="last-answer")
+        opened = gr.Textbox(value="", visible=False, elem_id="opened")
+
+        with gr.Tabs():
+            with gr.Tab(L("tab_chat", "en"), id="chat") as tab_chat:
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(
+                            label=L("chat", "en"),
+                            elem_id="chat",
+                            height=460,
+                            render_markdown=False,
+                            sanitize_html=True,
+                            feedback_options=None,
+                            buttons=["copy"],
+                            layout="bubble",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label=L("question", "en"),
+                                placeholder=L("placeholder", "en"),
+                                elem_id="question",
+                                lines=1,
+                                max_lines=6,
+                                scale=5,
+                                autofocus=True,
+                            )
+                            with gr.Column(scale=1, min_width=120):
+                                send = gr.Button(L("send", "en"), variant="primary", elem_id="send")
+                                new = gr.Button(L("new", "en"), elem_id="new-conversation", size="sm", variant="secondary")
+                        chips = gr.Radio(
+                            [],
+                            label=L("citations", "en"),
+                            elem_id="chips",
+                            visible=False,
+                            interactive=True,
+                        )
+                        with gr.Accordion(L("feedback", "en"), open=True, elem_id="feedback") as fb_box:
+                            with gr.Row():
+                                helpful = gr.Button(L("helpful", "en"), elem_id="fb-helpful", size="sm")
+                                not_helpful = gr.Button(L("not_helpful", "en"), elem_id="fb-not-helpful", size="sm")
+                            comment = gr.Textbox(label=L("comment", "en"), elem_id="fb-comment", lines=1, max_lines=4)
+                            fb_status = gr.Markdown("", elem_id="fb-status")
+                        examples_label = gr.Markdown(f"**{L('examples', 'en')}**", elem_id="examples-label")
+                        with gr.Row(elem_id="examples"):
+                            example_btns = [
+                                gr.Button(q, size="sm", elem_classes=["example"], variant="secondary")
+                                for q in webui.EXAMPLES["en"]
+                            ]
+                    with gr.Column(scale=2):
+                        sources_label = gr.Markdown(f"### {L('sources', 'en')}", elem_id="sources-label")
+                        sources = gr.HTML(webui.sources_html(None, "en"), elem_id="sources")
+                        show_neighbours = gr.Button(L("neighbours", "en"), elem_id="neighbours", size="sm", visible=False)
+
+            with gr.Tab(L("tab_browse", "en"), id="browse") as tab_browse:
+                with gr.Row():
+                    doc_pick = gr.Dropdown(doc_choices(), value=assistant.documents[0].doc_id, label=L("document", "en"), elem_id="doc-pick", scale=2, allow_custom_value=True)
+                    doc_filter = gr.Textbox(label=L("filter", "en"), placeholder=L("filter_placeholder", "en"), elem_id="doc-filter", scale=2)
+                doc_view = gr.HTML(webui.document_html(assistant.documents[0], "", "en"), elem_id="doc-view")
+
+            upload_parts: list[Any] = []
+            if settings.allow_uploads:
+                with gr.Tab(L("tab_upload", "en"), id="upload") as tab_upload:
+                    up_file = gr.File(label=L("upload_file", "en", mb=settings.max_file_mb), file_types=UPLOAD_TYPES, type="filepath", elem_id="up-file")
+                    with gr.Row():
+                        up_lang = gr.Dropdown(["", "zh", "en", "fr", "es", "ru", "ar"], value="", label=L("upload_lang", "en"), elem_id="up-lang")
+                        up_parallel = gr.Dropdown([("", "")] + doc_choices(), value="", label=L("upload_parallel", "en"), elem_id="up-parallel", allow_custom_value=True)
+                    up_btn = gr.Button(L("upload_button", "en"), variant="primary", elem_id="up-button")
+                    up_status = gr.Markdown("", elem_id="up-status")
+                upload_parts = [tab_upload, up_file, up_lang, up_parallel, up_btn]
+
+        # --- asking --------------------------------------------------------------------------
+
+        def respond(text: str, hist: list[str] | None, messages: list[dict] | None, ui: str) -> Iterator[tuple]:
+            hist = [h for h in (hist or []) if isinstance(h, str)][-MAX_HISTORY:]
+            messages = list(messages or [])
+            if not (text or "").strip():
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            messages.append({"role": "user", "content": webui.user_html(text)})
+            messages.append({"role": "assistant", "content": '<div class="answer pending">…</div>'})
+            hidden_chips = gr.update(choices=[], value=None, visible=False)
+            yield messages, "", gr.skip(), hidden_chips, gr.skip(), ""
+            try:
+                answer = current.get().ask(text, hist)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                messages[-1] = {"role": "assistant", "content": webui.error_html(_user_message(exc, ui))}
+                yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
+                return
+            for piece in webui.stream_pieces(answer.text):
+                html = webui.answer_html(piece, refused=answer.refused, notices=answer.notices, lang=answer.lang, streaming=True)
+                messages[-1] = {"role": "assistant", "content": html}
+                # The question box is left alone: the reader may already be typing the next one.
+                yield messages, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            html = webui.answer_html(answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang)
+            messages[-1] = {"role": "assistant", "content": html}
+            choices = webui.chip_choices(answer)
+            chip_label = L("closest", ui) if answer.refused else L("citations", ui)
+            chips_update = gr.update(
+                choices=choices,
+                value=None,
+                label=chip_label,
+                visible=bool(choices),
+                elem_classes=["refused"] if answer.refused else [],
+            )
+            record = {
+                "question": text,
+                "answer": answer.text,
+                "lang": answer.lang,
+                "citations": [f"{c.doc_id}:{c.unit_id}" for c in answer.citations],
+            }
+            yield messages, gr.skip(), (hist + [text])[-MAX_HISTORY:], chips_update, record, ""
+
+        ask_outputs = [chat, question, history, chips, last, fb_status]
+        ask_kwargs: dict[str, Any] = dict(outputs=ask_outputs, show_progress="hidden")
+        question.submit(respond, [question, history, chat, lang], api_name="ask", **ask_kwargs)
+        send.click(respond, [question, history, chat, lang], api_visibility="private", **ask_kwargs)
+        for btn in example_btns:
+            btn.click(respond, [btn, history, chat, lang], api_visibility="private", **ask_kwargs)
+
+        def new_conversation(ui: str):
+            return (
+                [], [], {}, gr.update(choices=[], value=None, visible=False), "",
+                webui.sources_html(None, ui), gr.update(visible=False), "", "",
+            )
+
+        reset_outputs = [chat, history, last, chips, opened, sources, show_neighbours, fb_status, comment]
+        new.click(new_conversation, [lang], reset_outputs, api_name="new_conversation")
+        # The chat's own bin icon starts a new conversation too, so no stale context survives it.
+        chat.clear(new_conversation, [lang], reset_outputs, api_visibility="private")
+
+        # --- the sources panel -----------------------------------------------------------------
+
+        def render_source(key: str | None, ui: str, with_neighbours: bool) -> str:
+            a = current.get()
+            doc_id, unit_id = webui.parse_cite_key(key or "")
+            unit = a.unit(unit_id, doc_id)
+            doc = a.document(doc_id)
+            aligned = a.aligned(unit, ui)
+            neighbours = a.neighbours(unit_id, doc_id) if with_neighbours else None
+            return webui.sources_html(unit, ui, doc_title=doc.title, aligned=aligned, neighbours=neighbours)
+
+        def open_source(key: str | None, ui: str):
+            if not key:
+                return gr.skip(), gr.skip(), gr.skip()
+            try:
+                html = render_source(key, ui, False)
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui)), "", gr.update(visible=False)
+            return html, key, gr.update(visible=True)
+
+        def open_chip(ui: str, evt: gr.SelectData):
+            # The key comes from the event, not from the Radio's value: gradio checks a value
+            # against the choices it remembers for this session, which another replica lacks.
+            return open_source(str(evt.value or ""), ui)
+
+        chips.select(open_chip, [lang], [sources, opened, show_neighbours], api_visibility="private", show_progress="hidden")
+
+        def open_neighbours(key: str, ui: str) -> str:
+            if not key:
+                return webui.sources_html(None, ui)
+            try:
+                return render_source(key, ui, True)
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui))
+
+        show_neighbours.click(open_neighbours, [opened, lang], [sources], api_visibility="private", show_progress="hidden")
+
+        # --- feedback -------------------------------------------------------------------------
+
+        def give_feedback(rating: str, note: str, record: dict | None, ui: str):
+            if not record or not record.get("question"):
+                return L("no_answer_yet", ui), gr.skip()
+            try:
+                record_feedback(
+                    settings.feedback_path,
+                    FeedbackRecord(
+                        question=str(record.get("question", "")),
+                        answer=str(record.get("answer", "")),
+                        rating=rating,  # type: ignore[arg-type]
+                        citations=tuple(str(c) for c in record.get("citations", []) or []),
+                        comment=(note or "").strip(),
+                        lang=str(record.get("lang") or "") or None,
+                    ),
+                )
+            except Exception as exc:  # noqa: BLE001
+                return _user_message(exc, ui), gr.skip()
+            return L("thanks", ui), ""
+
+        helpful.click(lambda n, r, u: give_feedback("helpful", n, r, u), [comment, last, lang], [fb_status, comment], api_name="feedback_helpful")
+        not_helpful.click(lambda n, r, u: give_feedback("not_helpful", n, r, u), [comment, last, lang], [fb_status, comment], api_name="feedback_not_helpful")
+
+        # --- the document browser -------------------------------------------------------------
+
+        def show_document(doc_id: str | None, query: str, ui: str) -> str:
+            try:
+                return webui.document_html(current.get().document(doc_id or None), query or "", ui)
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui))
+
+        doc_pick.change(show_document, [doc_pick, doc_filter, lang], [doc_view], api_visibility="private", show_progress="hidden")
+        doc_filter.change(show_document, [doc_pick, doc_filter, lang], [doc_view], api_visibility="private", show_progress="hidden", trigger_mode="always_last")
+
+        # --- adding a document ------------------------------------------------------------------
+
+        if settings.allow_uploads:
+
+            def add_document(path: str | None, doc_lang: str, parallel: str, ui: str):
+                if not path:
+                    return L("upload_none", ui), gr.skip(), gr.skip(), gr.skip()
+                try:
+                    size_mb = Path(path).stat().st_size / 1e6
+                    if size_mb > settings.max_file_mb:
+                        return webui.error_text(L("upload_too_big", ui, size=size_mb, mb=settings.max_file_mb), ui), None, gr.skip(), gr.skip()
+                    from assistant.corpus import add_documents
+
+                    docs = add_documents(current.get().settings, [path], lang=doc_lang or None, parallel_of=parallel or None)
+                    current.refresh()
+                except Exception as exc:  # noqa: BLE001
+                    return _user_message(exc, ui), None, gr.skip(), gr.skip()
+                choices = doc_choices()
+                names = ", ".join(f"{d.doc_id} ({len(d.units)})" for d in docs)
+                return (
+                    L("upload_done", ui, docs=names),
+                    None,
+                    gr.update(choices=choices),
+                    gr.update(choices=[("", "")] + choices),
+                )
+
+            up_btn.click(
+                add_document,
+                [up_file, up_lang, up_parallel, lang],
+                [up_status, up_file, doc_pick, up_parallel],
+                api_visibility="private",
+                concurrency_limit=1,
+            )
+
+        # --- interface language ---------------------------------------------------------------
+
+        relabel_outputs = [
+            title, subtitle, lang, tab_chat, chat, question, send, chips, fb_box, helpful, not_helpful, new, comment,
+            examples_label, *example_btns, sources_label, show_neighbours, tab_browse, doc_pick, doc_filter,
+        ]
+
+        def relabel(ui: str, key: str | None, doc_id: str | None, query: str, record: dict | None):
+            ui = webui.ui_lang(ui)
+            refused = bool(record) and not record.get("citations")
+            updates = [
+                f"## {L('title', ui)}",
+                L("subtitle", ui),
+                gr.update(label=L("ui_lang", ui)),
+                gr.update(label=L("tab_chat", ui)),
+                gr.update(label=L("chat", ui)),
+                gr.update(label=L("question", ui), placeholder=L("placeholder", ui)),
+                gr.update(value=L("send", ui)),
+                gr.update(label=L("closest", ui) if refused else L("citations", ui)),
+                gr.update(label=L("feedback", ui)),
+                gr.update(value=L("helpful", ui)),
+                gr.update(value=L("not_helpful", ui)),
+                gr.update(value=L("new", ui)),
+                gr.update(label=L("comment", ui)),
+                f"**{L('examples', ui)}**",
+                *[gr.update(value=q) for q in webui.EXAMPLES[ui]],
+                f"### {L('sources', ui)}",
+                gr.update(value=L("neighbours", ui)),
+                gr.update(label=L("tab_browse", ui)),
+                gr.update(label=L("document", ui)),
+                gr.update(label=L("filter", ui), placeholder=L("filter_placeholder", ui)),
+            ]
+            try:
+                panel = render_source(key, ui, False) if key else webui.sources_html(None, ui)
+            except Exception as exc:  # noqa: BLE001
+                panel = webui.error_html(_user_message(exc, ui))
+            updates += [panel, show_document(doc_id, query, ui)]
+            if settings.allow_uploads:
+                updates += [
+                    gr.update(label=L("tab_upload", ui)),
+                    gr.update(label=L("upload_file", ui, mb=settings.max_file_mb)),
+                    gr.update(label=L("upload_lang", ui)),
+                    gr.update(label=L("upload_parallel", ui)),
+                    gr.update(value=L("upload_button", ui)),
+                ]
+            return updates
+
+        lang.change(
+            relabel,
+            [lang, opened, doc_pick, doc_filter, last],
+            relabel_outputs + [sources, doc_view] + upload_parts,
+            api_visibility="private",
+            show_progress="hidden",
+        )
+        # Start in the browser's language: Chinese for zh-*, English otherwise.
+        demo.load(None, None, [lang], js="() => ((navigator.language || 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en')")
+
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
+def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
+    """Start serving on the configured host and port (tests pass their own port)."""
+    options: dict[str, Any] = dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        css=webui.CSS,
+        max_file_size=f"{settings.max_file_mb}mb",
+        show_error=False,
+        footer_links=[],
+        ssr_mode=False,
+    )
+    options.update(kwargs)
+    return demo.launch(**options)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        assistant = Assistant.open(settings)
+    except AssistantError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    launch(build_app(assistant, settings), settings)
+
+
+if __name__ == "__main__":
+    main()

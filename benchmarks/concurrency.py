@@ -1,0 +1,138 @@
+"""Throughput with N concurrent clients: the library (threads sharing one ``Assistant``),
+the CLI (N ``assistant ask`` processes at once) and the web app (``web_sessions.py``).
+
+    python benchmarks/concurrency.py                          # library 1 2 4 8, CLI 1 2 4, web 1 5 20
+    python benchmarks/concurrency.py --web 0                  # skip the web app
+
+Writes ``benchmarks/out/concurrency.json`` (web runs also ``web_sessions_<N>.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OUT, ROOT, loadavg, peak_rss_mb, summary, write_json  # noqa: E402
+
+
+def _questions() -> list[str]:
+    rows = [json.loads(x) for x in (ROOT / "evals" / "qa.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    return [r["question"] for r in rows if not r.get("history")]
+
+
+def library(settings, clients: list[int], per_client: int) -> list[dict]:
+    from assistant.service import Assistant
+
+    a = Assistant.open(settings, rebuild="never")
+    qs = _questions()
+    out = []
+    for n in clients:
+        latencies: list[float] = []
+
+        def client(i: int) -> None:
+            for j in range(per_client):
+                q = qs[(i * per_client + j) % len(qs)]
+                s = time.perf_counter()
+                a.ask(q)
+                latencies.append((time.perf_counter() - s) * 1000)
+
+        load = loadavg()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(client, range(n)))
+        wall = time.perf_counter() - started
+        row = {"clients": n, "questions": n * per_client, "wall_s": round(wall, 2),
+               "answers_per_s": round(n * per_client / wall, 2), "latency_ms": summary(latencies), "load": load}
+        print("library", row, file=sys.stderr, flush=True)
+        out.append(row)
+    return out
+
+
+def cli(env: dict, clients: list[int]) -> list[dict]:
+    exe = str(Path(sys.executable).parent / "assistant")
+    qs = _questions()
+    out = []
+    for n in clients:
+        load = loadavg()
+        started = time.perf_counter()
+        procs = [subprocess.Popen([exe, "ask", qs[i], "--json"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for i in range(n)]
+        ends = []
+        for p in procs:
+            p.wait()
+            ends.append(time.perf_counter() - started)
+            if p.returncode != 0:
+                raise RuntimeError(p.stderr.read().decode()[-1000:])
+        wall = time.perf_counter() - started
+        row = {"clients": n, "wall_s": round(wall, 2), "answers_per_s": round(n / wall, 3),
+               "per_process_s": summary([e * 1000 for e in ends]), "load": load}
+        print("cli", row, file=sys.stderr, flush=True)
+        out.append(row)
+    return out
+
+
+def web(sessions: list[int], embedder: str) -> list[dict]:
+    out = []
+    for n in sessions:
+        path = OUT / f"web_sessions_{n}.json"
+        load = loadavg()
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "web_sessions.py"), "--sessions", str(n),
+                        "--embedder", embedder, "--client", "sse", "--output", str(path), "--deadline", "240"],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not path.exists():
+            out.append({"sessions": n, "error": "no output"})
+            continue
+        d = json.loads(path.read_text(encoding="utf-8"))
+        row = {"sessions": n, "turns": d.get("turns_completed"), "errors": len(d.get("errors", [])),
+               "mixed": len(d.get("mixed", [])), "wall_s": d.get("wall_s"),
+               "answers_per_s": round(d.get("turns_completed", 0) / max(d.get("wall_s", 1), 1e-9), 2),
+               "ttft_median_ms": d.get("ttft_median_ms"), "ttft_p95_ms": d.get("ttft_p95_ms"),
+               "full_median_ms": d.get("full_median_ms"), "full_p95_ms": d.get("full_p95_ms"), "load": load}
+        print("web", row, file=sys.stderr, flush=True)
+        out.append(row)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--embedder", default="e5")
+    parser.add_argument("--library", type=int, nargs="*", default=[1, 2, 4, 8])
+    parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--cli", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--web", type=int, nargs="*", default=[1, 5, 20])
+    args = parser.parse_args()
+
+    from assistant.config import Settings
+    from assistant.index import ensure_index
+
+    work = Path(tempfile.mkdtemp(prefix="bench-conc-"))
+    shutil.copytree(ROOT / "corpus", work / "corpus")
+    (work / "index").mkdir()
+    if (ROOT / "index" / "cache.sqlite").exists():
+        shutil.copy(ROOT / "index" / "cache.sqlite", work / "index" / "cache.sqlite")
+    settings = Settings(corpus_dir=work / "corpus", index_dir=work / "index", embedder=args.embedder)
+    ensure_index(settings, policy="always")
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_EMBEDDER": args.embedder}
+    result = {"command": " ".join(sys.argv)}
+    result["library"] = library(settings, args.library, args.per_client) if args.library else []
+    result["library_peak_rss_mb"] = peak_rss_mb()
+    write_json("concurrency.json", result)
+    result["cli"] = cli(env, args.cli) if args.cli else []
+    write_json("concurrency.json", result)
+    result["web"] = web([n for n in args.web if n > 0], args.embedder) if args.web else []
+    print(write_json("concurrency.json", result))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""The web chat in a real headless Chromium (Debian's, see DESIGN.md), over the fake embedder.
+
+Each test opens a fresh page on an app served from a background thread on a free port.
+Screenshots of the main views go to ``screenshots/`` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import webui
+from assistant.config import Settings
+from assistant.feedback import read_feedback
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+PAPER = "wg-tip-2019-prevention"
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+Q_VULNERABLE = "在任何特定环境中，哪些因素会增加个人或社区对贩运人口的脆弱性？"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Spy:
+    """The real assistant, recording the history each question arrived with."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def ask(self, question, history=(), **kw):
+        self.calls.append((question, list(history)))
+        return self._inner.ask(question, history, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def serve(assistant, settings: Settings):
+    import app
+
+    demo = app.build_app(assistant, settings)
+    app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    return demo, f"http://127.0.0.1:{settings.port}/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def served(fake_assistant, tmp_path_factory) -> Iterator[tuple[str, Spy, Settings]]:
+    spy = Spy(fake_assistant)
+    settings = Settings(
+        corpus_dir=fake_assistant.settings.corpus_dir,
+        index_dir=fake_assistant.settings.index_dir,
+        embedder="fake",
+        port=free_port(),
+        feedback_path=tmp_path_factory.mktemp("web-feedback") / "feedback.jsonl",
+    )
+    demo, url = serve(spy, settings)
+    try:
+        yield url, spy, settings
+    finally:
+        demo.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    pg = context.new_page()
+    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    pg.goto(served[0], wait_until="domcontentloaded")
+    pg.wait_for_selector("#question textarea", timeout=30_000)
+    yield pg
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    from playwright.sync_api import expect
+
+    done = page.locator("#chat .answer:not(.pending):not(.streaming)")
+    before = done.count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    expect(page.locator("#question textarea")).to_have_value("")
+    expect(done).to_have_count(before + 1, timeout=20_000)  # the whole answer has arrived
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_question_gets_an_answer_with_a_citation_chip_that_opens_the_paragraph(page, fake_assistant) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, Q_VULNERABLE)
+    answer = page.locator("#chat .answer").last
+    expect(answer).to_contain_text("根据文件")
+    expect(answer.locator(".cite").first).to_have_text("[第2(b)段]")
+    chip = page.locator("#chips label", has_text="第2(b)段")
+    expect(chip).to_be_visible()
+    shot(page, "01-answer")
+
+    chip.click()
+    unit = fake_assistant.unit("2(b)", PAPER)
+    opened = page.locator("#sources .unit.opened")
+    expect(opened).to_be_visible()
+    assert opened.locator(".unit-text").inner_text().replace("\n", "") == unit.text.replace("\n", "")
+    expect(opened).to_contain_text(unit.section_path)
+
+    page.click("#neighbours")
+    expect(page.locator("#sources .unit.neighbour")).to_have_count(2)
+    expect(page.locator("#sources .unit.neighbour").first).to_contain_text(fake_assistant.unit("2(a)", PAPER).text[:10])
+    shot(page, "02-sources-with-neighbours")
+
+
+def test_the_answer_streams_over_the_wire(served) -> None:
+    from gradio_client import Client
+
+    client = Client(served[0], verbose=False)
+    job = client.submit(Q_VULNERABLE, [], [], "zh", api_name="/ask")
+    final = job.result(timeout=30)
+    updates = job.outputs()
+    assert len(updates) >= 3  # placeholder, then the answer growing sentence by sentence
+    content = final[0][-1]["content"]  # gradio 6 normalises content to a list of blocks
+    text = content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+    assert "根据文件" in text and final[2] == [Q_VULNERABLE]
+
+
+def test_feedback_is_saved_to_disk(page, served) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, Q_VULNERABLE)
+    page.fill("#fb-comment textarea", "useful <b>quote</b>")
+    page.click("#fb-not-helpful")
+    expect(page.locator("#fb-status")).to_contain_text("Thank you")
+    record = read_feedback(served[2].feedback_path)[-1]
+    assert record["question"] == Q_VULNERABLE
+    assert record["rating"] == "not_helpful" and record["comment"] == "useful <b>quote</b>"
+    assert f"{PAPER}:2(b)" in record["citations"] and "根据文件" in record["answer"]
+
+
+def test_a_follow_up_carries_the_earlier_question_until_a_new_conversation(page, served) -> None:
+    from playwright.sync_api import expect
+
+    spy = served[1]
+    ask(page, Q_VULNERABLE)
+    ask(page, "那边境管理当局呢？")
+    assert spy.calls[-1] == ("那边境管理当局呢？", [Q_VULNERABLE])
+    expect(page.locator("#chat .answer")).to_have_count(2)
+    shot(page, "03-follow-up")
+    page.click("#new-conversation")
+    expect(page.locator("#chat .answer")).to_have_count(0)
+    ask(page, "那边境管理当局呢？")
+    assert spy.calls[-1] == ("那边境管理当局呢？", [])
+
+
+def test_switching_the_language_changes_the_labels(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#send")).to_have_text("Send")
+    ask(page, Q_VULNERABLE)
+    page.locator("#chips label", has_text="第2(b)段").click()
+    page.locator("#ui-lang label", has_text="中文").click()
+    expect(page.locator("#send")).to_have_text("发送")
+    expect(page.locator("#new-conversation")).to_have_text("新对话")
+    expect(page.get_by_role("tab", name="浏览文件")).to_be_visible()
+    expect(page.locator("#examples button").first).to_have_text(webui.EXAMPLES["zh"][0])
+    expect(page.locator("#sources")).to_contain_text("所在章节")
+    shot(page, "04-chinese-interface")
+    page.locator("#ui-lang label", has_text="English").click()
+    expect(page.locator("#send")).to_have_text("Send")
+
+
+def test_an_example_question_is_asked_with_one_click(page) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#examples button").first.click()
+    expect(page.locator("#chat .answer:not(.pending):not(.streaming)")).to_have_count(1, timeout=20_000)
+    expect(page.locator("#chat")).to_contain_text(webui.EXAMPLES["en"][0])
+
+
+def test_an_html_payload_stays_text(page) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, PAYLOAD)
+    time.sleep(0.5)  # give a would-be onerror handler time to fire
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    expect(page.locator("#chat")).to_contain_text(PAYLOAD)
+    assert page.locator("#chat img[src='x']").count() == 0
+    assert page.locator("#chat script").count() == 0
+    shot(page, "05-html-payload")
+
+
+def test_a_question_the_documents_do_not_answer_is_shown_as_a_refusal(page) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "What did the 2031 Treaty of Atlantis decide about Zorblax?")
+    refusal = page.locator("#chat .answer.refusal")
+    expect(refusal).to_contain_text("The documents do not say.")
+    expect(page.locator("#chips")).to_contain_text("Closest paragraphs (not an answer)")
+    assert refusal.locator(".cite").count() == 0
+    shot(page, "06-refusal")
+
+
+def test_the_document_browser_reads_and_filters_the_paper(page, fake_assistant) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Read the documents").click()
+    units = page.locator("#doc-view .doc-unit")
+    expect(units).to_have_count(len(fake_assistant.document(PAPER).units))
+    expect(page.locator("#doc-view .doc-heading").first).to_be_visible()
+    page.fill("#doc-filter textarea", "边境管理")
+    expected = len(webui.filter_units(fake_assistant.document(PAPER), "边境管理"))
+    expect(units).to_have_count(expected)
+    assert 0 < expected < len(fake_assistant.document(PAPER).units)
+    shot(page, "07-document-browser")
+
+
+def test_an_uploaded_document_is_added_and_searchable(browser, settings: Settings, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    from assistant.service import Assistant
+
+    settings = settings.with_(allow_uploads=True, port=free_port(), max_file_mb=1)
+    demo, url = serve(Assistant.open(settings), settings)
+    src = tmp_path / "border-note.txt"
+    src.write_text(
+        "Note on border cooperation\n\n1. Border guards in the Zanzibar region exchange passenger lists daily.\n\n"
+        "2. Consular staff receive annual training on indicators of trafficking.\n",
+        encoding="utf-8",
+    )
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 1_500_000)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        page.get_by_role("tab", name="Add a document").click()
+        page.set_input_files("#up-file input[type=file]", str(src))
+        expect(page.locator("#up-file")).to_contain_text("border-note.txt")
+        page.click("#up-button")
+        expect(page.locator("#up-status")).to_contain_text("Added: border-note", timeout=60_000)
+        time.sleep(1)  # let the pending fade finish before the screenshot
+        shot(page, "08-upload")
+        assert (settings.corpus_dir / "manifest.json").read_text().count("border-note") >= 1
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "Which region exchanges passenger lists daily?")
+        expect(page.locator("#chat .answer").last).to_contain_text("Zanzibar")
+        # Too large: gradio refuses it before our handler, with a message.
+        page.get_by_role("tab", name="Add a document").click()
+        page.set_input_files("#up-file input[type=file]", str(big))
+        expect(page.get_by_text("exceed the maximum allowed size", exact=False).first).to_be_visible(timeout=10_000)
+    finally:
+        context.close()
+        demo.close()
+        shutil.rmtree(settings.index_dir, ignore_errors=True)

@@ -1,0 +1,59 @@
+"""The CI quality gate: the real system on the shipped paper, run over evals/qa.jsonl.
+
+Every answer the set produces is validated (each quote is a verbatim substring of a
+retrieved unit it cites), and each headline metric must stay at or above the floor in
+evals/thresholds.json (false refusals at or below its ceiling). The floors were set just
+under a measured run; they are raised when the system improves, never lowered to pass.
+
+Runs once per session on the ``e5_assistant`` fixture (index build ~20 s, then ~300 asks).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import HEADLINE_MAX, HEADLINE_MIN, check_thresholds, evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+QA_SET = ROOT / "evals" / "qa.jsonl"
+THRESHOLDS = ROOT / "evals" / "thresholds.json"
+
+
+@pytest.fixture(scope="module")
+def gate_run(e5_assistant):
+    invalid: list[str] = []
+
+    def validate(item, answer) -> None:
+        try:
+            answer.validate()
+        except AssertionError as exc:
+            invalid.append(f"{item.id}: {exc}")
+
+    run = evaluate(e5_assistant, QA_SET, on_answer=validate)
+    return run, invalid
+
+
+def test_every_answer_in_the_set_quotes_its_cited_units_verbatim(gate_run):
+    run, invalid = gate_run
+    overall = run["metrics"]["overall"]
+    assert invalid == []
+    assert overall["validate_failures"] == 0
+    assert overall["n_quotes"] > 0
+    assert overall["verbatim_quote_rate"] == 1.0
+
+
+def test_thresholds_file_covers_every_headline_metric():
+    thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
+    assert set(thresholds["min"]) == set(HEADLINE_MIN)
+    assert set(thresholds["max"]) == set(HEADLINE_MAX)
+
+
+def test_headline_metrics_stay_at_or_above_their_thresholds(gate_run):
+    run, _ = gate_run
+    thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
+    overall = run["metrics"]["overall"]
+    failures = check_thresholds(overall, thresholds)
+    assert failures == [], "quality regressed:\n" + "\n".join(failures)

@@ -1,0 +1,261 @@
+"""The web chat without a browser: rendering, labels, streaming and the event handlers."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import i18n, webui
+from assistant.config import Settings
+from assistant.documents import Document, Unit
+from assistant.errors import AssistantError
+from assistant.feedback import read_feedback
+
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+PAPER = "wg-tip-2019-prevention"
+
+
+def _no_live_markup(html: str) -> None:
+    """Only our own tags: nothing from the payload became an element or an attribute."""
+    assert "<img" not in html and "<script" not in html and "onerror=" not in html.replace("onerror=alert", "")
+    assert not re.search(r"<(?!/?(div|p|span|br)\b)", html), html
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def test_a_question_with_markup_is_rendered_as_text() -> None:
+    html = webui.user_html(PAYLOAD)
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    _no_live_markup(html)
+
+
+def test_an_answer_with_markup_is_rendered_as_text_with_its_citation_marker() -> None:
+    html = webui.answer_html(f"According to the documents:\n{PAYLOAD} [para. 16(e)]", refused=False, lang="en")
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert '<span class="cite">[para. 16(e)]</span>' in html
+    _no_live_markup(html)
+
+
+def test_a_notice_is_escaped_too() -> None:
+    html = webui.answer_html("x", refused=False, notices=(PAYLOAD,))
+    assert "&lt;img" in html
+    _no_live_markup(html)
+
+
+def test_a_refusal_looks_different_from_a_cited_answer() -> None:
+    refusal = webui.answer_html("The documents do not say.\nClosest paragraphs (for reference, not an answer):\n- para. 3", refused=True)
+    answer = webui.answer_html("According to the documents:\nText. [para. 3]", refused=False)
+    assert 'class="answer refusal"' in refusal and "refusal" not in answer
+    assert 'class="cite"' not in refusal  # closest paragraphs are not presented as citations
+
+
+def _hostile_unit(unit_id: str = "7") -> Unit:
+    return Unit(doc_id="evil", unit_id=unit_id, kind="paragraph", text=PAYLOAD + "\nsecond line", section=("一. <b>标题</b>",))
+
+
+def test_the_sources_panel_escapes_text_heading_and_aligned_version() -> None:
+    unit = _hostile_unit()
+    html = webui.sources_html(
+        unit, "zh", doc_title="<i>title</i>", aligned=dataclasses.replace(unit, doc_id="evil-en"), neighbours=(None, _hostile_unit("8"))
+    )
+    _no_live_markup(html)
+    assert "&lt;b&gt;标题&lt;/b&gt;" in html and "&lt;i&gt;title&lt;/i&gt;" in html
+    assert "第7段" in html and "第8段" in html
+    assert i18n.text("in_your_language", "zh") in html
+    assert webui.label("previous", "zh") in html and webui.label("none", "zh") in html
+
+
+def test_the_document_browser_escapes_and_filters() -> None:
+    doc = Document("evil", "<svg onload=alert(3)>", "en", "txt", (_hostile_unit("1"), Unit("evil", "2", "paragraph", "border management")))
+    html = webui.document_html(doc, "", "en")
+    _no_live_markup(html)
+    assert "&lt;svg onload=alert(3)&gt;" in html
+    assert [u.unit_id for u in webui.filter_units(doc, "BORDER man")] == ["2"]
+    assert [u.unit_id for u in webui.filter_units(doc, "")] == ["1", "2"]
+    assert "1 paragraph(s)" in webui.document_html(doc, "border", "en")
+
+
+def test_filter_ignores_the_line_breaks_of_the_pdf_extraction(fake_assistant) -> None:
+    doc = fake_assistant.document(PAPER)
+    hits = webui.filter_units(doc, "边境管理")
+    assert hits and all("边境管理" in re.sub(r"\s+", "", u.text + u.section_path) for u in hits)
+    assert len(hits) < len(doc.units)
+
+
+# --- labels and languages ---------------------------------------------------------------------
+
+
+def test_every_label_exists_in_chinese_and_english() -> None:
+    for key, table in webui._LABELS.items():
+        assert table.get("zh") and table.get("en"), key
+    assert len(webui.EXAMPLES["zh"]) == len(webui.EXAMPLES["en"])
+
+
+def test_other_languages_fall_back_to_english_labels() -> None:
+    assert webui.label("send", "fr") == webui.label("send", "en") == "Send"
+    assert webui.label("send", "zh") == "发送"
+    assert webui.error_text("boom", "zh") == "出错了：boom"
+
+
+def test_the_chinese_examples_are_the_papers_discussion_questions(fake_assistant) -> None:
+    doc = fake_assistant.document(PAPER)
+    discussion = "".join(re.sub(r"\s+", "", u.text) for u in doc.units if re.fullmatch(r"2\([a-p]\)", u.unit_id))
+    for q in webui.EXAMPLES["zh"]:
+        core = q.rstrip("？")[-8:]
+        assert core in discussion, q
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "第2(b)段"), ("en", "para. 2(b)")])
+def test_citation_chips_are_labelled_in_the_answers_language(fake_assistant, lang: str, label: str) -> None:
+    answer = fake_assistant.ask("在任何特定环境中，哪些因素会增加个人或社区对贩运人口的脆弱性？", lang=lang)
+    assert not answer.refused
+    choices = webui.chip_choices(answer)
+    assert choices[0] == (label, webui.cite_key(PAPER, "2(b)"))
+    assert len({v for _, v in choices}) == len(choices)  # one chip per paragraph
+
+
+def test_a_refusal_offers_the_closest_paragraphs_as_chips(fake_assistant) -> None:
+    answer = fake_assistant.ask("What did the 2031 Treaty of Atlantis decide about Zorblax?", lang="en")
+    assert answer.refused
+    assert [v for _, v in webui.chip_choices(answer)] == [webui.cite_key(p.doc_id, p.unit_id) for p in answer.passages[:3]]
+
+
+def test_a_cite_key_round_trips_ids_with_brackets() -> None:
+    assert webui.parse_cite_key(webui.cite_key("doc-1", "16(e)")) == ("doc-1", "16(e)")
+
+
+# --- streaming --------------------------------------------------------------------------------
+
+
+def test_stream_pieces_grow_sentence_by_sentence_to_the_full_text() -> None:
+    text = "根据文件：\n第一句。第二句！Third one. Fourth? [para. 3]"
+    pieces = list(webui.stream_pieces(text))
+    assert len(pieces) >= 4
+    assert pieces[-1] == text
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(pieces, pieces[1:]))
+
+
+def test_stream_pieces_of_one_word_is_that_word() -> None:
+    assert list(webui.stream_pieces("x")) == ["x"]
+    assert list(webui.stream_pieces("")) == []
+
+
+# --- the event handlers, called directly ------------------------------------------------------
+
+
+def _handler(demo, name: str):
+    return next(f.fn for f in demo.fns.values() if name in (f.api_name, f.name))
+
+
+class _Spy:
+    """The real assistant, recording what ``ask`` received (or failing on demand)."""
+
+    def __init__(self, inner, fail: Exception | None = None) -> None:
+        self._inner = inner
+        self.fail = fail
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def ask(self, question, history=(), **kw):
+        self.calls.append((question, list(history)))
+        if self.fail is not None:
+            raise self.fail
+        return self._inner.ask(question, history, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.fixture(scope="module")
+def web(fake_assistant, tmp_path_factory):
+    import app
+
+    spy = _Spy(fake_assistant)
+    settings = Settings(feedback_path=tmp_path_factory.mktemp("fb") / "feedback.jsonl")
+    return app, spy, settings, app.build_app(spy, settings)
+
+
+def test_the_ask_handler_streams_and_records_the_question_in_client_history(web) -> None:
+    _, spy, _, demo = web
+    # Snapshot each update: the handler reuses its message list between yields.
+    updates = [(list(u[0]), *u[1:]) for u in _handler(demo, "ask")("哪些因素会增加个人或社区对贩运人口的脆弱性？", [], [], "zh")]
+    assert len(updates) >= 3  # placeholder, then the answer growing
+    assert updates[0][1] == ""  # the question box is emptied at once, and left alone after
+    assert "streaming" in updates[1][0][-1]["content"]
+    messages, box, history, chips, last, _ = updates[-1]
+    assert "streaming" not in messages[-1]["content"]
+    assert history == ["哪些因素会增加个人或社区对贩运人口的脆弱性？"]
+    assert messages[-1]["role"] == "assistant" and "根据文件" in messages[-1]["content"]
+    assert ("第2(b)段", webui.cite_key(PAPER, "2(b)")) in chips["choices"] and chips["visible"]
+    assert last["citations"] and last["question"].startswith("哪些因素")
+    # A follow-up sends the earlier question along.
+    list(_handler(demo, "ask")("那边境管理呢？", history, messages, "zh"))
+    assert spy.calls[-1] == ("那边境管理呢？", ["哪些因素会增加个人或社区对贩运人口的脆弱性？"])
+
+
+def test_an_assistant_error_reaches_the_user_as_its_message(web) -> None:
+    _, spy, _, demo = web
+    spy.fail = AssistantError("the index is stale")
+    try:
+        *_, final = _handler(demo, "ask")("q?", [], [], "en")
+    finally:
+        spy.fail = None
+    html = final[0][-1]["content"]
+    assert "Something went wrong: the index is stale" in html and "Traceback" not in html
+
+
+def test_an_unexpected_error_becomes_a_generic_message(web, caplog) -> None:
+    _, spy, _, demo = web
+    spy.fail = RuntimeError("secret internals /etc/passwd")
+    try:
+        *_, final = _handler(demo, "ask")("问题？", [], [], "zh")
+    finally:
+        spy.fail = None
+    html = final[0][-1]["content"]
+    assert "出错了" in html and "secret" not in html and "Traceback" not in html
+    assert "secret internals" in caplog.text  # logged for the operator
+
+
+def test_opening_a_chip_shows_the_verbatim_paragraph(web, fake_assistant) -> None:
+    _, _, _, demo = web
+    from types import SimpleNamespace
+
+    html, opened, _ = _handler(demo, "open_chip")("en", SimpleNamespace(value=webui.cite_key(PAPER, "16(e)")))
+    unit = fake_assistant.unit("16(e)", PAPER)
+    assert opened == webui.cite_key(PAPER, "16(e)")
+    assert "para. 16(e)" in html and webui._lines(unit.text) in html
+    bad, _, _ = _handler(demo, "open_chip")("en", SimpleNamespace(value=webui.cite_key(PAPER, "999")))
+    assert "Something went wrong" in bad and "999" in bad
+
+
+def test_feedback_is_written_to_the_configured_log(web) -> None:
+    _, _, settings, demo = web
+    record = {"question": "q1", "answer": "a1", "lang": "en", "citations": [f"{PAPER}:3"]}
+    status, comment = _handler(demo, "feedback_not_helpful")("too short", record, "en")
+    assert status == webui.label("thanks", "en") and comment == ""
+    stored = read_feedback(settings.feedback_path)[-1]
+    assert (stored["question"], stored["rating"], stored["comment"], stored["citations"]) == ("q1", "not_helpful", "too short", [f"{PAPER}:3"])
+    status, _ = _handler(demo, "feedback_helpful")("", {}, "zh")
+    assert status == webui.label("no_answer_yet", "zh")
+
+
+def test_new_conversation_clears_the_client_state(web) -> None:
+    _, _, _, demo = web
+    chat, history, last, chips, opened, *_ = _handler(demo, "new_conversation")("en")
+    assert chat == [] and history == [] and last == {} and opened == ""
+
+
+def _elem_ids(demo) -> set[str]:
+    return {b.elem_id for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+
+
+def test_the_upload_tab_exists_only_when_uploads_are_allowed(fake_assistant, tmp_path: Path) -> None:
+    import app
+
+    closed = app.build_app(fake_assistant, Settings(feedback_path=tmp_path / "f.jsonl"))
+    opened = app.build_app(fake_assistant, Settings(feedback_path=tmp_path / "f.jsonl", allow_uploads=True))
+    assert "up-file" not in _elem_ids(closed)
+    assert "up-file" in _elem_ids(opened)
