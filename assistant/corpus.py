@@ -28,6 +28,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.documents import LANGS, Document, Unit
 from assistant.errors import CorpusError, DocumentError, UnitNotFound, choice_error
+from assistant.fileio import write_atomic
 from assistant.langid import detect_language
 from assistant.readers import ReadResult, parse_bytes, read_bytes, source_type_for
 from assistant.sections import split_sections
@@ -155,37 +156,6 @@ def _entry_file(corpus_dir: Path, entry: ManifestEntry) -> Path:
     if rel.is_absolute() or ".." in rel.parts:
         raise CorpusError(f"manifest entry {entry.doc_id!r}: path {entry.path!r} must be relative to the corpus directory")
     return corpus_dir / rel
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory, fsync, then ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- parsing one file ---------------------------------------------------------------------
@@ -525,7 +495,7 @@ def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
                     pass
                 raise
             placed.append(target)
-        _write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
+        write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
     except BaseException as exc:
         for target in placed:
             try:

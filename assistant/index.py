@@ -39,6 +39,7 @@ from assistant.config import Settings
 from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import IndexStateError, choice_error
+from assistant.fileio import fsync_dir, write_atomic
 from assistant.runtime import configure_openmp
 from assistant.stores import EXACT_SEARCH_MAX, FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
 
@@ -96,23 +97,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -265,11 +249,11 @@ def build_index(
                 faiss_store.save(tmp_vectors)
                 os.replace(tmp_vectors, build_dir / "vectors.faiss")
                 data_files = DATA_FILES
-            _write_atomic(
+            write_atomic(
                 build_dir / "chunks.jsonl",
                 "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
             )
-            _write_atomic(
+            write_atomic(
                 build_dir / "documents.json",
                 json.dumps(documents_to_json(docs), ensure_ascii=False).encode("utf-8"),
             )
@@ -289,8 +273,8 @@ def build_index(
                 recall_at_10=info.recall_at_10,
                 collection=collection,
             )
-            _write_atomic(build_dir / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
-            _fsync_dir(build_dir)
+            write_atomic(build_dir / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
+            fsync_dir(build_dir)
             _swap_current(index_dir, build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -327,7 +311,7 @@ def _swap_current(index_dir: Path, build_dir: Path) -> None:
     tmp = index_dir / f".current.{uuid.uuid4().hex}"
     os.symlink(Path("builds") / build_dir.name, tmp)
     os.replace(tmp, link)  # rename(2) over the old symlink: readers see old or new, never neither
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
 
 
 def _remove_old_builds(index_dir: Path, keep: Path) -> None:

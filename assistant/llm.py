@@ -244,7 +244,8 @@ class CitationRenderer:
         return (i18n.text("citation_removed", self.lang, n=self.removed),) if self.removed else ()
 
     def feed(self, delta: str) -> str:
-        self._pending += delta
+        # JSON lets a model send a lone surrogate ("\ud800"); it could not be encoded for the reader.
+        self._pending += delta.encode("utf-8", "replace").decode("utf-8")
         return self._drain(final=False)
 
     def close(self) -> str:

@@ -184,7 +184,7 @@ def test_a_failed_manifest_write_removes_the_copied_files(
     def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(corpus_mod, "_write_atomic", disk_full)
+    monkeypatch.setattr(corpus_mod, "write_atomic", disk_full)
     before = snapshot(settings.corpus_dir)
     with pytest.raises(CorpusError, match="nothing was added"):
         add_documents(settings, [FIXTURES / "notes.md", FIXTURES / "parallel.en.txt"])

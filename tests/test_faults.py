@@ -38,7 +38,7 @@ from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-KILL_RUNS = 12  # per command; each run is one process start (~1.5 s)
+KILL_RUNS = int(os.environ.get("ASSISTANT_TEST_KILL_RUNS", "12"))  # per command; each run is one process start (~1.5 s)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -122,7 +122,7 @@ def _timed_full_run(cmd: list[str], env: dict[str, str]) -> float:
 def test_sigkill_during_index_rebuild_leaves_the_old_or_the_new_index(tmp_path: Path) -> None:
     probe = _fresh(tmp_path, "probe")
     full_s = _timed_full_run(_cli("index", "--rebuild"), _env(probe))
-    outcomes = {"finished": 0, "killed": 0}
+    outcomes = {"finished": 0, "killed": 0, "old index kept": 0, "new index in place": 0}
     for run, delay in enumerate(_delays(full_s, KILL_RUNS, seed=7)):
         settings = _fresh(tmp_path, f"run{run}")
         if run % 3 == 0:
@@ -133,9 +133,11 @@ def test_sigkill_during_index_rebuild_leaves_the_old_or_the_new_index(tmp_path: 
         assert code in (None, 0)
         _assert_whole_index(settings, {corpus_hash(settings)})
         after = current_build(settings.index_dir)
-        assert after is not None and (after == before or not before.exists() or code is None)
+        assert after is not None
+        outcomes["old index kept" if after == before else "new index in place"] += 1
         _assert_next_start_is_consistent(settings)
         shutil.rmtree(tmp_path / f"run{run}")
+    print(f"\nSIGKILL during `index --rebuild` ({KILL_RUNS} runs, full run {full_s:.2f}s): {outcomes}")
     assert outcomes["killed"] >= KILL_RUNS // 2, outcomes
 
 
@@ -168,6 +170,7 @@ def test_sigkill_during_add_leaves_the_old_or_the_new_corpus_and_index(tmp_path:
         add_documents(settings, [new_file])
         assert load_manifest(settings.corpus_dir).doc_ids == new_ids
         shutil.rmtree(tmp_path / f"run{run}")
+    print(f"\nSIGKILL during `add` ({KILL_RUNS} runs, full run {full_s:.2f}s): {seen}")
     assert seen["finished"] < KILL_RUNS, seen
 
 
@@ -489,3 +492,12 @@ def test_whatever_the_model_does_the_reader_gets_a_valid_answer(fake_assistant, 
         assert fail_after is None or fail_after > len(deltas)
         assert answer.citations, "an LLM answer without a valid citation must fall back"
         assert "<" not in answer.text
+
+
+def test_a_lone_surrogate_in_the_model_reply_never_reaches_the_reader(fake_assistant) -> None:
+    model = ScriptedModel(["应禁止收费\ud800 [1]。", "<b>x</b>\udfff"], None, ValueError())
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    answer = assistant.ask("禁止向雇员收取征聘费")
+    answer.validate()
+    assert answer.citations and "<b>" not in answer.text
+    answer.text.encode("utf-8")
