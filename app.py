@@ -25,6 +25,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from assistant import webui  # noqa: E402
+from assistant.answer import Answer  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.feedback import FeedbackRecord, record_feedback  # noqa: E402
@@ -165,17 +166,29 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
             messages.append({"role": "assistant", "content": '<div class="answer pending">…</div>'})
             hidden_chips = gr.update(choices=[], value=None, visible=False)
             yield messages, "", gr.skip(), hidden_chips, gr.skip(), ""
+            # Pieces are shown as ask_stream yields them (a model's reply as it arrives, an
+            # extractive answer line by line); the final Answer is authoritative and redraws
+            # the message: after a model failure the pieces are not its text.
+            shown = ""
+            answer: Answer | None = None
             try:
-                answer = current.get().ask(text, hist)
+                for piece in current.get().ask_stream(text, hist):
+                    if isinstance(piece, Answer):
+                        answer = piece
+                        break
+                    if not piece:
+                        continue
+                    shown += piece
+                    html = webui.answer_html(shown, refused=False, lang=webui.ui_lang(ui), streaming=True)
+                    messages[-1] = {"role": "assistant", "content": html}
+                    # The question box is left alone: the reader may already be typing the next one.
+                    yield messages, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                if answer is None:
+                    raise RuntimeError("ask_stream ended without an Answer")
             except Exception as exc:  # noqa: BLE001 - every failure becomes a message
                 messages[-1] = {"role": "assistant", "content": webui.error_html(_user_message(exc, ui))}
                 yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
                 return
-            for piece in webui.stream_pieces(answer.text):
-                html = webui.answer_html(piece, refused=answer.refused, notices=answer.notices, lang=answer.lang, streaming=True)
-                messages[-1] = {"role": "assistant", "content": html}
-                # The question box is left alone: the reader may already be typing the next one.
-                yield messages, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             html = webui.answer_html(answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang)
             messages[-1] = {"role": "assistant", "content": html}
             choices = webui.chip_choices(answer)

@@ -197,13 +197,27 @@ def _open_assistant():
     return Assistant.open(_settings())
 
 
-def _print_answer(answer) -> None:
+def _stream_answer(pieces) -> object:
+    """Print the answer as it arrives (a language model's reply streams), then its sources."""
     from assistant import i18n
+    from assistant.answer import Answer
 
+    shown: list[str] = []
+    answer = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            answer = piece
+        else:
+            shown.append(piece)
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    assert answer is not None
+    if "".join(shown) != answer.text:  # after a model failure the final answer is the extractive one
+        typer.echo("")
+        typer.echo(answer.text)
+    typer.echo("")
     for notice in answer.notices:
         typer.secho(notice, fg=typer.colors.YELLOW, err=True)
-    typer.echo(answer.text)
-    typer.echo("")
     typer.secho(f"{i18n.text('excerpts', answer.lang)}:", bold=True)
     for p in answer.passages:
         typer.secho(f"[{i18n.cite_label(p.unit_id, answer.lang)}] {p.unit.section_path}", fg=typer.colors.CYAN)
@@ -211,6 +225,7 @@ def _print_answer(answer) -> None:
     for u in answer.aligned:
         typer.secho(f"[{i18n.cite_label(u.unit_id, answer.lang)}] {i18n.text('in_your_language', answer.lang)}", fg=typer.colors.GREEN)
         typer.echo(f"  {u.text}")
+    return answer
 
 
 @app.command("ask")
@@ -224,11 +239,11 @@ def ask_command(
     """Answer one question with cited paragraphs."""
     from assistant.service import answer_to_json
 
-    answer = _open_assistant().ask(question, k=k, doc=doc, section=section)
+    assistant = _open_assistant()
     if as_json:
-        _print_json(answer_to_json(answer))
+        _print_json(answer_to_json(assistant.ask(question, k=k, doc=doc, section=section)))
     else:
-        _print_answer(answer)
+        _stream_answer(assistant.ask_stream(question, k=k, doc=doc, section=section))
 
 
 @app.command("chat")
@@ -245,11 +260,10 @@ def chat_command() -> None:
         if not question.strip():
             continue
         try:
-            answer = assistant.ask(question, history)
+            _stream_answer(assistant.ask_stream(question, history))
         except AssistantError as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             continue
-        _print_answer(answer)
         typer.echo("")
         history.append(question)
 

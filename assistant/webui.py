@@ -66,7 +66,35 @@ _LABELS: dict[str, dict[str, str]] = {
     "upload_too_big": {"zh": "文件太大（{size:.1f} MB），上限为 {mb} MB。", "en": "The file is too large ({size:.1f} MB); the limit is {mb} MB."},
     "generic_error": {"zh": "服务器内部错误，请稍后再试。", "en": "an internal error occurred; please try again later."},
     "ui_lang": {"zh": "界面语言", "en": "Interface language"},
+    # Trainers' tabs: a topic brief and a quiz, each shown and offered as a file.
+    "tab_brief": {"zh": "准备培训", "en": "Prepare a session"},
+    "tab_quiz": {"zh": "测验", "en": "Quiz"},
+    "brief_intro": {
+        "zh": "输入一个专题，生成简报：文件中相关段落的原文、讨论问题和指导资源，均注明段落编号。",
+        "en": "Enter a topic for a brief: the paper's own paragraphs on it, verbatim with their numbers, its discussion questions and guidance resources.",
+    },
+    "quiz_intro": {
+        "zh": "题目均取自文件原句，并附答案和段落编号。相同的随机种子生成相同的测验。",
+        "en": "Items are cut from the paper's own sentences, with an answer key giving each paragraph. The same seed gives the same quiz.",
+    },
+    "brief_topic": {"zh": "专题", "en": "Topic"},
+    "brief_placeholder": {"zh": "例如：征聘费、边界管制", "en": "e.g. recruitment fees, 边界管制"},
+    "quiz_topic": {"zh": "专题（可选；留空则就整份文件出题）", "en": "Topic (optional; empty: the whole paper)"},
+    "out_lang": {"zh": "标签语言（摘录保持原文）", "en": "Label language (excerpts stay verbatim)"},
+    "out_format": {"zh": "文件格式", "en": "File format"},
+    "quiz_n": {"zh": "题目数量", "en": "Number of items"},
+    "quiz_seed": {"zh": "随机种子", "en": "Seed"},
+    "brief_button": {"zh": "生成简报", "en": "Make the brief"},
+    "quiz_button": {"zh": "生成测验", "en": "Make the quiz"},
+    "download": {"zh": "下载", "en": "Download"},
+    "brief_no_topic": {"zh": "请输入一个专题。", "en": "Enter a topic first."},
+    "quiz_bad_number": {"zh": "题目数量和随机种子须为整数。", "en": "The number of items and the seed must be whole numbers."},
 }
+
+# Output choices of the trainers' tabs: (label, value); the labels name the languages in themselves.
+OUT_LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
+BRIEF_FORMAT_CHOICES: list[tuple[str, str]] = [("Markdown (.md)", "md"), ("Word (.docx)", "docx")]
+QUIZ_FORMAT_CHOICES: list[tuple[str, str]] = [("Markdown (.md)", "md"), ("Word (.docx)", "docx"), ("CSV (.csv)", "csv")]
 
 # Paragraph 2(a)-(p) of the paper: the questions it puts to the Working Group.
 EXAMPLES: dict[str, list[str]] = {
@@ -105,6 +133,21 @@ def error_text(message: str, lang: str | None) -> str:
     return i18n.text("error", ui_lang(lang), message=message)
 
 
+# --- trainers' tabs -------------------------------------------------------------------------
+
+
+def export_markdown(markdown: str) -> str:
+    """An exported brief or quiz, ready for ``gr.Markdown``: no raw HTML can survive in it.
+
+    ``export`` already writes ``<`` in document text as ``&lt;``, but not in the topic the
+    user typed (it is in the title). gradio's Markdown sanitizes its HTML (``sanitize_html``
+    defaults to True and is set explicitly in app.py); turning every remaining ``<`` into
+    ``&lt;`` means no tag reaches the sanitizer at all. ``&`` is left alone, so the
+    exporter's own ``&lt;`` still shows as ``<``.
+    """
+    return markdown.replace("<", "&lt;")
+
+
 # --- streaming ----------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.])(?=\s)|\n")
@@ -113,8 +156,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.])(?=\s)|\n")
 def stream_pieces(text: str) -> Iterator[str]:
     """The text growing sentence by sentence: each item is a longer prefix of ``text``.
 
-    An extractive answer exists at once, but the handler is written as a stream so an LLM
-    answerer that yields tokens slots in without changing the page.
+    The chat itself now follows ``Assistant.ask_stream`` (a model's reply as it arrives,
+    an extractive answer line by line); this remains for callers that hold a finished text.
     """
     ends = sorted({m.end() for m in _SENTENCE_END.finditer(text)} | {len(text)})
     for end in ends:
@@ -284,4 +327,9 @@ CSS = """
 .doc-unit { display: flex; gap: .8em; margin: .35em 0; line-height: 1.6; }
 .doc-uid { min-width: 3.5em; color: #1f5fa8; font-weight: 600; }
 .sources-empty { color: #718096; }
+.export-view { border: 1px solid #e2e8f0; border-radius: 8px; padding: .4em 1em !important; background: #fff; }
+.export-view:empty { display: none; }
+.export-view h1 { font-size: 1.35em !important; }
+.export-view h2 { font-size: 1.15em !important; border-bottom: 1px solid #e2e8f0; }
+.export-view h3 { font-size: 1.02em !important; color: #2d3748; }
 """
