@@ -26,9 +26,12 @@ import gradio as gr  # noqa: E402
 
 from assistant import webui  # noqa: E402
 from assistant.answer import Answer  # noqa: E402
+from assistant.brief import make_brief  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
+from assistant.export import render_brief, render_quiz, save_temp  # noqa: E402
 from assistant.feedback import FeedbackRecord, record_feedback  # noqa: E402
+from assistant.quiz import make_quiz  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 
 log = logging.getLogger("assistant.web")
@@ -142,6 +145,34 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                     doc_pick = gr.Dropdown(doc_choices(), value=assistant.documents[0].doc_id, label=L("document", "en"), elem_id="doc-pick", scale=2, allow_custom_value=True)
                     doc_filter = gr.Textbox(label=L("filter", "en"), placeholder=L("filter_placeholder", "en"), elem_id="doc-filter", scale=2)
                 doc_view = gr.HTML(webui.document_html(assistant.documents[0], "", "en"), elem_id="doc-view")
+
+            # Trainers' tabs: a topic brief and a quiz, shown here and offered as a file.
+            with gr.Tab(L("tab_brief", "en"), id="brief") as tab_brief:
+                brief_intro = gr.Markdown(L("brief_intro", "en"), elem_id="brief-intro")
+                with gr.Row(equal_height=True):
+                    brief_topic = gr.Textbox(label=L("brief_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="brief-topic", lines=1, max_lines=1, scale=3)
+                    brief_lang = gr.Radio(webui.OUT_LANG_CHOICES, value="en", label=L("out_lang", "en"), elem_id="brief-lang", scale=2)
+                    brief_fmt = gr.Radio(webui.BRIEF_FORMAT_CHOICES, value="docx", label=L("out_format", "en"), elem_id="brief-format", scale=2)
+                brief_btn = gr.Button(L("brief_button", "en"), variant="primary", elem_id="brief-button")
+                brief_status = gr.HTML("", elem_id="brief-status")
+                brief_file = gr.File(label=L("download", "en"), interactive=False, visible=False, elem_id="brief-file")
+                # Document text: gradio's Markdown sanitizes HTML (said explicitly here), and
+                # webui.export_markdown has already turned every "<" into an entity.
+                brief_view = gr.Markdown("", sanitize_html=True, elem_id="brief-view", elem_classes=["export-view"])
+
+            with gr.Tab(L("tab_quiz", "en"), id="quiz") as tab_quiz:
+                quiz_intro = gr.Markdown(L("quiz_intro", "en"), elem_id="quiz-intro")
+                with gr.Row(equal_height=True):
+                    quiz_topic = gr.Textbox(label=L("quiz_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="quiz-topic", lines=1, max_lines=1, scale=3)
+                    quiz_n = gr.Number(value=10, precision=0, label=L("quiz_n", "en"), elem_id="quiz-n", scale=1, min_width=120)
+                    quiz_seed = gr.Number(value=0, precision=0, label=L("quiz_seed", "en"), elem_id="quiz-seed", scale=1, min_width=120)
+                with gr.Row(equal_height=True):
+                    quiz_lang = gr.Radio(webui.OUT_LANG_CHOICES, value="en", label=L("out_lang", "en"), elem_id="quiz-lang")
+                    quiz_fmt = gr.Radio(webui.QUIZ_FORMAT_CHOICES, value="docx", label=L("out_format", "en"), elem_id="quiz-format")
+                quiz_btn = gr.Button(L("quiz_button", "en"), variant="primary", elem_id="quiz-button")
+                quiz_status = gr.HTML("", elem_id="quiz-status")
+                quiz_file = gr.File(label=L("download", "en"), interactive=False, visible=False, elem_id="quiz-file")
+                quiz_view = gr.Markdown("", sanitize_html=True, elem_id="quiz-view", elem_classes=["export-view"])
 
             upload_parts: list[Any] = []
             if settings.allow_uploads:
@@ -298,6 +329,51 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
         doc_pick.change(show_document, [doc_pick, doc_filter, lang], [doc_view], api_visibility="private", show_progress="hidden")
         doc_filter.change(show_document, [doc_pick, doc_filter, lang], [doc_view], api_visibility="private", show_progress="hidden", trigger_mode="always_last")
 
+        # --- trainers' tabs -----------------------------------------------------------------------
+        # Each returns (status HTML, the file to download, the preview): on failure a short
+        # message in the interface language, no file and no preview, never a stack trace.
+
+        def _failed(exc: BaseException, ui: str) -> tuple:
+            return webui.error_html(_user_message(exc, ui)), gr.update(value=None, visible=False), ""
+
+        def _exported(markdown: str, content: str | bytes, stem: str, fmt: str) -> tuple:
+            path = save_temp(content, stem, fmt)
+            return "", gr.update(value=str(path), visible=True), webui.export_markdown(markdown)
+
+        def make_session_brief(topic: str, out_lang: str, fmt: str, ui: str) -> tuple:
+            ui = webui.ui_lang(ui)
+            if not (topic or "").strip():
+                return webui.error_html(L("brief_no_topic", ui)), gr.update(value=None, visible=False), ""
+            try:
+                b = make_brief(current.get(), topic, lang=out_lang or None)
+                markdown = render_brief(b, "md")
+                content = markdown if fmt == "md" else render_brief(b, fmt)
+                return _exported(str(markdown), content, f"brief-{b.topic}", fmt)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                return _failed(exc, ui)
+
+        def make_session_quiz(topic: str, n: float | None, seed: float | None, out_lang: str, fmt: str, ui: str) -> tuple:
+            ui = webui.ui_lang(ui)
+            try:
+                count, rng_seed = int(n), int(seed)  # type: ignore[arg-type]
+                if count != n or rng_seed != seed:
+                    raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                return webui.error_html(L("quiz_bad_number", ui)), gr.update(value=None, visible=False), ""
+            try:
+                q = make_quiz(current.get(), (topic or "").strip() or None, n=count, seed=rng_seed, lang=out_lang or None)
+                markdown = render_quiz(q, "md")
+                content = markdown if fmt == "md" else render_quiz(q, fmt)
+                return _exported(str(markdown), content, f"quiz-{q.topic or 'paper'}-seed{q.seed}", fmt)
+            except Exception as exc:  # noqa: BLE001
+                return _failed(exc, ui)
+
+        brief_args = [brief_topic, brief_lang, brief_fmt, lang]
+        brief_outputs = [brief_status, brief_file, brief_view]
+        brief_btn.click(make_session_brief, brief_args, brief_outputs, api_name="brief")
+        brief_topic.submit(make_session_brief, brief_args, brief_outputs, api_visibility="private")
+        quiz_btn.click(make_session_quiz, [quiz_topic, quiz_n, quiz_seed, quiz_lang, quiz_fmt, lang], [quiz_status, quiz_file, quiz_view], api_name="quiz")
+
         # --- adding a document ------------------------------------------------------------------
 
         if settings.allow_uploads:
@@ -337,6 +413,8 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
         relabel_outputs = [
             title, subtitle, lang, tab_chat, chat, question, send, chips, fb_box, helpful, not_helpful, new, comment,
             examples_label, *example_btns, sources_label, show_neighbours, tab_browse, doc_pick, doc_filter,
+            tab_brief, brief_intro, brief_topic, brief_lang, brief_fmt, brief_btn, brief_file,
+            tab_quiz, quiz_intro, quiz_topic, quiz_n, quiz_seed, quiz_lang, quiz_fmt, quiz_btn, quiz_file,
         ]
 
         def relabel(ui: str, key: str | None, doc_id: str | None, query: str, record: dict | None):
@@ -363,6 +441,22 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 gr.update(label=L("tab_browse", ui)),
                 gr.update(label=L("document", ui)),
                 gr.update(label=L("filter", ui), placeholder=L("filter_placeholder", ui)),
+                gr.update(label=L("tab_brief", ui)),
+                L("brief_intro", ui),
+                gr.update(label=L("brief_topic", ui), placeholder=L("brief_placeholder", ui)),
+                gr.update(label=L("out_lang", ui)),
+                gr.update(label=L("out_format", ui)),
+                gr.update(value=L("brief_button", ui)),
+                gr.update(label=L("download", ui)),
+                gr.update(label=L("tab_quiz", ui)),
+                L("quiz_intro", ui),
+                gr.update(label=L("quiz_topic", ui), placeholder=L("brief_placeholder", ui)),
+                gr.update(label=L("quiz_n", ui)),
+                gr.update(label=L("quiz_seed", ui)),
+                gr.update(label=L("out_lang", ui)),
+                gr.update(label=L("out_format", ui)),
+                gr.update(value=L("quiz_button", ui)),
+                gr.update(label=L("download", ui)),
             ]
             try:
                 panel = render_source(key, ui, False) if key else webui.sources_html(None, ui)

@@ -6,8 +6,10 @@ Screenshots of the main views go to ``screenshots/`` (git-ignored) for a human t
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +47,10 @@ class Spy:
     def ask(self, question, history=(), **kw):
         self.calls.append((question, list(history)))
         return self._inner.ask(question, history, **kw)
+
+    def ask_stream(self, question, history=(), **kw):
+        self.calls.append((question, list(history)))
+        return self._inner.ask_stream(question, history, **kw)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -192,6 +198,8 @@ def test_switching_the_language_changes_the_labels(page) -> None:
     expect(page.get_by_role("tab", name="浏览文件")).to_be_visible()
     expect(page.locator("#examples button").first).to_have_text(webui.EXAMPLES["zh"][0])
     expect(page.locator("#sources")).to_contain_text("所在章节")
+    expect(page.get_by_role("tab", name="准备培训")).to_be_visible()
+    expect(page.get_by_role("tab", name="测验")).to_be_visible()
     shot(page, "04-chinese-interface")
     page.locator("#ui-lang label", has_text="English").click()
     expect(page.locator("#send")).to_have_text("Send")
@@ -281,3 +289,126 @@ def test_an_uploaded_document_is_added_and_searchable(browser, settings: Setting
         context.close()
         demo.close()
         shutil.rmtree(settings.index_dir, ignore_errors=True)
+
+
+class GatedModel:
+    """Stands in for the language model: one sentence, then nothing until the test opens the gate."""
+
+    FIRST = "应禁止向雇员收取征聘费。[1]\n"
+    SECOND = "此类机构须经登记。[1]"
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+
+    def warm_up(self) -> None:
+        pass
+
+    def stream(self, question, lang, passages):  # noqa: ANN001
+        yield self.FIRST
+        yield "此类"  # lets the renderer release the first sentence (its marker is complete)
+        self.gate.wait(timeout=60)
+        yield self.SECOND[2:]
+
+
+def test_a_model_reply_streams_into_the_page_and_ends_as_a_cited_answer(browser, fake_assistant) -> None:
+    from playwright.sync_api import expect
+
+    from assistant.service import Assistant
+
+    model = GatedModel()
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    settings = Settings(corpus_dir=fake_assistant.settings.corpus_dir, index_dir=fake_assistant.settings.index_dir, embedder="fake", port=free_port())
+    demo, url = serve(assistant, settings)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        page.fill("#question textarea", "禁止向雇员收取征聘费")
+        page.press("#question textarea", "Enter")
+        # The first sentence is on the page while the model is still "thinking" about the second.
+        partial = page.locator("#chat .answer.streaming")
+        expect(partial).to_contain_text("应禁止向雇员收取征聘费", timeout=20_000)
+        expect(partial).not_to_contain_text("须经登记")
+        expect(page.locator("#chips")).to_be_hidden()
+        shot(page, "11-model-streaming")
+        model.gate.set()
+        done = page.locator("#chat .answer:not(.pending):not(.streaming)")
+        expect(done).to_have_count(1, timeout=20_000)
+        expect(done).to_contain_text("此类机构须经登记")
+        expect(done.locator(".cite").first).to_have_text("[第16(e)段]")
+        expect(page.locator("#chips label", has_text="第16(e)段")).to_be_visible()
+    finally:
+        model.gate.set()
+        context.close()
+        demo.close()
+
+
+def _download(page, link_selector: str, dest: Path) -> Path:
+    from playwright.sync_api import expect
+
+    link = page.locator(link_selector).first
+    expect(link).to_be_visible(timeout=20_000)
+    with page.expect_download() as info:
+        link.click()
+    path = dest / info.value.suggested_filename
+    info.value.save_as(str(path))
+    return path
+
+
+def test_a_trainer_makes_a_brief_and_downloads_it(page, tmp_path: Path) -> None:
+    import docx
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Prepare a session").click()
+    page.fill("#brief-topic input, #brief-topic textarea", "征聘费")
+    page.locator("#brief-lang label", has_text="中文").click()
+    page.locator("#brief-format label", has_text="Word").click()
+    page.click("#brief-button")
+    view = page.locator("#brief-view")
+    expect(view).to_contain_text("第16(e)段", timeout=20_000)
+    expect(view.locator("h1")).to_contain_text("专题简报：征聘费")
+    expect(page.locator("#brief-file")).to_contain_text(".docx")
+    time.sleep(0.5)  # let gradio's pending fade finish before the screenshot
+    shot(page, "09-brief")
+    path = _download(page, "#brief-file a", tmp_path)
+    assert path.suffix == ".docx"
+    assert "第16(e)段" in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_a_brief_topic_with_markup_stays_text(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Prepare a session").click()
+    page.fill("#brief-topic input, #brief-topic textarea", PAYLOAD)
+    page.click("#brief-button")
+    expect(page.locator("#brief-view h1")).to_contain_text(PAYLOAD, timeout=20_000)
+    time.sleep(0.5)  # give a would-be onerror handler time to fire
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    assert page.locator("#brief-view img, #brief-view script").count() == 0
+
+
+def test_a_trainer_makes_a_quiz_with_a_seed(page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Quiz").click()
+    page.fill("#quiz-n input", "5")
+    page.fill("#quiz-seed input", "7")
+    page.locator("#quiz-format label", has_text="CSV").click()
+    page.click("#quiz-button")
+    key = page.locator("#quiz-view h2", has_text="Answer key")
+    expect(key).to_be_visible(timeout=20_000)
+    answers = page.locator("#quiz-view ol").last.locator("li")
+    expect(answers).to_have_count(5)
+    assert re.search(r"\[para\. \d+(\([a-z]\))?\]", answers.first.inner_text()), answers.first.inner_text()
+    expect(page.locator("#quiz-file")).to_contain_text(".csv")
+    time.sleep(0.5)  # let gradio's pending fade finish before the screenshot
+    shot(page, "10-quiz")
+    path = _download(page, "#quiz-file a", tmp_path)
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("number,kind,category") and len(rows) == 6
+    # A bad number gets a message, not a stack trace (reproducibility is checked in test_webui).
+    page.fill("#quiz-n input", "0")
+    page.click("#quiz-button")
+    expect(page.locator("#quiz-status")).to_contain_text("a quiz has 1 to 50 items", timeout=20_000)
+    expect(page.locator("#quiz-status")).not_to_contain_text("Traceback")

@@ -165,6 +165,12 @@ class _Spy:
             raise self.fail
         return self._inner.ask(question, history, **kw)
 
+    def ask_stream(self, question, history=(), **kw):
+        self.calls.append((question, list(history)))
+        if self.fail is not None:
+            raise self.fail
+        return self._inner.ask_stream(question, history, **kw)
+
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
@@ -259,3 +265,203 @@ def test_the_upload_tab_exists_only_when_uploads_are_allowed(fake_assistant, tmp
     opened = app.build_app(fake_assistant, Settings(feedback_path=tmp_path / "f.jsonl", allow_uploads=True))
     assert "up-file" not in _elem_ids(closed)
     assert "up-file" in _elem_ids(opened)
+
+
+# --- streaming from ask_stream ----------------------------------------------------------------
+
+Q_FEES = "禁止向雇员收取征聘费"
+
+
+class _Model:
+    """Stands in for ``LLMAnswerer``: replies with the given deltas, or fails after some of them."""
+
+    def __init__(self, deltas: list[str], fail_after: int | None = None) -> None:
+        self.deltas, self.fail_after = deltas, fail_after
+
+    def warm_up(self) -> None:
+        pass
+
+    def stream(self, question, lang, passages):  # noqa: ANN001
+        for i, delta in enumerate(self.deltas):
+            if self.fail_after is not None and i >= self.fail_after:
+                from assistant.errors import LLMError
+
+                raise LLMError("the model went away")
+            yield delta
+
+
+def _with_model(fake_assistant, model, tmp_path: Path):
+    import app
+    from assistant.service import Assistant
+
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    return assistant, app.build_app(assistant, Settings(feedback_path=tmp_path / "f.jsonl"))
+
+
+def _updates(demo, *args):
+    return [(list(u[0]), *u[1:]) for u in _handler(demo, "ask")(*args)]
+
+
+def test_a_model_reply_streams_as_it_arrives_and_is_redrawn_from_the_final_answer(fake_assistant, tmp_path: Path) -> None:
+    deltas = ["应禁止向", "雇员收取征聘费。[1]\n", "此类机构", "须经登记。[1]"]
+    assistant, demo = _with_model(fake_assistant, _Model(deltas), tmp_path)
+    updates = _updates(demo, Q_FEES, [], [], "zh")
+    streaming = [u[0][-1]["content"] for u in updates[1:-1]]
+    assert len(streaming) >= 2, "each checked sentence of the reply is shown as it arrives"
+    assert all("answer streaming" in html for html in streaming)
+    assert "应禁止向雇员收取征聘费" in streaming[0] and "须经登记" not in streaming[0]
+    assert "须经登记" in streaming[-1]
+    messages, _, history, chips, last, _ = updates[-1]
+    final = assistant.ask(Q_FEES)
+    assert messages[-1]["content"] == webui.answer_html(final.text, refused=False, notices=final.notices, lang=final.lang)
+    assert "streaming" not in messages[-1]["content"] and 'class="cite"' in messages[-1]["content"]
+    assert chips["choices"] == webui.chip_choices(final) and chips["visible"]
+    assert last["answer"] == final.text and history == [Q_FEES]
+
+
+def test_after_a_model_failure_the_message_is_the_fallback_not_the_pieces(fake_assistant, tmp_path: Path) -> None:
+    deltas = ["半句话不应留下", "。 [1] 更多", "永远不会到达"]
+    assistant, demo = _with_model(fake_assistant, _Model(deltas, fail_after=2), tmp_path)
+    updates = _updates(demo, Q_FEES, [], [], "zh")
+    final_html = updates[-1][0][-1]["content"]
+    extractive = fake_assistant.ask(Q_FEES)
+    notice = i18n.text("llm_fallback", "zh")
+    assert final_html == webui.answer_html(extractive.text, refused=False, notices=extractive.notices + (notice,), lang="zh")
+    assert "半句话不应留下" not in final_html and "永远不会到达" not in final_html
+    assert updates[-1][3]["choices"] == webui.chip_choices(extractive)
+
+
+def test_an_extractive_answer_arrives_line_by_line(web) -> None:
+    _, _, _, demo = web
+    answer = web[1].ask(Q_FEES)
+    updates = _updates(demo, Q_FEES, [], [], "zh")
+    assert len(updates) == 1 + len(answer.text.splitlines()) + 1  # placeholder, each line, the redraw
+
+
+class _BrokenStream(_Spy):
+    def ask_stream(self, question, history=(), **kw):
+        yield "一句半截的"
+        raise RuntimeError("secret internals mid-stream")
+
+
+def test_a_stream_that_breaks_midway_becomes_a_generic_message(fake_assistant, tmp_path: Path, caplog) -> None:
+    import app
+
+    demo = app.build_app(_BrokenStream(fake_assistant), Settings(feedback_path=tmp_path / "f.jsonl"))
+    updates = _updates(demo, "问题？", [], [], "zh")
+    assert "一句半截的" in updates[1][0][-1]["content"]
+    messages, _, history, chips, last, _ = updates[-1]
+    html = messages[-1]["content"]
+    assert "出错了" in html and "一句半截的" not in html and "secret" not in html
+    assert chips["visible"] is False and last == {} and history is gr_skip_value(history)
+    assert "secret internals mid-stream" in caplog.text
+
+
+def gr_skip_value(value):
+    """gradio's ``skip()`` sentinel: the hidden history is left as it was."""
+    import gradio as gr
+
+    assert value == gr.skip()
+    return value
+
+
+# --- the trainers' tabs -----------------------------------------------------------------------
+
+
+def _file(update) -> Path | None:
+    value = update.get("value") if isinstance(update, dict) else update
+    return Path(value) if value else None
+
+
+def test_a_brief_is_shown_and_offered_as_a_word_file(web) -> None:
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "brief")("征聘费", "zh", "docx", "zh")
+    assert status == ""
+    path = _file(file)
+    assert path is not None and path.suffix == ".docx" and path.read_bytes()[:2] == b"PK" and file["visible"]
+    assert "第16(e)段" in view and "## 相关段落" in view
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "第16(e)段" in text
+
+
+def test_a_markdown_brief_file_is_the_markdown_shown(web, fake_assistant) -> None:
+    from assistant.brief import make_brief
+    from assistant.export import render_brief
+
+    _, _, _, demo = web
+    _, file, view = _handler(demo, "brief")("征聘费", "en", "md", "en")
+    expected = render_brief(make_brief(fake_assistant, "征聘费", "en"), "md")
+    assert _file(file).read_text(encoding="utf-8") == expected
+    assert view == expected.replace("<", "&lt;") and "para. 16(e)" in view
+
+
+def test_a_brief_topic_with_markup_cannot_become_html(web) -> None:
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "brief")(PAYLOAD, "en", "md", "en")
+    assert status == "" and _file(file) is not None
+    assert "<" not in view and "&lt;img src=x onerror=alert(1)>" in view
+
+
+def test_brief_errors_are_short_messages_in_the_interface_language(web, monkeypatch, caplog) -> None:
+    import app
+
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "brief")("   ", "en", "docx", "zh")
+    assert status == webui.error_html(webui.label("brief_no_topic", "zh")) and view == "" and file["visible"] is False
+    status, file, view = _handler(demo, "brief")("征聘费", "en", "pdf<b>", "en")  # a forged format
+    assert "Something went wrong: unknown format" in status and "&lt;b&gt;" in status and "<b>" not in status
+    assert view == "" and _file(file) is None
+
+    def boom(*a, **k):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(app, "make_brief", boom)
+    status, _, _ = _handler(demo, "brief")("征聘费", "en", "docx", "zh")
+    assert "出错了" in status and "secret" not in status and "Traceback" not in status
+    assert "secret internals" in caplog.text
+
+
+def test_a_quiz_with_a_seed_is_reproducible_and_has_an_answer_key(web) -> None:
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "quiz")("", 5, 7, "en", "csv", "en")
+    again = _handler(demo, "quiz")("", 5.0, 7.0, "en", "md", "en")[2]
+    assert status == "" and view == again
+    assert "## Answer key" in view and re.search(r"— \[para\. \d+(\([a-z]\))?\]", view)
+    path = _file(file)
+    assert path.suffix == ".csv" and path.read_text(encoding="utf-8").startswith("number,kind,category")
+    other = _handler(demo, "quiz")("", 5, 8, "en", "md", "en")[2]
+    assert other != view  # another seed, another draw
+
+
+def test_a_topic_quiz_in_chinese(web) -> None:
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "quiz")("征聘费", 3, 0, "zh", "docx", "zh")
+    assert status == "" and "## 答案" in view and re.search(r"— \[第\d+(\([a-z]\))?段\]", view) and _file(file).suffix == ".docx"
+
+
+@pytest.mark.parametrize("n", [None, 2.5, float("nan"), float("inf")])
+def test_a_quiz_needs_whole_numbers(web, n) -> None:
+    _, _, _, demo = web
+    status, file, view = _handler(demo, "quiz")("", n, 0, "en", "md", "zh")
+    assert status == webui.error_html(webui.label("quiz_bad_number", "zh")) and view == "" and _file(file) is None
+
+
+def test_a_quiz_out_of_range_says_why(web) -> None:
+    _, _, _, demo = web
+    status, _, view = _handler(demo, "quiz")("", 0, 0, "en", "md", "en")
+    assert "Something went wrong: a quiz has 1 to 50 items" in status and view == ""
+
+
+def test_export_markdown_leaves_no_tag() -> None:
+    assert webui.export_markdown("# Topic brief: <img src=x onerror=alert(1)>\n&lt;b&gt;") == "# Topic brief: &lt;img src=x onerror=alert(1)>\n&lt;b&gt;"
+
+
+def test_switching_the_language_relabels_every_output(web) -> None:
+    _, _, _, demo = web
+    fn = next(f for f in demo.fns.values() if f.name == "relabel")
+    updates = fn.fn("zh", "", PAPER, "", {})
+    assert len(updates) == len(fn.outputs)
+    assert {"label": webui.label("tab_brief", "zh"), "__type__": "update"} in updates
+    assert webui.label("quiz_intro", "zh") in updates
