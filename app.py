@@ -32,7 +32,7 @@ from assistant.errors import AssistantError  # noqa: E402
 from assistant.export import render_brief, render_quiz, save_temp  # noqa: E402
 from assistant.feedback import FeedbackRecord, record_feedback  # noqa: E402
 from assistant.quiz import make_quiz  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
+from assistant.service import Assistant, well_formed  # noqa: E402
 
 log = logging.getLogger("assistant.web")
 
@@ -188,9 +188,12 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
         # --- asking --------------------------------------------------------------------------
 
         def respond(text: str, hist: list[str] | None, messages: list[dict] | None, ui: str) -> Iterator[tuple]:
-            hist = [h for h in (hist or []) if isinstance(h, str)][-MAX_HISTORY:]
+            # What the browser sends is echoed back (chat bubble, history, feedback): a lone
+            # surrogate would make gradio's JSON encoder drop the whole reply.
+            text = well_formed(text or "")
+            hist = [well_formed(h) for h in (hist or []) if isinstance(h, str)][-MAX_HISTORY:]
             messages = list(messages or [])
-            if not (text or "").strip():
+            if not text.strip():
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
             messages.append({"role": "user", "content": webui.user_html(text)})

@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -432,7 +433,6 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
 def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, None, int]:
     """PDF via pypdf, page by page; lines are regrouped into paragraphs (see ``_pdf_blocks``)."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(path, "is not a PDF file (no PDF header; corrupt or misnamed)")
@@ -457,7 +457,7 @@ def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], s
             meta_title = None
     except DocumentError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError, AssertionError) as exc:
+    except Exception as exc:  # damaged input makes pypdf raise almost anything (NotImplementedError, zlib.error, ...)
         raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
     finally:
         pypdf_logger.removeHandler(problems)
@@ -535,7 +535,7 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
             infos = zf.infolist()
             total = sum(i.file_size for i in infos)
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise DocumentError(path, f"is a corrupt DOCX file ({exc})") from None
     limit = ZIP_EXPANSION_FACTOR * max_file_mb * MB
     if len(infos) > ZIP_MAX_MEMBERS:
@@ -591,7 +591,10 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
             title = core_title or None
     except DocumentError:
         raise
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError, AttributeError) as exc:
+    except (
+        PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError, AttributeError,
+        zlib.error, NotImplementedError, EOFError, RecursionError,  # damaged deflate streams, odd zip features
+    ) as exc:
         raise DocumentError(path, f"is a corrupt DOCX file ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # lxml.etree.XMLSyntaxError and friends from a damaged package
         if type(exc).__module__.startswith("lxml"):

@@ -37,10 +37,14 @@ class CleanQuestion:
     truncated: bool
 
 
+def well_formed(text: str) -> str:
+    """``text`` with lone surrogates replaced: it can then be encoded (JSON, HTML, a log)."""
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+
+
 def clean_question(raw: str) -> CleanQuestion:
     """Printable, well-formed text of bounded length; nothing of it is ever executed."""
-    text = raw.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(raw) else raw
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", well_formed(raw))).strip()
     truncated = len(text) > MAX_QUESTION_CHARS
     return CleanQuestion(text[:MAX_QUESTION_CHARS], truncated)
 
@@ -257,8 +261,7 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         clean = clean_question(question)
-        if _has_surrogates(question):  # the Answer is serialised (JSON, HTML): no lone surrogates in it
-            question = question.encode("utf-8", "replace").decode("utf-8")
+        question = well_formed(question)  # the Answer is serialised (JSON, HTML): no lone surrogates in it
         # Earlier turns come back from the client (the web chat keeps them in the browser):
         # bound and clean them like the question, or a forged history makes one search take minutes.
         history = [clean_question(h).text for h in history if isinstance(h, str)]

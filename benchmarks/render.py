@@ -83,15 +83,15 @@ def paper_section(p: dict) -> list[str]:
 def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
     out = [f"### {title}", "", f"Command: `{command.replace(str(ROOT) + '/', '')}`", "",
            "Latencies: wall p50 / p95 ms (CPU p50 / p95 ms of this process), one query at a time.", "",
-           "| passages | flat build s | flat search | HNSW build s (CPU s) | HNSW search at shipped efSearch | HNSW recall@10 by efSearch 16/32/64/128 | BM25 build s (CPU s) | BM25 search | hybrid search (fusion, as served) | chosen store | whole `ask` (e5 query) | peak RSS MB | load (1 min) start→end |",
+           "| passages | flat build s | flat search | HNSW build s (CPU s) | HNSW search at the efSearch served | HNSW recall@10 at efSearch 16/32/64/128/256 | BM25 build s (CPU s) | BM25 search | hybrid search (fusion, as served) | chosen store | whole `ask` (e5 query) | peak RSS MB | load (1 min) start→end |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
             out.append(f"| {r['n']:,} | error: {r['error'][:80]} |")
             continue
         h = r.get("hnsw") or {}
-        ef = str(r.get("shipped_ef", 64))
-        recall = "/".join(f"{h[k]['recall_at_10']:.3f}" for k in ("16", "32", "64", "128")) if h else "–"
+        ef = str(r.get("shipped_ef") or 128)
+        recall = "/".join(f"{h[k]['recall_at_10']:.3f}" if k in h else "–" for k in ("16", "32", "64", "128", "256")) if h else "–"
         hnsw_build = f"{r['hnsw_build_s']:.0f} ({r['hnsw_build_cpu_s']:.0f})" if "hnsw_build_s" in r else "–"
         load_end = r.get("load_after_ask") or r.get("load_after_lexical")
         out.append(

@@ -226,7 +226,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         res["hnsw_build_rate"] = round(n / max(t.seconds, 1e-9))
         res["hnsw_mem_mb"] = round(rss_mb() - before, 1)
         res["hnsw"] = {}
-        for ef in (16, 32, 64, 128):
+        for ef in (16, 32, 64, 128, 256):
             hnsw.hnsw.efSearch = ef
             _, found = hnsw.search(qv, 10)
             recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)]))
@@ -243,6 +243,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         chosen = FaissStore(flat, StoreInfo("flat-ip"))
         hnsw = None
     res["chosen_store"] = chosen.info.kind
+    res["shipped_ef"] = chosen.info.params.get("efSearch")
     gc.collect()
 
     # Lexical and fusion: HybridSearcher builds BM25 (tokenising every passage) as the assistant does.

@@ -294,3 +294,28 @@ def test_the_cli_refuses_bad_files_and_leaves_corpus_and_index_unchanged(library
         assert info.value.code == 2 and err.startswith("error: ") and name in err and "Traceback" not in err
         path.unlink()
     assert snapshot(s.corpus_dir, s.index_dir) == library.before
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_hundreds_of_seeded_mutations_of_a_good_file_never_crash_the_reader(good_pdf, good_docx, kind) -> None:
+    """Cheaper than going through the corpus, so many more inputs: truncations plus byte flips."""
+    import random
+
+    from assistant.readers import parse_bytes
+
+    good = good_pdf if kind == "pdf" else good_docx
+    rng = random.Random(2024)
+    outcomes = {"read": 0, "refused": 0}
+    for _ in range(300):
+        data = bytearray(good)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(1, len(data))]
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] ^= rng.randrange(1, 256)
+        try:
+            parse_bytes(bytes(data), Path(f"mutant.{kind}"), kind)  # type: ignore[arg-type]
+            outcomes["read"] += 1
+        except DocumentError as exc:
+            assert "mutant" in str(exc) and exc.reason
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0
