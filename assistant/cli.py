@@ -69,6 +69,11 @@ def add_command(
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
+    folders = [str(p) for p in paths if p.is_dir()]
+    if folders:
+        from assistant.errors import CorpusError
+
+        raise CorpusError(f"{folders[0]} is a directory; to add a library of files use `assistant ingest {folders[0]}`")
     settings = _settings()
     docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
     for doc in docs:

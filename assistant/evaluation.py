@@ -567,9 +567,11 @@ class BaselineRetriever:
         units: Mapping[tuple[str, str], "Unit"],
         cache_path: Path | None = None,
     ):
-        import faiss
         import numpy as np
 
+        from assistant.stores import load_faiss
+
+        faiss = load_faiss()
         self.chunks = tuple(chunks)
         self.embedder = embedder
         self._unit_compact = {key: compact(u.text) for key, u in units.items()}

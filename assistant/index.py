@@ -40,16 +40,13 @@ from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import IndexStateError, choice_error
 from assistant.fileio import fsync_dir, write_atomic
-from assistant.runtime import configure_openmp
-from assistant.stores import EXACT_SEARCH_MAX, FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
+from assistant.stores import FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
 
 INDEX_FORMAT = 1
 RebuildPolicy = Literal["auto", "always", "never"]
 REBUILD_POLICIES: tuple[str, ...] = ("auto", "always", "never")
 #: Above this many texts to embed, a stale index is not rebuilt behind the user's back.
 AUTO_REBUILD_MAX_NEW = 2000
-# EXACT_SEARCH_MAX (from assistant.stores): exact search up to this many vectors, HNSW
-# above; the crossover was measured (benchmarks/scale.py, benchmarks/RESULTS.md).
 DATA_FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
 #: The files a Milvus-backed build keeps locally: the vectors live in the collection.
 MILVUS_DATA_FILES = ("chunks.jsonl", "documents.json")
@@ -65,10 +62,10 @@ class IndexManifest:
     built_at: str
     n_chunks: int
     n_units: int
-    faiss_type: str  # "flat-ip", "hnsw32-ip" or "milvus": the dense index actually built
+    faiss_type: str  # "flat-ip", "ivf-flat-ip" or "milvus": the dense index actually built
     files: dict[str, str]
     store: str = "faiss"
-    #: Search parameters of an approximate index (HNSW M, efConstruction, efSearch).
+    #: Search parameters of an approximate index (IVF nlist and nprobe).
     store_params: dict = field(default_factory=dict)
     #: recall@10 of the approximate index against exact search, measured at build time.
     recall_at_10: float | None = None
@@ -179,19 +176,6 @@ def documents_from_json(records: list[dict]) -> tuple[Document, ...]:
 
 
 # --- FAISS ------------------------------------------------------------------------------------
-
-
-def _faiss():
-    configure_openmp()
-    import faiss  # imported lazily: it is heavy and pulls OpenMP into the process
-
-    return faiss
-
-
-def make_faiss_index(vectors: np.ndarray) -> tuple[object, str]:
-    """Exact inner product while that is fast enough, HNSW beyond (recorded in the manifest)."""
-    store = FaissStore.build(vectors)
-    return store.index, store.info.kind
 
 
 def milvus_uri(settings: Settings) -> str:

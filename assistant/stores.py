@@ -8,7 +8,7 @@ a store never holds text, so chunks, units, BM25 and the embedding cache stay lo
 whichever store serves the vectors (see docs/scale-out.md for why).
 
 ``faiss`` (default): one file per build, exact search up to ``EXACT_SEARCH_MAX`` rows and
-HNSW above, the choice and its measured recall@10 recorded in the manifest.
+IVF-Flat above, the choice and its measured recall@10 recorded in the manifest.
 ``milvus``: one collection per build on a Milvus server (a cluster URI) or in milvus-lite
 (a local ``.db`` file, embedded); ``pip install '.[milvus]'``.
 """
@@ -26,22 +26,28 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.errors import IndexStateError, MissingDependency, choice_error
+from assistant.runtime import configure_openmp
 
 StoreKind = Literal["faiss", "milvus"]
 STORE_KINDS: tuple[str, ...] = ("faiss", "milvus")
 
-#: Exact (flat) search up to this many vectors, HNSW above. Measured on this machine
-#: (benchmarks/scale.py, benchmarks/RESULTS.md): flat inner product over 384-d rows
-#: passes a 50 ms p95 up to about this size under a loaded 2-core box; beyond, HNSW does.
+#: Exact (flat) search up to this many vectors, IVF above. Measured on this machine
+#: (benchmarks/scale.py, benchmarks/RESULTS.md): one-thread flat inner product over 384-d
+#: rows costs 17.6 ms CPU at p95 for 100k rows and 155 ms for 1M (linear), so about 280k
+#: rows meet 50 ms; 200k leaves room for a busy machine.
 EXACT_SEARCH_MAX = 200_000
+#: Above EXACT_SEARCH_MAX: IVF-Flat, about 2 * sqrt(n) lists, trained on a sample of 30
+#: rows per list; nprobe is the smallest of IVF_NPROBE_CHOICES whose recall@10 against
+#: exact search reaches RECALL_TARGET at build time. Chosen over HNSW by measurement at 1M
+#: (RESULTS.md): IVF (nlist 2000) built in 96 s with recall 1.0 at nprobe 16 (1.5 ms p95); HNSW
+#: (M=16, efConstruction=40) took 925 s and reached recall 0.40 at efSearch 128.
+IVF_NPROBE_CHOICES: tuple[int, ...] = (16, 32, 64, 128, 256)
+IVF_TRAIN_PER_LIST = 30
+#: HNSW parameters measured against IVF in benchmarks/scale.py (not served).
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 40
-#: efSearch when recall is not measured. A build measures recall@10 against exact search
-#: at each of HNSW_EF_CHOICES and keeps the smallest that reaches RECALL_TARGET: measured at
-#: 100k clustered 384-d rows (RESULTS.md), M=16/efConstruction=40 gives 0.89 at ef 64 and
-#: 0.97 at ef 128, each well under a millisecond.
+#: Measured at 100k clustered 384-d rows (RESULTS.md): recall@10 0.89 at efSearch 64, 0.97 at 128.
 HNSW_EF_SEARCH = 128
-HNSW_EF_CHOICES: tuple[int, ...] = (64, 128, 256, 512)
 RECALL_TARGET = 0.95
 #: Milvus caps a search's limit (topk) at 16384.
 MILVUS_MAX_TOPK = 16_384
@@ -51,7 +57,7 @@ MILVUS_MAX_TOPK = 16_384
 class StoreInfo:
     """What the manifest records about the dense index."""
 
-    kind: str  # "flat-ip", "hnsw32-ip" or "milvus"
+    kind: str  # "flat-ip", "ivf-flat-ip" or "milvus"
     params: dict[str, Any] = field(default_factory=dict)
     recall_at_10: float | None = None  # against exact search, measured at build (approximate indexes)
 
@@ -81,8 +87,10 @@ class VectorStore(ABC):
 # --- FAISS ---------------------------------------------------------------------------------
 
 
-def _faiss() -> Any:
-    import faiss  # imported lazily: it is heavy and pulls OpenMP into the process
+def load_faiss() -> Any:
+    """The faiss module, imported on first use: it is heavy and brings its own OpenMP runtime."""
+    configure_openmp()
+    import faiss
 
     return faiss
 
@@ -95,14 +103,14 @@ def _omp_threads(n: int) -> None:
     thread (measured: flat search over 10k rows, p50 72 ms with 2 threads, 1.9 ms with 1,
     load average 11 on 2 cores). Concurrent requests are parallel across threads anyway.
     """
-    faiss = _faiss()
+    faiss = load_faiss()
     if faiss.omp_get_max_threads() != n:
         faiss.omp_set_num_threads(n)
 
 
 def _recall_queries(vectors: np.ndarray, n_queries: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Perturbed stored rows (questions near the data, never a row) and their exact top 10."""
-    faiss = _faiss()
+    faiss = load_faiss()
     rng = np.random.default_rng(seed)
     n, dim = vectors.shape
     picks = rng.choice(n, size=min(n_queries, n), replace=False)
@@ -127,8 +135,8 @@ def exact_recall_at_10(index: Any, vectors: np.ndarray, n_queries: int = 200, se
 def make_faiss_index(
     vectors: np.ndarray, exact_max: int | None = None, measure_recall: bool = True
 ) -> tuple[Any, StoreInfo]:
-    """Exact inner product while that meets the latency target, HNSW beyond it."""
-    faiss = _faiss()
+    """Exact inner product while that meets the latency target, IVF-Flat beyond it."""
+    faiss = load_faiss()
     exact_max = EXACT_SEARCH_MAX if exact_max is None else exact_max
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
@@ -137,30 +145,39 @@ def make_faiss_index(
         index = faiss.IndexFlatIP(dim)
         index.add(vectors)
         return index, StoreInfo("flat-ip")
-    index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    return make_ivf_index(vectors, measure_recall)
+
+
+def make_ivf_index(vectors: np.ndarray, measure_recall: bool = True) -> tuple[Any, StoreInfo]:
+    faiss = load_faiss()
+    n, dim = vectors.shape
+    nlist = max(min(16, n), min(int(2 * np.sqrt(n)), n // IVF_TRAIN_PER_LIST))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    sample = vectors[np.sort(rng.choice(n, size=min(n, nlist * IVF_TRAIN_PER_LIST), replace=False))]
+    index.train(sample)
     index.add(vectors)
-    ef, recall = HNSW_EF_SEARCH, None
+    nprobe, recall = IVF_NPROBE_CHOICES[0], None
     if measure_recall:
-        # The smallest efSearch whose recall@10 against exact search meets the target.
         queries, truth = _recall_queries(vectors, 200, 0)
-        for ef in HNSW_EF_CHOICES:
-            index.hnsw.efSearch = ef
+        for nprobe in IVF_NPROBE_CHOICES:
+            index.nprobe = min(nprobe, nlist)
             recall = _recall(index, queries, truth)
-            if recall >= RECALL_TARGET:
+            if recall >= RECALL_TARGET or nprobe >= nlist:
                 break
-    index.hnsw.efSearch = ef
-    params = {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": ef, "recall_target": RECALL_TARGET}
-    return index, StoreInfo(f"hnsw{HNSW_M}-ip", params, recall)
+    index.nprobe = min(nprobe, nlist)
+    params = {"nlist": nlist, "nprobe": int(index.nprobe), "recall_target": RECALL_TARGET}
+    return index, StoreInfo("ivf-flat-ip", params, recall)
 
 
 class FaissStore(VectorStore):
     def __init__(self, index: Any, info: StoreInfo | None = None) -> None:
         self.index = index
         self.info = info or StoreInfo("flat-ip")
-        ef = self.info.params.get("efSearch")
-        if ef is not None and hasattr(index, "hnsw"):
-            index.hnsw.efSearch = int(ef)
+        nprobe = self.info.params.get("nprobe")
+        if nprobe is not None and hasattr(index, "nprobe"):
+            index.nprobe = int(nprobe)
 
     @classmethod
     def build(cls, vectors: np.ndarray, exact_max: int | None = None) -> "FaissStore":
@@ -169,10 +186,10 @@ class FaissStore(VectorStore):
 
     @classmethod
     def load(cls, path: Path, info: StoreInfo) -> "FaissStore":
-        return cls(_faiss().read_index(str(path)), info)
+        return cls(load_faiss().read_index(str(path)), info)
 
     def save(self, path: Path) -> None:
-        _faiss().write_index(self.index, str(path))  # FAISS's own format, never a pickle
+        load_faiss().write_index(self.index, str(path))  # FAISS's own format, never a pickle
 
     @property
     def ntotal(self) -> int:

@@ -46,8 +46,8 @@ def machine_section(m: dict) -> list[str]:
     ]
 
 
-def paper_section(p: dict) -> list[str]:
-    out = ["### The shipped paper (98 units)", "", f"Command: `{p['command'].replace(str(ROOT) + '/', '')}`", ""]
+def paper_section(p: dict, title: str = "The shipped paper (98 units)") -> list[str]:
+    out = [f"### {title}", "", f"Command: `{p['command'].replace(str(ROOT) + '/', '')}`", ""]
     e5 = p["embedders"].get("e5", {}).get("summary")
     if e5 and "warm_ask_p50_ms" in e5:
         loads = [r["load"][0] for r in p["embedders"]["e5"]["warm"]]
@@ -81,31 +81,48 @@ def paper_section(p: dict) -> list[str]:
 
 
 def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
-    out = [f"### {title}", "", f"Command: `{command.replace(str(ROOT) + '/', '')}`", "",
-           "Latencies: wall p50 / p95 ms (CPU p50 / p95 ms of this process), one query at a time.", "",
-           "| passages | flat build s | flat search | HNSW build s (CPU s) | HNSW search at the efSearch served | HNSW recall@10 at efSearch 16/32/64/128/256 | BM25 build s (CPU s) | BM25 search | hybrid search (fusion, as served) | chosen store | whole `ask` (e5 query) | peak RSS MB | load (1 min) start→end |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = [f"### {title}", "", f"Commands: `{command.replace(str(ROOT) + '/', '')}`", "",
+           "Latencies: wall p50 / p95 ms (CPU p50 / p95 ms of this process), one query at a time, 100-200 queries.", "",
+           "| passages | flat build s | exact dense search | BM25 build s (CPU s) | BM25 search | hybrid search as served (dense + BM25 + fusion) | served store | whole `ask` (e5 embeds the question) | peak RSS MB | load (1 min) start→end |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
             out.append(f"| {r['n']:,} | error: {r['error'][:80]} |")
             continue
-        h = r.get("hnsw") or {}
-        ef = str(r.get("shipped_ef") or 128)
-        recall = "/".join(f"{h[k]['recall_at_10']:.3f}" if k in h else "–" for k in ("16", "32", "64", "128", "256")) if h else "–"
-        hnsw_build = f"{r['hnsw_build_s']:.0f} ({r['hnsw_build_cpu_s']:.0f})" if "hnsw_build_s" in r else "–"
         load_end = r.get("load_after_ask") or r.get("load_after_lexical")
+        served = r["chosen_store"] + (f" {r['served_params']}" if r.get("served_params") else "")
         out.append(
-            f"| {r['n']:,} | {r['flat_build_s']:.2f} | {_ms_cpu(r['flat_search_ms'])} | {hnsw_build} | "
-            f"{_ms_cpu(h.get(ef, {}).get('search_ms')) if h else '–'} | {recall} | "
+            f"| {r['n']:,} | {r['flat_build_s']:.2f} | {_ms_cpu(r['flat_search_ms'])} | "
             f"{r['lexical_build_s']:.0f} ({r['lexical_build_cpu_s']:.0f}) | {_ms_cpu(r['lexical_search_ms'])} | "
-            f"{_ms_cpu(r['fusion_search_ms'])} | {r['chosen_store']} | {_ms_cpu(r.get('ask_ms'))} | {r['peak_rss_mb']:.0f} | "
+            f"{_ms_cpu(r['fusion_search_ms'])} | {served} | {_ms_cpu(r.get('ask_ms'))} | {r['peak_rss_mb']:.0f} | "
             f"{r['load_start'][0]:.1f}→{load_end[0]:.1f} |"
         )
+    out.append("")
+    out += ["Approximate dense indexes against exact search (recall@10; latency wall p50 / p95 ms, CPU in brackets):", "",
+            "| passages | index | build s (CPU s) | recall@10 by parameter | latency by parameter |", "|---|---|---|---|---|"]
+    for r in rows:
+        if r.get("hnsw"):
+            h = r["hnsw"]
+            out.append(f"| {r['n']:,} | HNSW {r['hnsw_params']} | {r['hnsw_build_s']:.0f} ({r['hnsw_build_cpu_s']:.0f}) | "
+                       + ", ".join(f"ef {k}: {v['recall_at_10']:.3f}" for k, v in h.items()) + " | "
+                       + ", ".join(f"ef {k}: {_ms_cpu(v['search_ms'])}" for k, v in h.items()) + " |")
+        if r.get("ivf"):
+            v_ = r["ivf"]
+            out.append(f"| {r['n']:,} | IVF-Flat {r['ivf_params']} | {r['ivf_build_s']:.0f} ({r['ivf_build_cpu_s']:.0f}) | "
+                       + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in v_.items()) + " | "
+                       + ", ".join(f"nprobe {k}: {_ms_cpu(v['search_ms'])}" for k, v in v_.items()) + " |")
+    probe = _load("ivf_1m.json")
+    if probe:
+        np_ = probe["nprobe"]
+        out.append(f"| {probe['n']:,} | IVF-Flat nlist {probe['nlist']} (`benchmarks/ivf.py {probe['n']} {probe['nlist']}`) | "
+                   f"{probe['build_s']:.0f} ({probe['build_cpu_s']:.0f}) | "
+                   + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in np_.items()) + " | "
+                   + ", ".join(f"nprobe {k}: {v['p50']:.2f} / {v['p95']:.2f}" for k, v in np_.items()) + " |")
     out.append("")
     stage_rows = [r for r in rows if "ask_stage_ms" in r]
     if stage_rows:
         out += ["Where a whole `ask` spends its time (wall p50 / p95 ms):", "",
-                "| passages | dense (e5 query + store) | lexical (jieba + BM25) | answer (fusion, refusal checks over the corpus text, sentences) |",
+                "| passages | dense (e5 query embedding + store) | lexical (jieba + BM25) | answer (language, fusion, refusal checks over the corpus text, sentences) |",
                 "|---|---|---|---|"]
         for r in stage_rows:
             st = r["ask_stage_ms"]
@@ -115,8 +132,8 @@ def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
     return out
 
 
-def concurrency_section(c: dict) -> list[str]:
-    out = ["### Concurrent clients", "", f"Command: `{c['command'].replace(str(ROOT) + '/', '')}`", ""]
+def concurrency_section(c: dict, title: str = "Concurrent clients") -> list[str]:
+    out = [f"### {title}", "", f"Command: `{c['command'].replace(str(ROOT) + '/', '')}`", ""]
     if c.get("library"):
         out += ["Library (threads sharing one `Assistant`, e5):", "",
                 "| clients | answers/s | latency p50 / p95 ms | load (1 min) |", "|---|---|---|---|"]
@@ -150,19 +167,27 @@ def render() -> str:
     if machine:
         lines += ["### Machine", ""] + machine_section(machine)
     if paper:
-        lines += paper_section(paper)
+        lines += paper_section(paper, "The shipped paper (98 units), quiet machine")
+    loaded = _load("paper_loaded.json")
+    if loaded:
+        lines += paper_section(loaded, "The shipped paper (98 units), all three embedders, machine under load 6–13 (earlier run)")
     if conc:
-        lines += concurrency_section(conc)
+        lines += concurrency_section(conc, "Concurrent clients, quiet machine")
+    conc_loaded = _load("concurrency_loaded.json")
+    if conc_loaded:
+        lines += concurrency_section(conc_loaded, "Concurrent clients, machine under load 6–12 (earlier run)")
     rows, commands = [], []
-    for name in ("scale_small.json", "scale_1m.json", "scale.json"):
+    for name in ("scale_small.json", "scale_1m.json", "scale_1m_ivf.json", "scale.json"):
         data = _load(name)
         if data:
             rows += data["sizes"]
             commands.append(data["command"])
     if rows:
+        # A size measured twice (1M: HNSW run, then IVF run): the later run's figures win,
+        # the earlier run's HNSW measurements are kept.
         seen: dict[int, dict] = {}
         for r in rows:
-            seen[r["n"]] = r
+            seen[r["n"]] = {**seen.get(r["n"], {}), **r}
         lines += scale_section([seen[n] for n in sorted(seen)], "Scaling curve (synthetic passages, 384-d clustered unit vectors)",
                                "` and `".join(commands))
     uniform = _load("scale_uniform.json")

@@ -12,8 +12,9 @@ Synthetic passages, so the curve does not wait on embedding:
   only HNSW's worst case (``--uniform`` measures that too).
 
 Each size runs in its own process so peak memory is that size's. Per size: the exact
-(flat) and HNSW dense indexes (build, memory, single-query latency p50/p95, HNSW recall@10
-against exact at several efSearch), BM25 (build, latency), the hybrid fusion as the
+(flat), IVF-Flat (what the assistant builds above EXACT_SEARCH_MAX) and, from
+``--hnsw-min``, HNSW dense indexes (build, memory, single-query latency p50/p95, recall@10
+against exact at several nprobe / efSearch), BM25 (build, latency), the hybrid fusion as the
 assistant runs it (``HybridSearcher.search`` with the automatically chosen store), and,
 up to ``--ask-max``, the whole ``Assistant.ask`` with the real e5 model embedding each
 question (answer stage included).
@@ -233,17 +234,36 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
             lat = (_latencies(lambda q: hnsw.search(q[None, :], 50), list(qv)))
             res["hnsw"][str(ef)] = {"recall_at_10": round(recall, 4), "search_ms": lat}
         hnsw.hnsw.efSearch = stores.HNSW_EF_SEARCH
+        del hnsw
+
+    # Dense: IVF-Flat, what the assistant builds above EXACT_SEARCH_MAX (nprobe tuned at build).
+    ivf = None
+    if n >= args.ivf_min:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        with Timer() as t:
+            ivf, ivf_info = stores.make_ivf_index(vectors, measure_recall=True)
+        faiss.omp_set_num_threads(1)
+        res["ivf_build_s"] = round(t.seconds, 2)
+        res["ivf_build_cpu_s"] = round(t.cpu, 2)
+        res["ivf_params"] = ivf_info.params
+        res["ivf"] = {}
+        for nprobe in (1, 4, 16, 64):
+            ivf.nprobe = nprobe
+            _, found = ivf.search(qv, 10)
+            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)]))
+            res["ivf"][str(nprobe)] = {"recall_at_10": round(recall, 4),
+                                       "search_ms": _latencies(lambda q: ivf.search(q[None, :], 50), list(qv))}
+        ivf.nprobe = ivf_info.params["nprobe"]
     res["load_after_dense"] = loadavg()
 
     # The store the assistant would choose at this size, as the fusion uses it.
-    if n > stores.EXACT_SEARCH_MAX and n >= args.hnsw_min:
-        chosen = FaissStore(hnsw, StoreInfo(f"hnsw{stores.HNSW_M}-ip", {"efSearch": stores.HNSW_EF_SEARCH}))
+    if n > stores.EXACT_SEARCH_MAX and ivf is not None:
+        chosen = FaissStore(ivf, ivf_info)
         del flat
     else:
         chosen = FaissStore(flat, StoreInfo("flat-ip"))
-        hnsw = None
     res["chosen_store"] = chosen.info.kind
-    res["shipped_ef"] = chosen.info.params.get("efSearch")
+    res["served_params"] = chosen.info.params
     gc.collect()
 
     # Lexical and fusion: HybridSearcher builds BM25 (tokenising every passage) as the assistant does.
@@ -319,7 +339,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="queries per latency measurement")
     parser.add_argument("--ask-queries", type=int, default=60)
     parser.add_argument("--ask-max", type=int, default=1_000_000, help="largest size to run the whole ask at")
-    parser.add_argument("--hnsw-min", type=int, default=100_000, help="smallest size to build HNSW at")
+    parser.add_argument("--hnsw-min", type=int, default=100_000, help="smallest size to build HNSW at (slow: 15 min at 1M here)")
+    parser.add_argument("--ivf-min", type=int, default=100_000, help="smallest size to build IVF at")
     parser.add_argument("--uniform", action="store_true", help="uniformly random vectors (HNSW's worst case)")
     parser.add_argument("--output", default="scale.json")
     args = parser.parse_args()
@@ -329,7 +350,8 @@ def main() -> None:
     results = []
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--queries", str(args.queries),
-               "--ask-queries", str(args.ask_queries), "--ask-max", str(args.ask_max), "--hnsw-min", str(args.hnsw_min)]
+               "--ask-queries", str(args.ask_queries), "--ask-max", str(args.ask_max), "--hnsw-min", str(args.hnsw_min),
+               "--ivf-min", str(args.ivf_min)]
         if args.uniform:
             cmd.append("--uniform")
         print(f"size {n}: {' '.join(cmd[1:])}", file=sys.stderr, flush=True)

@@ -9,7 +9,6 @@ leaves the reader with the extractive answer and a notice.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import random
@@ -33,7 +32,7 @@ from assistant.corpus import add_documents, corpus_hash, load_documents, load_ma
 from assistant.embeddings import HashEmbedder
 from assistant.errors import CorpusError, IndexStateError, LLMError
 from assistant.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
-from assistant.index import DATA_FILES, build_index, current_build, ensure_index, load_index, read_manifest
+from assistant.index import DATA_FILES, build_index, current_build, ensure_index, load_index
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -109,28 +109,29 @@ def test_faiss_and_milvus_stores_return_the_same_neighbours(tmp_path):
         milvus_store.close()
 
 
-def test_index_above_the_exact_size_is_hnsw_with_measured_recall():
+def test_index_above_the_exact_size_is_ivf_with_measured_recall():
     rows = _unit_rows(3000, 64)
     index, info = make_faiss_index(rows, exact_max=1000)
-    assert info.kind.startswith("hnsw") and info.params["efSearch"] >= 16
-    # the smallest efSearch meeting the target was kept, and its recall recorded
+    assert info.kind == "ivf-flat-ip" and info.params["nlist"] >= 16
+    # the smallest nprobe meeting the target was kept, and its recall recorded
     assert info.recall_at_10 is not None and info.recall_at_10 >= 0.95
-    assert index.hnsw.efSearch == info.params["efSearch"]
+    assert index.nprobe == info.params["nprobe"]
     small, small_info = make_faiss_index(rows[:1000], exact_max=1000)
     assert small_info == StoreInfo("flat-ip") and exact_recall_at_10(small, rows[:1000]) == 1.0
 
 
-def test_hnsw_build_records_kind_params_and_recall_in_the_manifest(settings, monkeypatch):
+def test_approximate_build_records_kind_params_and_recall_in_the_manifest(settings, monkeypatch):
     import assistant.stores as stores
 
     monkeypatch.setattr(stores, "EXACT_SEARCH_MAX", 10)
     loaded = ensure_index(settings)
     raw = json.loads((loaded.path / "manifest.json").read_text(encoding="utf-8"))
-    ef = raw["store_params"]["efSearch"]
-    assert raw["faiss_type"] == f"hnsw{stores.HNSW_M}-ip" and ef in stores.HNSW_EF_CHOICES
+    nprobe = raw["store_params"]["nprobe"]
+    assert raw["faiss_type"] == "ivf-flat-ip" and raw["store_params"]["nlist"] >= 1
     assert raw["recall_at_10"] is not None
-    # efSearch comes back from the manifest when the index is loaded
-    assert loaded.vectors.index.hnsw.efSearch == ef
+    # nprobe comes back from the manifest when the index is loaded (faiss does not store it)
+    assert loaded.vectors.index.nprobe == nprobe
+    assert loaded.vectors.search(loaded.vectors.reconstruct_n(0, 1), 5)[1][0][0] == 0
 
 
 def test_switching_store_makes_the_index_stale(settings, tmp_path):
