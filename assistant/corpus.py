@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -479,21 +478,12 @@ def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
         cdir.mkdir(parents=True, exist_ok=True)
         for p in new:
             target = cdir / p.entry.path
-            fd, tmp = tempfile.mkstemp(dir=cdir, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(p.data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                if _occupied(target, p.data):
+
+            def refuse_if_occupied(target: Path = target, data: bytes = p.data) -> None:
+                if _occupied(target, data):
                     raise CorpusError(f"{target} appeared while adding; try again")
-                os.replace(tmp, target)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except FileNotFoundError:
-                    pass
-                raise
+
+            write_atomic(target, p.data, before_replace=refuse_if_occupied)
             placed.append(target)
         write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
     except BaseException as exc:

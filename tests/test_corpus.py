@@ -181,10 +181,14 @@ def test_a_bad_file_leaves_the_corpus_byte_identical(settings: Settings, tmp_pat
 def test_a_failed_manifest_write_removes_the_copied_files(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(path: Path, data: bytes) -> None:
-        raise OSError(28, "No space left on device")
+    real_write = corpus_mod.write_atomic
 
-    monkeypatch.setattr(corpus_mod, "write_atomic", disk_full)
+    def disk_full_at_the_manifest(path: Path, data: bytes, **kwargs) -> None:
+        if path.name == "manifest.json":
+            raise OSError(28, "No space left on device")
+        real_write(path, data, **kwargs)
+
+    monkeypatch.setattr(corpus_mod, "write_atomic", disk_full_at_the_manifest)
     before = snapshot(settings.corpus_dir)
     with pytest.raises(CorpusError, match="nothing was added"):
         add_documents(settings, [FIXTURES / "notes.md", FIXTURES / "parallel.en.txt"])
