@@ -75,3 +75,21 @@ def test_cite_labels():
     assert i18n.cite_label("16(e)", "zh") == "第16(e)段"
     assert i18n.cite_label("16(e)", "en") == "para. 16(e)"
     assert i18n.cite_label("fn2", "en") == "footnote 2"
+
+
+def test_cited_paragraph_comes_with_its_version_in_the_readers_language(settings, tmp_path):
+    """A parallel English version aligns by paragraph id: 38 in Chinese is 38 in English."""
+    from assistant.corpus import add_documents
+    from assistant.service import Assistant
+
+    lines = [f"{n}. Paragraph {n} of the English version of the background paper." for n in range(1, 57)]
+    lines[37] = "38. The Blue Heart Campaign against Human Trafficking was launched in 2010."
+    english = tmp_path / "background.en.txt"
+    english.write_text("\n\n".join(lines), encoding="utf-8")
+    add_documents(settings, [english], lang="en", parallel_of="wg-tip-2019-prevention")
+    assistant = Assistant.open(settings)
+    answer = assistant.ask("蓝心运动是什么时候成立的？", lang="en", doc="wg-tip-2019-prevention")
+    assert answer.citations[0].unit_id == "38"
+    assert [(u.unit_id, u.text) for u in answer.aligned][:1] == [
+        ("38", "The Blue Heart Campaign against Human Trafficking was launched in 2010.")
+    ]
