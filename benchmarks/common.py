@@ -8,7 +8,9 @@ import platform
 import resource
 import statistics
 import sys
+import subprocess
 import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -124,3 +126,18 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
     payload = {"machine": machine(), "written_at": time.strftime("%Y-%m-%d %H:%M:%S"), **payload}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def wait_until_up(url: str, server: "subprocess.Popen", timeout: float) -> None:
+    """Wait for a gradio app started as ``server`` to answer on ``url``; fail with its stderr."""
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited: {server.stderr.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "config", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f}s")

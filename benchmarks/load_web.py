@@ -28,9 +28,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import wait_until_up  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -83,20 +85,6 @@ def _text(message: dict[str, Any]) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
-def _wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
-    end = time.perf_counter() + timeout
-    while time.perf_counter() < end:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited: {server.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "config", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f}s")
-
-
 def start_app(embedder: str, work: Path) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ)
     port = free_port()
@@ -113,7 +101,7 @@ def start_app(embedder: str, work: Path) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_until_up(url, server, timeout=240)
+        wait_until_up(url, server, timeout=240)
     except Exception:
         server.kill()
         raise

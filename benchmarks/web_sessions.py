@@ -32,6 +32,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import wait_until_up  # noqa: E402
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -186,20 +189,6 @@ def run_session(url: str, index: int, expected: list[str], deadline: float, mode
     return out
 
 
-def _wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
-    end = time.perf_counter() + timeout
-    while time.perf_counter() < end:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited: {server.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "config", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f}s")
-
-
 def expected_answers(assistant, index: int) -> list[str]:
     """What each turn must show: the direct answer to this session's own question and history."""
     from assistant import webui
@@ -262,7 +251,7 @@ def main() -> int:
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{settings.port}/"
     try:
-        _wait_until_up(url, server, timeout=120)
+        wait_until_up(url, server, timeout=120)
     except Exception:
         server.kill()
         raise

@@ -38,6 +38,16 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment that points the `assistant` command at the test's own corpus and index."""
+    return {
+        "ASSISTANT_EMBEDDER": "fake",
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+    }
+
+
 @pytest.fixture(scope="session")
 def fake_assistant(tmp_path_factory: pytest.TempPathFactory):
     from assistant.service import Assistant

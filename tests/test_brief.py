@@ -110,15 +110,6 @@ def test_docx_opens_with_headings_citations_and_sources(fake_assistant):
         render_brief(brief, "pdf")
 
 
-@pytest.fixture()
-def cli_env(settings):
-    return {
-        "ASSISTANT_EMBEDDER": "fake",
-        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-    }
-
-
 def test_cli_brief_markdown_and_docx(cli_env, tmp_path):
     import docx
 

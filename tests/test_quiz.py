@@ -121,15 +121,6 @@ def test_csv_and_docx_carry_the_answer_key(fake_assistant):
         assert item.key.sentence in text
 
 
-@pytest.fixture()
-def cli_env(settings):
-    return {
-        "ASSISTANT_EMBEDDER": "fake",
-        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-    }
-
-
 def test_cli_quiz_is_reproducible_and_writes_every_format(cli_env, tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["quiz", "--n", "6", "--seed", "3"], env=cli_env)
