@@ -506,7 +506,9 @@ def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Our own messages at INFO; libraries (faiss's loader, httpx, bm25s) only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
     try:
         settings = Settings.from_env()
         assistant = Assistant.open(settings)

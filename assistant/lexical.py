@@ -91,6 +91,8 @@ class BM25Index:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
+        # bm25s logs every build at DEBUG through a handler of its own.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._retriever = bm25s.BM25()
         self._size = len(texts)
         self._retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
