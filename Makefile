@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-slow test-load test-all eval bench clean
+.PHONY: run test test-load test-all eval bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,9 +31,6 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test $(VENV)/.browser
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
-
-test-slow: $(VENV)/.installed-test $(VENV)/.browser
-	$(BIN)/python -m pytest -q -m slow
 
 test-load: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m load

@@ -1,7 +1,7 @@
 """Shared fixtures: a private copy of the corpus and a fake-embedder assistant.
 
 The fake embedder (``HashEmbedder``) makes the whole pipeline run in milliseconds;
-tests that need the real bundled model are marked ``slow`` or build it once per session.
+tests that need the real bundled model share one index, built once per session.
 """
 
 from __future__ import annotations
