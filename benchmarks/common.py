@@ -141,3 +141,35 @@ def wait_until_up(url: str, server: "subprocess.Popen", timeout: float) -> None:
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f}s")
+
+
+def time_asks(assistant: Any, questions: Sequence[str]) -> tuple[list[float], list[float], dict[str, list[float]]]:
+    """Wall ms, CPU ms and per-stage ms (dense, lexical, answer = the rest) of one ``ask`` each."""
+    totals: list[float] = []
+    cpus: list[float] = []
+    stages: dict[str, list[float]] = {"dense": [], "lexical": [], "answer": []}
+    for q in questions:
+        cpu_start = time.process_time()
+        start = time.perf_counter()
+        timings = assistant.ask(q).timings_ms
+        totals.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu_start) * 1000)
+        dense, lexical = timings.get("dense", 0.0), timings.get("lexical", 0.0)
+        stages["dense"].append(dense)
+        stages["lexical"].append(lexical)
+        stages["answer"].append(timings.get("total", 0.0) - dense - lexical)
+    return totals, cpus, stages
+
+
+def start_app(env: dict[str, str], port: int, timeout: float) -> tuple["subprocess.Popen", str]:
+    """``app.py`` in its own process on 127.0.0.1:``port``, once it answers; killed if it never does."""
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, server, timeout=timeout)
+    except Exception:
+        server.kill()
+        raise
+    return server, url

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import wait_until_up  # noqa: E402
+from common import start_app as start_app_process  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -98,14 +98,7 @@ def start_app(embedder: str, work: Path) -> tuple[subprocess.Popen, str]:
         GRADIO_SERVER_NAME="127.0.0.1",  # loopback only
         GRADIO_SERVER_PORT=str(port),
     )
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, server, timeout=240)
-    except Exception:
-        server.kill()
-        raise
-    return server, url
+    return start_app_process(env, port, timeout=240)
 
 
 class Stats:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, summary, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, summary, time_asks, write_json  # noqa: E402
 
 
 def _questions(limit: int) -> list[str]:
@@ -94,17 +94,7 @@ def child_warm(embedder: str, index_dir: str, n_questions: int) -> dict:
     qs = _questions(n_questions)
     for q in qs[:5]:
         a.ask(q)
-    total, cpu, stages = [], [], {"dense": [], "lexical": [], "answer": []}
-    for q in qs:
-        c = time.process_time()
-        s = time.perf_counter()
-        ans = a.ask(q)
-        total.append((time.perf_counter() - s) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-        tm = ans.timings_ms
-        stages["dense"].append(tm.get("dense", 0.0))
-        stages["lexical"].append(tm.get("lexical", 0.0))
-        stages["answer"].append(tm.get("total", 0.0) - tm.get("dense", 0.0) - tm.get("lexical", 0.0))
+    total, cpu, stages = time_asks(a, qs)
     return {
         "ask_ms": summary(total),
         "ask_cpu_ms": summary(cpu),

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, peak_rss_mb, rss_mb, summary, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, peak_rss_mb, rss_mb, summary, time_asks, write_json  # noqa: E402
 
 DIM = 384
 PASSAGES_PER_DOC = 100
@@ -314,17 +314,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
             assistant.warm_up()
             _ = assistant.corpus_text
         res["ask_warm_up_s"] = round(t.seconds, 2)
-        totals, cpus, stage = [], [], {"dense": [], "lexical": [], "answer": []}
-        for q in qs[: args.ask_queries]:
-            c = time.process_time()
-            start = time.perf_counter()
-            a = assistant.ask(q)
-            totals.append((time.perf_counter() - start) * 1000)
-            cpus.append((time.process_time() - c) * 1000)
-            tm = a.timings_ms
-            stage["dense"].append(tm.get("dense", 0.0))
-            stage["lexical"].append(tm.get("lexical", 0.0))
-            stage["answer"].append(tm.get("total", 0.0) - tm.get("dense", 0.0) - tm.get("lexical", 0.0))
+        totals, cpus, stage = time_asks(assistant, qs[: args.ask_queries])
         res["ask_ms"] = {**summary(totals), "cpu_p50": summary(cpus)["p50"], "cpu_p95": summary(cpus)["p95"]}
         res["ask_stage_ms"] = {k: summary(v) for k, v in stage.items()}
         res["load_after_ask"] = loadavg()

@@ -33,27 +33,19 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import wait_until_up  # noqa: E402
+from common import start_app  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from assistant.webui import EXAMPLES  # noqa: E402
 
+# The app's own example questions (the paper's discussion questions), then a few more.
 TOPICS = [
-    "哪些因素会增加个人或社区对贩运人口的脆弱性？",
-    "刑事司法机构是否参与专门的预防活动？",
-    "国家边境管理当局为预防贩运人口做出了哪些切实的贡献？",
-    "领事和外交官员如何协助预防贩运人口？",
-    "民间社会在预防贩运人口的国家努力中发挥何种作用？",
-    "如何评估国家预防活动的影响？",
-    "What factors increase the vulnerability of individuals or communities to trafficking?",
-    "Are criminal justice agencies involved in specific prevention activities?",
-    "What practical contributions do border authorities make to preventing trafficking?",
-    "How do consular and diplomatic officials help prevent trafficking in persons?",
-    "What role does civil society play in national efforts to prevent trafficking?",
-    "How is the impact of national prevention activities evaluated?",
+    *EXAMPLES["zh"],
+    *EXAMPLES["en"],
     "什么是蓝心运动？",
     "What is the Blue Heart Campaign?",
     "预防犯罪准则对有效的预防犯罪战略有什么要求？",
@@ -247,14 +239,7 @@ def main() -> int:
     t0 = time.perf_counter()
     assistant = Assistant.open(settings)  # builds the index if needed, and gives the expected answers
     expected = [expected_answers(assistant, i) for i in range(args.sessions)]
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{settings.port}/"
-    try:
-        wait_until_up(url, server, timeout=120)
-    except Exception:
-        server.kill()
-        raise
+    server, url = start_app(env, settings.port, timeout=120)
     load_s = time.perf_counter() - t0
     print(f"app on {url} ({args.embedder}, up after {load_s:.1f}s); {args.sessions} sessions x 3 turns, {args.client}", flush=True)
     with urllib.request.urlopen(url + "config", timeout=10) as resp:
