@@ -173,3 +173,12 @@ def start_app(env: dict[str, str], port: int, timeout: float) -> tuple["subproce
         server.kill()
         raise
     return server, url
+
+
+def stop_app(server: "subprocess.Popen", grace_s: float = 15) -> None:
+    """Terminate an app started by ``start_app``; kill it if it does not exit in time."""
+    server.terminate()
+    try:
+        server.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        server.kill()

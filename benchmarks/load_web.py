@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import start_app as start_app_process  # noqa: E402
+from common import start_app as start_app_process, stop_app  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -195,11 +195,7 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
         rss_end = rss_mb(server.pid)
         alive = server.poll() is None
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_app(server)
         shutil.rmtree(work, ignore_errors=True)
     lat = stats.latencies
     # Growth is judged on the second half of the run: the first minutes fill caches and arenas.

@@ -22,7 +22,6 @@ import os
 import shutil
 import socket
 import statistics
-import subprocess
 import urllib.request
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import start_app  # noqa: E402
+from common import start_app, stop_app  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -265,11 +264,7 @@ def main() -> int:
         wait(futures, timeout=args.deadline + 30)
         results = [f.result() if f.done() else {"session": -1, "ttft_s": [], "full_s": [], "errors": ["hung"], "mixed": []} for f in futures]
     wall = time.perf_counter() - started
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_app(server, grace_s=10)
     shutil.rmtree(work, ignore_errors=True)
 
     ttft = [t for r in results for t in r["ttft_s"]]
