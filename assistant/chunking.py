@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from assistant.documents import SECTION_SEP, Document, Unit
 
 # Sentence ends in the six UN languages. A Latin full stop ends a sentence only before
-# white space, so "E.04.V.17" and "Rob T. Guerette"-style initials mid-line stay whole.
-_SENTENCE_END = re.compile(r"(?<=[。！？；؛])\s*|(?<=[.!?;])\s+")
+# white space and not after a lone capital, so "E.04.V.17" and the initials of
+# "Rob T. Guerette" or "Mindy S. Bradley" stay whole.
+_SENTENCE_END = re.compile(r"(?<=[。！？；؛])\s*|(?<=[!?;])\s+|(?<![\s(\[][A-Z]\.)(?<=\.)\s+")
 
 
 @dataclass(frozen=True)

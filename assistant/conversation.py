@@ -22,7 +22,20 @@ _MARKERS = re.compile(
     re.IGNORECASE,
 )
 _ENDINGS = re.compile(r"(呢|吗)[？?。.!！]*\s*$")
+# Words that point back at something named earlier ("When was it launched?", "Qui la
+# coordonne ?", "它是哪年成立的？"): a short question holding one refers to the last topic,
+# whatever language that topic was asked in.
+_ANAPHORA = re.compile(
+    r"它|它们|该运动|该倡议|该机构|该文件|该条|此项|这项|这一|那项|其中|"
+    r"\b(?:it|its|they|them|their|this|that|these|those|there|he|she|his|her)\b|"
+    r"\b(?:il|elle|ils|elles|le|la|les|lui|leur|leurs|son|sa|ses|ce|cet|cette|ces|celui|celle|y)\b|"
+    r"\b(?:él|ella|ello|ellos|ellas|lo|la|los|las|le|les|su|sus|eso|esa|ese|esto|esta|este|estos|estas|allí)\b|"
+    r"\b(?:он|она|оно|они|его|её|ее|их|ним|ней|нём|нем|это|этот|эта|эти|этого|этой|там)\b|"
+    r"(?:^|\s)(?:ذلك|تلك|هذا|هذه|هو|هي|هم|هناك)(?:\s|$|[؟?])",
+    re.IGNORECASE,
+)
 FOLLOWUP_MAX_TOKENS = 4
+ANAPHORA_MAX_TOKENS = 6
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,12 @@ class ResolvedQuery:
 def is_followup(question: str) -> bool:
     if _MARKERS.search(question) or _ENDINGS.search(question):
         return True
-    return len(tokenize(question)) <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
+    n_tokens = len(tokenize(question))
+    if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question):
+        return True
+    if n_tokens <= 2:  # "¿Cuándo se lanzó?": too little to stand on its own
+        return True
+    return n_tokens <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
 
 
 def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:

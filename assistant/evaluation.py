@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 import re
+import unicodedata
 import subprocess
 import sys
 import time
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # heavy imports stay out of import time
 DEFAULT_DOC = "wg-tip-2019-prevention"
 REQUIRED_KEYS: tuple[str, ...] = ("id", "lang", "kind", "question", "gold")
 CUTOFFS: tuple[int, ...] = (1, 3, 5)
+SPLITS: tuple[str, ...] = ("dev", "test")
 _WS = re.compile(r"\s+")
 
 #: Metrics the CI gate holds at or above a floor (evals/thresholds.json "min").
@@ -57,6 +59,9 @@ HEADLINE_MIN: tuple[str, ...] = (
     "answer_point_coverage",
     "refusal_accuracy",
     "cross_lingual_agreement",
+    "reference_accuracy",
+    "short_answer_accuracy",
+    "followup_accuracy",
 )
 #: Metrics the CI gate holds at or below a ceiling (evals/thresholds.json "max").
 HEADLINE_MAX: tuple[str, ...] = ("false_refusal_rate",)
@@ -85,6 +90,9 @@ class EvalItem:
     history: tuple[str, ...] = ()
     group: str | None = None
     line: int = 0
+    fact: tuple[str, ...] = ()  # acceptable forms of the short answer (kind "fact")
+    split: str | None = None  # "dev" (tuning allowed) or "test" (reported only)
+    near_miss: bool | None = None  # unanswerable: about a detail of a topic the paper covers
 
     @property
     def answerable(self) -> bool:
@@ -128,6 +136,12 @@ def parse_item(line: str, where: str, line_no: int = 0) -> EvalItem:
     group = record.get("group")
     if group is not None and not isinstance(group, str):
         raise EvalSetError(f"{where}: 'group' must be a string")
+    split = record.get("split")
+    if split is not None and split not in SPLITS:
+        raise EvalSetError(f"{where}: unknown split {split!r}; valid values: {', '.join(SPLITS)}")
+    near_miss = record.get("near_miss")
+    if near_miss is not None and not isinstance(near_miss, bool):
+        raise EvalSetError(f"{where}: 'near_miss' must be true or false")
     return EvalItem(
         id=record["id"],
         lang=record["lang"],
@@ -138,6 +152,9 @@ def parse_item(line: str, where: str, line_no: int = 0) -> EvalItem:
         history=_str_list(record, "history", where),
         group=group,
         line=line_no,
+        fact=_str_list(record, "fact", where),
+        split=split,
+        near_miss=near_miss,
     )
 
 
@@ -203,6 +220,12 @@ class ItemResult:
     validate_error: str | None = None
     refusal_reason: str | None = None
     passage_chars: tuple[int, ...] = ()  # white-space-free characters of each passage
+    split: str | None = None
+    near_miss: bool | None = None
+    fact: tuple[str, ...] = ()
+    short_answer: str | None = None
+    context_citations: tuple[str, ...] = ()  # units quoted as context (a sub-item's lead-in), not as evidence
+    signals: dict[str, float] = dataclasses.field(default_factory=dict)  # the answerability decision's inputs
 
     @property
     def answerable(self) -> bool:
@@ -247,8 +270,11 @@ def point_covered(point: str, lang: str, cited_texts: Sequence[str], gold_cited:
 def score_answer(item: EvalItem, answer: "Answer", latency_ms: float, units: Mapping[tuple[str, str], "Unit"]) -> ItemResult:
     """One item's record: what came back, and the per-item facts the metrics aggregate."""
     passages = tuple(unit_ref(p.doc_id, p.unit_id) for p in answer.passages)
-    cited_keys = list(dict.fromkeys((c.doc_id, c.unit_id) for c in answer.citations))
+    cited_keys = list(dict.fromkeys((c.doc_id, c.unit_id) for c in answer.citations if c.role == "evidence"))
     citations = tuple(unit_ref(d, u) for d, u in cited_keys)
+    context_citations = tuple(
+        dict.fromkeys(unit_ref(c.doc_id, c.unit_id) for c in answer.citations if c.role == "context")
+    )
     gold = set(item.gold)
     n_verbatim = 0
     for c in answer.citations:
@@ -283,6 +309,12 @@ def score_answer(item: EvalItem, answer: "Answer", latency_ms: float, units: Map
         validate_error=validate_error,
         refusal_reason=answer.refusal_reason,
         passage_chars=tuple(len(compact(p.unit.text)) for p in answer.passages),
+        split=item.split,
+        near_miss=item.near_miss,
+        fact=item.fact,
+        short_answer=answer.short_answer,
+        context_citations=context_citations,
+        signals=dict(answer.signals),
     )
 
 
@@ -376,6 +408,19 @@ def _mean(values: Iterable[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _folded(text: str) -> str:
+    """Case-, accent- and white-space-insensitive, Simplified Chinese: "Équateur" meets "equateur"."""
+    from assistant.lexical import simplify
+
+    decomposed = unicodedata.normalize("NFKD", simplify(text).casefold())
+    return compact("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def fact_correct(r: ItemResult) -> bool:
+    """The short-answer line states one of the item's accepted forms of the fact."""
+    return not r.refused and r.short_answer is not None and any(_folded(f) in _folded(r.short_answer) for f in r.fact)
+
+
 def citation_precision(results: Sequence[ItemResult]) -> float | None:
     """Micro precision of citations: cited units that are gold / all cited units, over the
     answerable items that were answered (a unit cited by two quotes counts once)."""
@@ -459,6 +504,15 @@ def summarize(
     share, pairs = cross_lingual_agreement(all_results if all_results is not None else results, involving)
     out["cross_lingual_agreement"] = share
     out["n_cross_lingual_pairs"] = pairs
+    references = [r for r in answerable if r.kind == "reference"]
+    out["reference_accuracy"] = _mean(float(not r.refused and r.passages[:1] == r.gold[:1]) for r in references)
+    facts = [r for r in answerable if r.fact]
+    out["short_answer_accuracy"] = _mean(float(fact_correct(r)) for r in facts)
+    out["short_answer_given"] = _mean(float(r.short_answer is not None and not r.refused) for r in facts)
+    followups = [r for r in answerable if r.kind == "xfollowup"]
+    out["followup_accuracy"] = _mean(float(not r.refused and bool(set(r.citations) & set(r.gold))) for r in followups)
+    near = [r for r in unanswerable if r.near_miss]
+    out["near_miss_refusal_accuracy"] = _mean(float(r.refused) for r in near)
     latencies = [r.latency_ms for r in results]
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)
@@ -466,7 +520,8 @@ def summarize(
 
 
 def compute_metrics(results: Sequence[ItemResult]) -> dict[str, Any]:
-    """Overall, per kind and per language (cross-lingual pairs: those involving the slice)."""
+    """Overall, per kind, per language (cross-lingual pairs: those involving the slice) and per split
+    (dev: what tuning may look at; test: what is reported; pairs within the split)."""
     by_kind = {}
     for kind in dict.fromkeys(r.kind for r in results):
         subset = [r for r in results if r.kind == kind]
@@ -475,7 +530,11 @@ def compute_metrics(results: Sequence[ItemResult]) -> dict[str, Any]:
     for lang in [l for l in LANGS if any(r.lang == l for r in results)]:
         subset = [r for r in results if r.lang == lang]
         by_lang[lang] = summarize(subset, results, lambda r, lang=lang: r.lang == lang)
-    return {"overall": summarize(results), "by_kind": by_kind, "by_lang": by_lang}
+    by_split = {}
+    for split in [s for s in SPLITS if any(r.split == s for r in results)]:
+        subset = [r for r in results if r.split == split]
+        by_split[split] = summarize(subset, subset)
+    return {"overall": summarize(results), "by_kind": by_kind, "by_lang": by_lang, "by_split": by_split}
 
 
 # --- thresholds (the CI gate) ------------------------------------------------------------
@@ -791,7 +850,7 @@ def run_config(assistant: "Assistant", set_path: Path, k: int) -> dict[str, Any]
         "embedder": assistant.embedder.id,
         "k": k,
         "fusion": dataclasses.asdict(assistant.searcher.params),
-        "refusal_policy": dataclasses.asdict(assistant.policy),
+        "answerability": assistant.answerability.to_json() if assistant.answerability else None,
         "index": {
             "corpus_hash": manifest.corpus_hash,
             "embedder": manifest.embedder,

@@ -47,15 +47,29 @@ Table = Literal["glossary", "salient_terms"]
 
 
 @cache
-def terms(table: Table = "glossary") -> tuple[Term, ...]:
+def _table(table: Table) -> tuple[dict[str, tuple[str, ...]], ...]:
+    """Each row as language -> its variants, in the table's order; rows without Chinese are skipped."""
     text = resources.files("assistant").joinpath(f"data/{table}.tsv").read_text(encoding="utf-8")
-    out: list[Term] = []
+    out = []
     for row in csv.DictReader(text.splitlines(), delimiter="\t"):
-        zh = (row.get("zh") or "").strip()
-        if not zh:
-            continue
+        variants = {k: tuple(v.strip() for v in (value or "").split("|") if v.strip()) for k, value in row.items() if k}
+        if variants.get("zh"):
+            out.append(variants)
+    return tuple(out)
+
+
+def rows(table: Table = "glossary") -> tuple[dict[str, str], ...]:
+    """Each row's first (preferred) variant per language, e.g. {"zh": "承运人处罚", "en": "carrier sanctions", …}."""
+    return tuple({lang: v[0] for lang, v in row.items() if v} for row in _table(table))
+
+
+@cache
+def terms(table: Table = "glossary") -> tuple[Term, ...]:
+    out: list[Term] = []
+    for row in _table(table):
+        zh = row["zh"][0]
         for lang in LANG_COLUMNS:
-            for variant in (row.get(lang) or "").split("|"):
+            for variant in row.get(lang, ()):
                 words = _WORD.findall(_fold(variant))
                 if words:
                     # Names ("Interpol", "EU") match whole words only: as stems they
@@ -90,3 +104,48 @@ def expand(question: str, table: Table = "glossary") -> list[str]:
         if len(term.stems) <= len(words) and _matches(term, words):
             found[term.zh] = max(found.get(term.zh, 0), len(term.stems))
     return sorted(found, key=lambda zh: -found[zh])
+
+
+def equivalents(zh_text: str, lang: str, limit: int = 6) -> tuple[tuple[str, str], ...]:
+    """The glossary terms in a Chinese text with their equivalents in ``lang``: a reading aid.
+
+    Longest terms first and no overlaps, so 贩运人口受害者 is explained once, not also as
+    贩运人口 and 受害者. In text order, at most ``limit``.
+    """
+    if lang == "zh":
+        return ()
+    taken: list[tuple[int, int, str, str]] = []
+    for row in sorted(rows(), key=lambda r: -len(r["zh"])):
+        zh, equivalent = row["zh"], row.get(lang)
+        start = zh_text.find(zh)
+        if not equivalent or start < 0:
+            continue
+        end = start + len(zh)
+        if not any(s < end and start < e for s, e, _, _ in taken):
+            taken.append((start, end, zh, equivalent))
+    return tuple((zh, eq) for _, _, zh, eq in sorted(taken)[:limit])
+
+
+@cache
+def vocabulary(lang: str, table: Table = "glossary") -> dict[str, frozenset[str]]:
+    """Folded word of a variant in ``lang`` -> the Chinese terms it belongs to."""
+    words: dict[str, set[str]] = {}
+    for row in _table(table):
+        for variant in row.get(lang, ()):
+            for word in _WORD.findall(_fold(variant)):
+                words.setdefault(word, set()).add(row["zh"][0])
+    return {w: frozenset(zh) for w, zh in words.items()}
+
+
+def terms_of_word(folded: str, lang: str, table: Table = "glossary") -> frozenset[str]:
+    """The Chinese terms with a word that is ``folded`` up to its ending ("России" ~ "россия")."""
+    stem = _stem(folded)
+    found: set[str] = set()
+    for word, zh in vocabulary(lang, table).items():
+        if len(word) > 2 and (word.startswith(stem) or folded.startswith(_stem(word))):
+            found |= zh
+    return frozenset(found)
+
+
+def fold(text: str) -> str:
+    return _fold(text)

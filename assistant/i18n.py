@@ -83,6 +83,22 @@ _STRINGS: dict[str, dict[str, str]] = {
         "ru": "Удалено ссылок на неизвлечённые пункты: {n}.",
         "ar": "أُزيلت {n} إحالة إلى فقرات لم تُسترجع.",
     },
+    "terms": {
+        "zh": "术语",
+        "en": "Terms",
+        "fr": "Termes",
+        "es": "Términos",
+        "ru": "Термины",
+        "ar": "المصطلحات",
+    },
+    "no_such_unit": {
+        "zh": "文件中没有{label}。最接近的编号：{close}。",
+        "en": "The document has no {label}. Nearest: {close}.",
+        "fr": "Le document n'a pas de {label}. Les plus proches : {close}.",
+        "es": "El documento no tiene {label}. Los más cercanos: {close}.",
+        "ru": "В документе нет: {label}. Ближайшие: {close}.",
+        "ar": "لا تتضمن الوثيقة {label}. الأقرب: {close}.",
+    },
     "error": {
         "zh": "出错了：{message}",
         "en": "Something went wrong: {message}",

@@ -56,6 +56,22 @@ def _jieba() -> Any:
 _jieba_words_lock = threading.Lock()
 
 
+def has_han(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+@cache
+def _pos_tagger() -> Any:
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_jieba())
+
+
+def tag(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech) pairs by jieba: "ns" places, "nr" people, "nt" organisations."""
+    return [(pair.word, pair.flag) for pair in _pos_tagger().cut(text)]
+
+
 def add_words(words: Iterable[str]) -> None:
     """Teach jieba multi-character terms (the glossary's) so they stay one token as well."""
     tokenizer = _jieba()

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant import i18n
-from assistant.answer import Citation, _best_sentences
+from assistant.answer import Citation, best_sentences
 from assistant.config import Settings
 from assistant.errors import LLMError, MissingDependency, choice_error
 from assistant.lexical import tokenize
@@ -360,7 +360,7 @@ class CitationRenderer:
         return result
 
     def _cite(self, passage: Passage, tokens: set[str]) -> None:
-        quote = _best_sentences(passage.unit, tokens, limit=1)[0]
+        quote = best_sentences(passage.unit, tokens, limit=1)[0]
         if quote not in passage.unit.text:  # the splitter always cuts verbatim; keep the guarantee regardless
             quote = passage.unit.text
         self.citations_list.append(Citation(passage.doc_id, passage.unit_id, quote))

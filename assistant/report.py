@@ -29,6 +29,10 @@ RATE_METRICS: tuple[tuple[str, str, bool], ...] = (
     ("refusal_accuracy", "refusal accuracy (unanswerable)", True),
     ("false_refusal_rate", "false refusals (answerable)", False),
     ("cross_lingual_agreement", "cross-lingual top-1 agreement", True),
+    ("reference_accuracy", "direct references answered with their unit", True),
+    ("short_answer_accuracy", "short answer states the fact", True),
+    ("followup_accuracy", "cross-language follow-ups cite gold", True),
+    ("near_miss_refusal_accuracy", "near-miss unanswerable refused", True),
 )
 #: The columns of the per-kind and per-language heatmaps and tables.
 SLICE_METRICS: tuple[tuple[str, str, bool], ...] = (
@@ -213,6 +217,12 @@ def _slice_rows(slices: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], lis
     return header, rows
 
 
+def _split_rows(splits: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Metrics down, halves across: tuning looked at dev only, test is what is reported."""
+    header = ["", *splits]
+    return header, [[label, *[fmt(m.get(key)) for m in splits.values()]] for key, label, _ in RATE_METRICS]
+
+
 def _overall_rows(overall: Mapping[str, Any]) -> list[list[str]]:
     rows = [[label, fmt(overall.get(key))] for key, label, _ in RATE_METRICS]
     rows += [
@@ -298,6 +308,8 @@ def render_markdown(run: Mapping[str, Any], charts: Mapping[str, str]) -> str:
     parts += [f"![overall]({charts['overall']})", ""]
     parts += ["## Per kind", "", md_table(*_slice_rows(metrics["by_kind"])), "", f"![by kind]({charts['by_kind']})", ""]
     parts += ["## Per language", "", md_table(*_slice_rows(metrics["by_lang"])), "", f"![by language]({charts['by_lang']})", ""]
+    if metrics.get("by_split"):
+        parts += ["## Dev and test halves", "", md_table(*_split_rows(metrics["by_split"])), ""]
     baseline = run.get("baseline")
     if baseline:
         bm = baseline["metrics"]

@@ -61,6 +61,7 @@ class SearchResult:
     query_tokens: tuple[str, ...]
     expansions: tuple[str, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    query_vector: np.ndarray | None = None  # the dense query, reused to score sentences
 
 
 def _rank_units(rows: Sequence[tuple[int, float]], chunk_keys: Sequence[tuple[str, str]]) -> list[tuple[tuple[str, str], float]]:
@@ -106,8 +107,8 @@ class HybridSearcher:
             mask &= matching[self._chunk_section] if len(self._chunk_section) else mask
         return mask
 
-    def _dense(self, text: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.query_vector(text)[None, :]
+    def _dense(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        vector = vector[None, :]
         total = self.index.vectors.ntotal
         k = total if mask is not None and total <= 50_000 else min(total, depth if mask is None else depth * 20)
         scores, rows = self.index.vectors.search(vector, k)
@@ -126,8 +127,13 @@ class HybridSearcher:
         mode: Mode = "hybrid",
         lexical_extra: str = "",
         expand: bool = True,
+        tokens: Sequence[str] | None = None,
     ) -> SearchResult:
-        """Rank units for ``query``. ``lexical_extra`` adds context words (an earlier turn)."""
+        """Rank units for ``query``. ``lexical_extra`` adds context words (an earlier turn).
+
+        ``tokens``, when given, are the lexical query already analysed (glossary terms and
+        context included): the question is then not tokenized a second time.
+        """
         if mode not in MODES:
             raise choice_error("retrieval mode", mode, MODES)
         if k < 1:
@@ -135,11 +141,14 @@ class HybridSearcher:
         timings: dict[str, float] = {}
         params = self.params
         mask = self._mask(doc, section)
-        expansions = tuple(glossary.expand(query)) if expand else ()
-        tokens = tokenize(query)
-        for term in expansions:
-            tokens.extend(tokenize(term))
-        tokens.extend(tokenize(lexical_extra))
+        expansions = tuple(glossary.expand(query)) if expand and tokens is None else ()
+        if tokens is None:
+            tokens = tokenize(query)
+            for term in expansions:
+                tokens.extend(tokenize(term))
+            tokens.extend(tokenize(lexical_extra))
+        tokens = list(tokens)
+        query_vector = None
 
         dense_units: list[tuple[tuple[str, str], float]] = []
         lexical_units: list[tuple[tuple[str, str], float]] = []
@@ -148,7 +157,8 @@ class HybridSearcher:
             # Glossary terms are not added here: measured, they lift dense-only MRR
             # (0.72 -> 0.77) but not the fused ranking, and they blur the similarity
             # that refusals rely on (evals/README.md).
-            dense_units = _rank_units(self._dense(simplify(query), params.depth, mask), self.chunk_keys)
+            query_vector = self.embedder.query_vector(simplify(query))
+            dense_units = _rank_units(self._dense(query_vector, params.depth, mask), self.chunk_keys)
             timings["dense"] = (time.perf_counter() - start) * 1000
         if mode in ("hybrid", "lexical"):
             start = time.perf_counter()
@@ -174,7 +184,7 @@ class HybridSearcher:
             )
             for key, score in ranked
         )
-        return SearchResult(passages, tuple(tokens), expansions, timings)
+        return SearchResult(passages, tuple(tokens), expansions, timings, query_vector)
 
 
 class UnitRetriever(BaseRetriever):

@@ -17,15 +17,34 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from assistant import i18n
-from assistant.answer import Answer, Citation, RefusalPolicy, extractive_answer
+from assistant.answer import (
+    Answer,
+    Citation,
+    Draft,
+    UnitContext,
+    answer_units,
+    best_sentences,
+    locate_fact,
+    quote_unit,
+    rank_sentences,
+    refusal_text,
+    render,
+    short_answer_line,
+    with_terms,
+)
+from assistant.answerability import AnswerabilityModel, Evidence, decide
 from assistant.config import Settings
-from assistant.conversation import resolve
+from assistant.corpus import find_unit
 from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import ConfigError, LLMError, UnitNotFound
+from assistant.facts import has_candidate
 from assistant.index import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.llm import CitationRenderer, LLMAnswerer
-from assistant.retrieval import FusionParams, HybridSearcher, Mode, SearchResult
+from assistant.question import QuestionAnalysis, analyse
+from assistant.references import nearest_ids
+from assistant.retrieval import FusionParams, HybridSearcher, Mode, Passage, SearchResult
+from assistant.sentences import SentenceIndex
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -70,15 +89,17 @@ class Assistant:
         index: LoadedIndex,
         embedder: Embedder,
         params: FusionParams | None = None,
-        policy: RefusalPolicy | None = None,
+        answerability: AnswerabilityModel | None = None,
         answerer: LLMAnswerer | None = None,
     ) -> None:
         self.settings = settings
         self.answerer = answerer  # the optional language model; None: extractive answers only
         self.index = index
         self.embedder = embedder
-        self.policy = policy or RefusalPolicy.for_embedder(embedder.id)
+        #: None for an embedder it was not trained with: then only the salient-term rule refuses.
+        self.answerability = answerability or AnswerabilityModel.shipped(embedder.id)
         self.searcher = HybridSearcher(index, embedder, params)
+        self.sentences = SentenceIndex(embedder, settings.index_dir / "cache.sqlite")
 
     @classmethod
     def open(
@@ -99,6 +120,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Pay model loading and tokenizer start-up now, not on the first user's question."""
         self.searcher.search("预防贩运人口 prevention", 1)
+        self.sentences.prepare([u for d in self.documents for u in d.units])
         detect_lang("warm up the language detector")
         if self.answerer is not None:
             self.answerer.warm_up()
@@ -112,6 +134,27 @@ class Assistant:
     @cached_property
     def _units(self) -> dict[tuple[str, str], Unit]:
         return {(u.doc_id, u.unit_id): u for d in self.documents for u in d.units}
+
+    @cached_property
+    def _children(self) -> dict[tuple[str, str], tuple[Unit, ...]]:
+        children: dict[tuple[str, str], list[Unit]] = {}
+        for doc in self.documents:
+            for u in doc.units:
+                if u.parent is not None:
+                    children.setdefault((doc.doc_id, u.parent), []).append(u)
+        return {k: tuple(v) for k, v in children.items()}
+
+    @cached_property
+    def _doc_langs(self) -> dict[str, str]:
+        return {d.doc_id: d.lang for d in self.documents}
+
+    @cached_property
+    def unit_context(self) -> UnitContext:
+        return UnitContext(
+            parent=lambda u: self._units.get((u.doc_id, u.parent)) if u.parent else None,
+            children=lambda u: self._children.get((u.doc_id, u.unit_id), ()),
+            doc_lang=lambda u: self._doc_langs.get(u.doc_id, ""),
+        )
 
     @cached_property
     def corpus_text(self) -> str:
@@ -269,29 +312,98 @@ class Assistant:
         notices = (i18n.text("truncated", lang, n=MAX_QUESTION_CHARS),) if clean.truncated else ()
         if not clean.text:
             return Answer(question, lang, i18n.text("empty", lang), (), (), True, notices, refusal_reason="empty question")
-        resolved = resolve(clean.text, history)
-        result = self.searcher.search(
-            resolved.dense_query, k or self.settings.k, doc=doc, section=section, lexical_extra=resolved.lexical_extra
-        )
-        # Salient terms are checked on what the user asked now, not on the earlier turn.
-        cross_lingual = bool(result.passages) and self.document(result.passages[0].doc_id).lang != lang
-        text, citations, reason = extractive_answer(
-            clean.text, lang, result, self.corpus_text, self.policy, cross_lingual
-        )
-        timings = dict(result.timings_ms)
+        analysis = analyse(clean.text, lang, history)
+        if analysis.reference is not None:
+            answer = self._lookup(question, analysis, doc)
+        else:
+            result = self.searcher.search(
+                analysis.search_text, k or self.settings.k, doc=doc, section=section, tokens=analysis.tokens
+            )
+            answer = self._from_passages(question, analysis, result)
+        timings = dict(answer.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
+        return replace(answer, notices=notices, resolved_question=analysis.search_text, timings_ms=timings)
+
+    def _lookup(self, question: str, analysis: QuestionAnalysis, doc: str | None) -> Answer:
+        """A direct reference: the unit itself, with its lead-in or sub-items; no search, no refusal model."""
+        assert analysis.reference is not None
+        lang = analysis.lang
+        wanted = analysis.reference.unit_id
+        try:
+            _, unit = find_unit(self.documents, wanted, doc)
+        except UnitNotFound as exc:
+            pool = self.document(doc).unit_ids
+            close = ", ".join(i18n.cite_label(u, lang) for u in nearest_ids(wanted, pool))
+            text = i18n.text("no_such_unit", lang, label=i18n.cite_label(wanted, lang), close=close)
+            return Answer(question, lang, text, (), (), True, refusal_reason=str(exc), reference=wanted)
+        draft = Draft()
+        quote_unit(draft, unit, (), self.unit_context, whole=True)
+        fact = locate_fact(analysis, draft)
+        heading = f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
+        return self._written(question, analysis, (Passage(unit, 1.0),), draft, fact, heading, reference=unit.unit_id)
+
+    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult) -> Answer:
+        lang = analysis.lang
+        if not result.passages:
+            return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
+        draft = Draft()
+        tokens = set(result.query_tokens)
+        sentence_top = 0.0
+        for i, passage in enumerate(answer_units(result.passages)):
+            vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
+            chosen = best_sentences(passage.unit, tokens, sentences=vectors, query_vector=result.query_vector)
+            if i == 0:
+                ranked = rank_sentences(vectors, passage.unit, result.query_vector, tokens)
+                sentence_top = ranked[0][1]
+                kind = analysis.fact_kind
+                # The answering sentence of a "which year" question is the one with a year in it.
+                if kind is not None and not any(has_candidate(kind, s) for s in chosen):
+                    extra = next((t for _, _, t in ranked if has_candidate(kind, t)), None)
+                    if extra is not None:
+                        chosen = [s for s in vectors.sentences if s in {*chosen, extra}] if vectors else [*chosen, extra]
+            quote_unit(draft, passage.unit, chosen, self.unit_context)
+        fact = locate_fact(analysis, draft)
+        top = result.passages[0].unit
+        evidence = Evidence(
+            passages=result.passages,
+            cross_lingual=self._doc_langs.get(top.doc_id) != lang,
+            sentence_top=sentence_top,
+            evidence_text=re.sub(r"\s+", "", "".join(self._units[(c.doc_id, c.unit_id)].text for c in draft.citations)),
+            fact_found=fact is not None,
+        )
+        decision = decide(analysis, evidence, self.corpus_text, self.answerability)
+        if decision.reason is not None:
+            return Answer(question, lang, refusal_text(lang, result.passages), (), result.passages, True,
+                          refusal_reason=decision.reason, timings_ms=dict(result.timings_ms), signals=decision.signals)
+        answer = self._written(question, analysis, result.passages, draft, fact, i18n.text("answer_intro", lang))
+        return replace(answer, timings_ms=dict(result.timings_ms), signals=decision.signals)
+
+    def _written(
+        self,
+        question: str,
+        analysis: QuestionAnalysis,
+        passages: Sequence[Passage],
+        draft: Draft,
+        fact,
+        intro: str,
+        reference: str | None = None,
+    ) -> Answer:
+        lang = analysis.lang
+        citations = with_terms(draft.citations, lang, self.unit_context, self._units)
+        short = short_answer_line(fact, lang) if fact is not None else None
+        retrieved = {(p.doc_id, p.unit_id) for p in passages}
         return Answer(
             question=question,
             lang=lang,
-            text=text,
+            text=render(lang, citations, short, intro),
             citations=citations,
-            passages=result.passages,
-            refused=reason is not None,
-            notices=notices,
+            passages=tuple(passages),
+            refused=False,
             aligned=self._aligned(citations, lang),
-            resolved_question=resolved.dense_query,
-            refusal_reason=reason,
-            timings_ms=timings,
+            short_answer=short,
+            fact=fact,
+            reference=reference,
+            context=tuple(u for u in draft.context if (u.doc_id, u.unit_id) not in retrieved),
         )
 
 
@@ -304,7 +416,12 @@ def answer_to_json(answer: Answer) -> dict[str, object]:
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
         "notices": list(answer.notices),
-        "citations": [{"doc": c.doc_id, "unit": c.unit_id, "quote": c.quote} for c in answer.citations],
+        "short_answer": answer.short_answer,
+        "reference": answer.reference,
+        "citations": [
+            {"doc": c.doc_id, "unit": c.unit_id, "quote": c.quote, "role": c.role, "terms": [list(t) for t in c.terms]}
+            for c in answer.citations
+        ],
         "passages": [
             {"doc": p.doc_id, "unit": p.unit_id, "section": p.unit.section_path, "text": p.unit.text, "score": round(p.score, 6)}
             for p in answer.passages

@@ -179,11 +179,12 @@ def parse_cite_key(key: str) -> tuple[str, str]:
 
 
 def chip_choices(answer: Answer) -> list[tuple[str, str]]:
-    """Cited paragraphs (unique, in answer order), or for a refusal the closest ones."""
+    """Cited paragraphs (unique; the evidence first, then context such as a lead-in), or for a refusal the closest ones."""
     if answer.refused:
         pairs = [(p.doc_id, p.unit_id) for p in answer.passages[:3]]
     else:
-        pairs = [(c.doc_id, c.unit_id) for c in answer.citations]
+        ordered = sorted(answer.citations, key=lambda c: c.role != "evidence")  # stable: answer order within each
+        pairs = [(c.doc_id, c.unit_id) for c in ordered]
     seen = dict.fromkeys(pairs)
     return [(i18n.cite_label(unit, answer.lang), cite_key(doc, unit)) for doc, unit in seen]
 
@@ -195,15 +196,31 @@ def user_html(question: str) -> str:
     return f'<div class="q">{_lines(question)}</div>'
 
 
-def answer_html(text: str, *, refused: bool, notices: Sequence[str] = (), lang: str = "en", streaming: bool = False) -> str:
-    """An answer (possibly still streaming) as escaped HTML; a refusal looks different."""
+def answer_html(
+    text: str,
+    *,
+    refused: bool,
+    notices: Sequence[str] = (),
+    lang: str = "en",
+    streaming: bool = False,
+    short_answer: str | None = None,
+) -> str:
+    """An answer (possibly still streaming) as escaped HTML; a refusal looks different.
+
+    The short answer (the fact asked for) stands out above the evidence, and the
+    glossary lines under a quote read as a gloss, not as part of it.
+    """
     parts = []
     for notice in notices:
         parts.append(f'<div class="notice">{escape(notice)}</div>')
     lines = []
-    for line in text.split("\n"):
+    for i, line in enumerate(text.split("\n")):
         m = _MARKER.search(line)
-        if m and not refused:
+        if i == 0 and short_answer and line == short_answer and not refused:
+            lines.append(f'<p class="short-answer">{escape(line)}</p>')
+        elif line.startswith("    (") and not refused:
+            lines.append(f'<p class="terms">{escape(line.strip())}</p>')
+        elif m and not refused:
             body = escape(line[: m.start()].rstrip())
             lines.append(f'<p>{body} <span class="cite">[{escape(m.group(1))}]</span></p>')
         elif line.strip():
@@ -304,6 +321,8 @@ CSS = """
 .q { white-space: normal; }
 .answer p { margin: 0 0 .45em 0; }
 .answer .cite { color: #1f5fa8; font-weight: 600; white-space: nowrap; }
+.answer .short-answer { font-size: 1.15em; font-weight: 700; margin-bottom: .6em; }
+.answer .terms { color: #555; font-size: .88em; margin: -.3em 0 .6em 1.2em; }
 .answer.refusal { border: 2px dashed #b7791f; background: #fffaf0; color: #5f370e; padding: .6em .8em; border-radius: 8px; }
 .answer.refusal p:first-of-type { font-weight: 700; }
 .refusal-icon { float: right; font-size: 1.4em; color: #b7791f; margin-left: .5em; }

@@ -306,9 +306,11 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         assistant.answerer = None
         assistant.index = index
         assistant.embedder = e5
-        from assistant.answer import RefusalPolicy
+        from assistant.answerability import AnswerabilityModel
+        from assistant.sentences import SentenceIndex
 
-        assistant.policy = RefusalPolicy.for_embedder(e5.id)
+        assistant.answerability = AnswerabilityModel.shipped(e5.id)
+        assistant.sentences = SentenceIndex(e5)
         assistant.searcher = searcher  # the one built above: BM25 is not built twice
         with Timer() as t:
             assistant.warm_up()

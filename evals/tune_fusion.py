@@ -1,8 +1,9 @@
 """Choose the fusion weights and refusal thresholds from measurements, not guesses.
 
-Splits evals/qa.jsonl into a dev half (even line numbers) and a test half (odd); picks
-settings on dev and reports both halves, so the recorded figures are not tuned on the
-data they describe. Usage: python evals/tune_fusion.py [--set evals/qa.jsonl]
+Uses the set's dev/test split (each item's "split"); picks the fusion weights on dev and
+reports both halves, so the recorded figures are not tuned on the data they describe.
+Refusals are tuned separately, by evals/tune_answerability.py.
+Usage: python evals/tune_fusion.py [--set evals/qa.jsonl]
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from assistant.answer import lacks_expected_number, missing_salient_terms
 from assistant.conversation import resolve
 from assistant.retrieval import FusionParams
 from assistant.service import Assistant, detect_lang
@@ -43,69 +43,15 @@ def metrics(rows: list[dict], ranked_key: str) -> dict[str, float]:
     return {"hit@1": hits1 / n, "hit@5": hits5 / n, "mrr": rr / n, "n": len(rows)}
 
 
-AGREE_DEPTH = 2
-
-
-def refused(r: dict, min_sim: float, hard_min: float) -> bool:
-    if r["missing"]:
-        return True
-    top = r["fused"][0]
-    sim = r["dense_top_of_fused"]
-    agree = top in r["dense"][:AGREE_DEPTH] and top in r["lexical"][:AGREE_DEPTH]
-    return sim < hard_min or (sim < min_sim and not agree)
-
-
-def tune_refusal(rows: list[dict], params: FusionParams) -> None:
-    """Bars per case: question in the corpus's language (zh) or in another one."""
-    for r in rows:
-        r["fused"] = fuse(r["dense"], r["lexical"], params) or ["-"]
-        top = r["fused"][0]
-        r["dense_top_of_fused"] = r["dense_scores"][r["dense"].index(top)] if top in r["dense"] else 0.0
-    grid = [
-        (min_sim, hard_min)
-        for min_sim, hard_min in itertools.product([x / 100 for x in range(70, 95)], [x / 100 for x in range(60, 95)])
-        if hard_min <= min_sim
-    ]
-    chosen = {}
-    for case, members in (("same_language", lambda r: r["lang"] == "zh"), ("cross_language", lambda r: r["lang"] != "zh")):
-        dev = [r for r in rows if r["split"] == "dev" and members(r)]
-        una = [r for r in dev if not r["gold"]]
-        ans = [r for r in dev if r["gold"]]
-        best, best_score = None, -1.0
-        for bar in grid:
-            acc = sum(refused(r, *bar) for r in una) / max(len(una), 1)
-            false = sum(refused(r, *bar) for r in ans) / max(len(ans), 1)
-            score = (acc + (1 - false)) / 2  # balanced accuracy; ties keep the lowest (most permissive) bar
-            if score > best_score:
-                best, best_score = bar, score
-        chosen[case] = (best, members)
-        print(f"refusal {case}: best on dev min_similarity={best[0]} hard_min_similarity={best[1]} (balanced acc {best_score:.3f})")
-    for split in ("dev", "test", "all"):
-        sub = [r for r in rows if split == "all" or r["split"] == split]
-        decided = [(r, refused(r, *next(bar for bar, m in chosen.values() if m(r)))) for r in sub]
-        una = [d for r, d in decided if not r["gold"]]
-        ans = [d for r, d in decided if r["gold"]]
-        print(
-            f"  {split}: refusal accuracy {sum(una) / len(una):.3f} (n={len(una)}), "
-            f"false refusals {sum(ans) / len(ans):.3f} (n={len(ans)})"
-        )
-    una = [r for r in rows if not r["gold"]]
-    print("  salient-term signal alone refuses", sum(bool(r["missing"]) for r in una), "of", len(una), "unanswerable;",
-          "and", sum(bool(r["missing"]) for r in rows if r["gold"]), "answerable")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="evals/qa.jsonl")
-    parser.add_argument("--agree-depth", type=int, default=2, help="top-N of both sides counts as agreement")
     args = parser.parse_args()
-    global AGREE_DEPTH
-    AGREE_DEPTH = args.agree_depth
     items = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
     assistant = Assistant.open()
     s = assistant.searcher
     rows = []
-    for i, item in enumerate(items):
+    for item in items:
         r = resolve(item["question"], item.get("history", []))
         full = s.search(r.dense_query, 50, mode="dense")
         lex = s.search(r.dense_query, 50, mode="lexical", lexical_extra=r.lexical_extra)
@@ -113,13 +59,11 @@ def main() -> None:
         rows.append(
             {
                 **item,
-                "split": "dev" if i % 2 == 0 else "test",
+                "split": item["split"],
                 "dense": [p.unit_id for p in full.passages],
                 "dense_scores": [p.dense_score for p in full.passages],
                 "lexical": [p.unit_id for p in lex.passages],
                 "lexical_plain": [p.unit_id for p in lex_plain.passages],
-                "missing": missing_salient_terms(item["question"], assistant.corpus_text)
-                or lacks_expected_number(item["question"], assistant.search(r.dense_query, 1).passages),
                 "detected": detect_lang(item["question"]),
             }
         )
@@ -154,7 +98,6 @@ def main() -> None:
         r["fused_plain"] = fuse(r["dense"], r["lexical_plain"], no_glossary)
     foreign = [r for r in answerable if r["lang"] != "zh"]
     print("non-Chinese items, fused with / without glossary:", metrics(foreign, "fused"), metrics(foreign, "fused_plain"))
-    tune_refusal(rows, best)
     # Top-1 dense similarity of answerable vs unanswerable questions.
     ans = [r["dense_scores"][0] for r in rows if r["gold"]]
     una = [r["dense_scores"][0] for r in rows if not r["gold"]]

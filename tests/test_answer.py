@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import i18n
-from assistant.answer import missing_salient_terms
+from assistant.answerability import missing_salient_terms
 from assistant.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
 
 
@@ -16,7 +16,7 @@ def test_every_quote_is_verbatim_and_cites_a_retrieved_unit(fake_assistant):
 
 def test_answer_text_follows_each_sentence_with_its_paragraph(fake_assistant):
     answer = fake_assistant.ask("禁止向雇员收取征聘费")
-    assert answer.citations[0].unit_id == "16(e)"
+    assert [c for c in answer.citations if c.role == "evidence"][0].unit_id == "16(e)"
     assert "[第16(e)段]" in answer.text
     assert answer.text.startswith(i18n.text("answer_intro", "zh"))
 
@@ -65,7 +65,7 @@ def test_framing_follows_the_question_language(fake_assistant):
 def test_json_shape(fake_assistant):
     payload = answer_to_json(fake_assistant.ask("征聘费"))
     assert {"question", "lang", "answer", "refused", "citations", "passages", "timings_ms"} <= set(payload)
-    assert set(payload["citations"][0]) == {"doc", "unit", "quote"}
+    assert set(payload["citations"][0]) == {"doc", "unit", "quote", "role", "terms"}
     assert set(payload["passages"][0]) == {"doc", "unit", "section", "text", "score"}
     scores = [p["score"] for p in payload["passages"]]
     assert scores == sorted(scores, reverse=True)
@@ -93,3 +93,62 @@ def test_cited_paragraph_comes_with_its_version_in_the_readers_language(settings
     assert [(u.unit_id, u.text) for u in answer.aligned][:1] == [
         ("38", "The Blue Heart Campaign against Human Trafficking was launched in 2010.")
     ]
+
+
+def test_a_year_question_gets_the_year_first_from_the_lead_in(fake_assistant):
+    answer = fake_assistant.ask("禁止向雇员收取征聘费的建议是哪一年提出的？")
+    assert answer.short_answer == "2013 — 第16段"
+    assert answer.text.splitlines()[0] == answer.short_answer
+    units = [c.unit_id for c in answer.citations]
+    assert units.index("16") < units.index("16(e)")  # the lead-in is read first
+    assert {c.role for c in answer.citations if c.unit_id == "16"} == {"evidence"}  # it states the fact
+    answer.validate()
+
+
+def test_a_quoted_sub_item_brings_its_lead_in_as_context(fake_assistant):
+    answer = fake_assistant.ask("禁止向雇员收取征聘费")
+    lead_in = [c for c in answer.citations if c.unit_id == "16"]
+    assert lead_in and lead_in[0].role == "context" and lead_in[0].quote.startswith("2013 年")
+    answer.validate()
+
+
+def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):
+    answer = fake_assistant.ask("在2018年，工作组建议各国做什么？")
+    units = [c.unit_id for c in answer.citations]
+    assert units[:4] == ["18", "18(a)", "18(b)", "18(c)"]
+    assert not answer.text.rstrip().endswith("：")
+    answer.validate()
+
+
+@pytest.mark.parametrize(
+    ("question", "unit_id"),
+    [("What does paragraph 31 say?", "31"), ("第17(a)段说了什么？", "17(a)"), ("Montrez-moi la note de bas de page 3", "fn3")],
+)
+def test_a_direct_reference_answers_with_that_unit(fake_assistant, question, unit_id):
+    answer = fake_assistant.ask(question)
+    unit = fake_assistant.unit(unit_id)
+    assert answer.reference == unit_id and not answer.refused
+    assert answer.passages[0].unit_id == unit_id
+    assert any(c.unit_id == unit_id and c.quote == unit.text for c in answer.citations)
+    assert unit.section_path in answer.text.splitlines()[0]
+    answer.validate()
+
+
+def test_a_reference_to_a_missing_unit_names_the_nearest_ones(fake_assistant):
+    answer = fake_assistant.ask("What does paragraph 57 say?")
+    assert answer.refused and not answer.citations
+    assert "para. 57" in answer.text and "para. 56" in answer.text
+
+
+def test_a_reader_of_another_language_gets_the_terms_of_each_quote(fake_assistant):
+    answer = fake_assistant.ask("What are carrier sanctions?")
+    cited = next(c for c in answer.citations if c.unit_id == "25")
+    assert ("承运人处罚", "carrier sanctions") in cited.terms
+    assert "Terms: " in answer.text
+    assert not any(c.terms for c in fake_assistant.ask("承运人处罚是什么？").citations)
+
+
+def test_a_follow_up_in_another_language_keeps_the_topic(fake_assistant):
+    answer = fake_assistant.ask("When was it launched?", ["蓝心运动由哪个机构协调？"])
+    assert not answer.refused and answer.citations[0].unit_id == "38"
+    assert answer.short_answer == "2010 — para. 38"

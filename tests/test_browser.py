@@ -127,7 +127,7 @@ def test_a_question_gets_an_answer_with_a_citation_chip_that_opens_the_paragraph
     ask(page, Q_VULNERABLE)
     answer = page.locator("#chat .answer").last
     expect(answer).to_contain_text("根据文件")
-    expect(answer.locator(".cite").first).to_have_text("[第2(b)段]")
+    expect(answer.locator(".cite", has_text="[第2(b)段]")).to_have_count(1)
     chip = page.locator("#chips label", has_text="第2(b)段")
     expect(chip).to_be_visible()
     shot(page, "01-answer")
@@ -225,6 +225,31 @@ def test_an_html_payload_stays_text(page) -> None:
     shot(page, "05-html-payload")
 
 
+def test_a_fact_question_shows_the_short_answer_above_the_evidence(page) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "禁止向雇员收取征聘费的建议是哪一年提出的？")
+    answer = page.locator("#chat .answer").last
+    expect(answer.locator(".short-answer")).to_have_text("2013 — 第16段")
+    expect(answer.locator("p").nth(1)).to_contain_text("根据文件")
+    expect(answer).to_contain_text("[第16(e)段]")
+    shot(page, "07-short-answer")
+
+
+def test_a_paragraph_reference_opens_that_paragraph_with_its_glossary_terms(page, fake_assistant) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "What does paragraph 25 say?")
+    answer = page.locator("#chat .answer").last
+    unit = fake_assistant.unit("25", PAPER)
+    expect(answer.locator("p").first).to_contain_text(f"para. 25 — {unit.section_path}")
+    expect(answer.locator(".cite").first).to_have_text("[para. 25]")
+    expect(answer.locator(".terms").first).to_contain_text("承运人处罚 = carrier sanctions")
+    page.locator("#chips label", has_text="para. 25").click()
+    expect(page.locator("#sources .unit.opened")).to_contain_text(unit.text[:20])
+    shot(page, "08-reference")
+
+
 def test_a_question_the_documents_do_not_answer_is_shown_as_a_refusal(page) -> None:
     from playwright.sync_api import expect
 
@@ -316,7 +341,7 @@ def test_a_model_reply_streams_into_the_page_and_ends_as_a_cited_answer(browser,
     from assistant.service import Assistant
 
     model = GatedModel()
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
     settings = Settings(corpus_dir=fake_assistant.settings.corpus_dir, index_dir=fake_assistant.settings.index_dir, embedder="fake", port=free_port())
     demo, url = serve(assistant, settings)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")

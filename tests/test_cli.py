@@ -19,8 +19,9 @@ def test_index_then_ask_json_has_the_documented_shape(cli_env):
     payload = json.loads(result.stdout)
     assert {"question", "lang", "answer", "refused", "citations", "passages", "timings_ms"} <= set(payload)
     assert payload["lang"] == "zh" and payload["refused"] is False
-    first = payload["citations"][0]
+    first = next(c for c in payload["citations"] if c["role"] == "evidence")
     assert (first["doc"], first["unit"]) == ("wg-tip-2019-prevention", "16(e)")
+    assert payload["citations"][0]["unit"] == "16" and payload["citations"][0]["role"] == "context"  # its lead-in
     assert first["quote"] in payload["passages"][0]["text"]
     assert len(payload["passages"]) == 3
 

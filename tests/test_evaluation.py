@@ -269,7 +269,7 @@ def test_a_run_goes_through_ask_and_every_quote_is_checked(fake_assistant, small
     for answer in seen:
         answer.validate()
     assert set(run) == {"config", "metrics", "results"}
-    assert {"embedder", "k", "fusion", "refusal_policy", "index", "set", "git_commit", "timestamp"} <= set(run["config"])
+    assert {"embedder", "k", "fusion", "answerability", "index", "set", "git_commit", "timestamp"} <= set(run["config"])
     assert run["config"]["set"]["sha256"] == ev._sha256(small_set)
     first = run["results"][0]
     assert {"id", "lang", "kind", "question", "gold", "passages", "citations", "refused", "answer", "latency_ms", "hit_rank"} <= set(first)

@@ -470,7 +470,7 @@ _ERRORS = st.sampled_from(
 )
 def test_whatever_the_model_does_the_reader_gets_a_valid_answer(fake_assistant, deltas, fail_after, error, question) -> None:
     model = ScriptedModel(deltas, fail_after, error)
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
     pieces = list(assistant.ask_stream(question))
     answer = pieces[-1]
     answer.validate()  # citations only to retrieved units, quotes verbatim
@@ -495,7 +495,7 @@ def test_whatever_the_model_does_the_reader_gets_a_valid_answer(fake_assistant, 
 
 def test_a_lone_surrogate_in_the_model_reply_never_reaches_the_reader(fake_assistant) -> None:
     model = ScriptedModel(["应禁止收费\ud800 [1]。", "<b>x</b>\udfff"], None, ValueError())
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
     answer = assistant.ask("禁止向雇员收取征聘费")
     answer.validate()
     assert answer.citations and "<b>" not in answer.text

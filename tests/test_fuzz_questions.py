@@ -78,8 +78,9 @@ def check_answer(answer: Answer, raw: str) -> None:
     assert answer.lang in i18n.UI_LANGS
     if answer.refused:
         assert not answer.citations
+    shown = {(u.doc_id, u.unit_id): u for u in (*(p.unit for p in answer.passages), *answer.context)}
     for c in answer.citations:
-        assert c.quote and c.quote in next(p.unit.text for p in answer.passages if (p.doc_id, p.unit_id) == (c.doc_id, c.unit_id))
+        assert c.quote and c.quote in shown[(c.doc_id, c.unit_id)].text
     payload = json.dumps(answer_to_json(answer), ensure_ascii=False)
     payload.encode("utf-8")  # what `ask --json` prints and the web app sends: no lone surrogates
     if clean_question(raw).truncated:

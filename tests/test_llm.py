@@ -38,7 +38,7 @@ def llm_assistant(fake_assistant, server):
 
 def _with_llm(base: Assistant, url: str) -> Assistant:
     settings = base.settings.with_(llm_url=url, llm_model="test-model", llm_timeout_s=TIMEOUT_S)
-    return Assistant(settings, base.index, base.embedder, policy=base.policy, answerer=LLMAnswerer(settings))
+    return Assistant(settings, base.index, base.embedder, answerability=base.answerability, answerer=LLMAnswerer(settings))
 
 
 def _run(assistant: Assistant, question: str = QUESTION, **kwargs) -> tuple[list[str], Answer]:

@@ -196,7 +196,7 @@ def test_the_injected_document_is_retrieved_and_its_markup_is_plain_text(hostile
 
 def test_an_obedient_model_still_cites_only_retrieved_units_verbatim_without_markup(hostile: Assistant) -> None:
     model = ObedientModel()
-    llm = Assistant(hostile.settings, hostile.index, hostile.embedder, policy=hostile.policy, answerer=model)  # type: ignore[arg-type]
+    llm = Assistant(hostile.settings, hostile.index, hostile.embedder, answerability=hostile.answerability, answerer=model)  # type: ignore[arg-type]
     pieces = list(llm.ask_stream(QUESTION))
     answer = pieces[-1]
     shown = "".join(p for p in pieces[:-1] if isinstance(p, str))

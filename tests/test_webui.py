@@ -294,7 +294,7 @@ def _with_model(fake_assistant, model, tmp_path: Path):
     import app
     from assistant.service import Assistant
 
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, policy=fake_assistant.policy, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
     return assistant, app.build_app(assistant, Settings(feedback_path=tmp_path / "f.jsonl"))
 
 

@@ -1,0 +1,104 @@
+"""Train the answerability model on the dev half of the set; report dev and test.
+
+Runs the shipped assistant (bundled e5 model) over evals/qa.jsonl with the model switched
+off, so every answer records the signals the decision would see (Answer.signals). A
+logistic regression (scikit-learn, balanced classes) is fitted on the dev items only; the
+refusal threshold is the one that refuses most dev unanswerable items while refusing at
+most MAX_FALSE_REFUSALS of dev answerable ones. Both halves are then scored with exactly
+the code that ships (assistant.answerability.AnswerabilityModel). The test half is never
+looked at before that.
+
+Usage: python evals/tune_answerability.py [--set evals/qa.jsonl] [--write]
+(--write replaces assistant/data/answerability.json; the report goes to stdout.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from assistant.answerability import FEATURES, AnswerabilityModel
+from assistant.evaluation import ItemResult, load_set, run_set
+from assistant.service import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"
+MAX_FALSE_REFUSALS = 0.02
+
+
+def decided_by_model(r: ItemResult) -> bool:
+    """Items the model decides: not direct references, not refused by the salient-term rule."""
+    return bool(r.signals) and not r.signals.get("missing_salient") and r.kind != "reference"
+
+
+def rates(results: list[ItemResult], model: AnswerabilityModel | None) -> dict[str, float]:
+    def refused(r: ItemResult) -> bool:
+        if r.refused:  # the rule (or an empty retrieval) refused it already
+            return True
+        return model is not None and decided_by_model(r) and model.probability(r.signals) < model.threshold
+
+    answerable = [r for r in results if r.gold]
+    unanswerable = [r for r in results if not r.gold]
+    near = [r for r in unanswerable if r.near_miss]
+    mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else float("nan")  # noqa: E731
+    return {
+        "refusal_accuracy": mean([refused(r) for r in unanswerable]),
+        "near_miss_refused": mean([refused(r) for r in near]),
+        "false_refusals": mean([refused(r) for r in answerable]),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+    }
+
+
+def train(dev: list[ItemResult], embedder_id: str) -> AnswerabilityModel:
+    rows = [r for r in dev if decided_by_model(r)]
+    x = np.array([[r.signals[n] for n in FEATURES] for r in rows], dtype=np.float64)
+    y = np.array([bool(r.gold) for r in rows], dtype=int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    fit = LogisticRegression(class_weight="balanced", C=1.0, max_iter=1000).fit((x - mean) / scale, y)
+    base = AnswerabilityModel(
+        embedder_id, FEATURES, tuple(mean), tuple(scale), tuple(fit.coef_[0]), float(fit.intercept_[0]), 0.0
+    )
+    best = base
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        candidate = AnswerabilityModel(**{**base.__dict__, "threshold": round(float(threshold), 2)})
+        if rates(dev, candidate)["false_refusals"] <= MAX_FALSE_REFUSALS:
+            best = candidate
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", default=str(ROOT / "evals" / "qa.jsonl"))
+    parser.add_argument("--write", action="store_true", help="replace the shipped model JSON")
+    parser.add_argument("--dump", metavar="PATH", help="also write every item's result and signals (JSON lines)")
+    args = parser.parse_args()
+
+    assistant = Assistant.open()
+    assistant.answerability = None  # record the signals; the rule alone refuses
+    items = load_set(args.set)
+    results = list(run_set(assistant, items))
+    if args.dump:
+        Path(args.dump).write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+    dev = [r for r in results if r.split == "dev"]
+    test = [r for r in results if r.split == "test"]
+    model = train(dev, assistant.embedder.id)
+
+    print(f"trained on {sum(decided_by_model(r) for r in dev)} dev items; threshold {model.threshold}")
+    for name, weight in sorted(zip(model.names, model.coef), key=lambda p: -abs(p[1])):
+        print(f"  {name:15s} {weight:+.3f}")
+    for label, part in (("dev", dev), ("test", test)):
+        print(f"{label:5s} rule only: {rates(part, None)}")
+        print(f"{label:5s} with model: {rates(part, model)}")
+    if args.write:
+        MODEL_PATH.write_text(json.dumps(model.to_json(), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_PATH}")
+
+
+if __name__ == "__main__":
+    main()

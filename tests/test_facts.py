@@ -1,0 +1,73 @@
+"""Short answers: the asked-for kind of fact, found in the cited sentence, in the reader's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.facts import asked_kind, find_fact
+
+P38 = "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
+P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调，到目前为止，已有 18 个国家参与这一运动。"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("禁止向雇员收取征聘费的建议是哪一年提出的？", "year"),
+        ("When was the Blue Heart Campaign launched?", "year"),
+        ("¿En qué año se lanzó?", "year"),
+        ("Сколько стран участвует в кампании?", "quantity"),
+        ("蓝心运动有多少个国家参加？", "quantity"),
+        ("Which article of the Protocol covers carrier sanctions?", "article"),
+        ("Quelle résolution a désigné la Journée mondiale ?", "symbol"),
+        ("Which country joined most recently?", "country"),
+        ("蓝心运动由哪个机构协调？", "organisation"),
+        ("Who wrote the article on situational crime prevention?", "person"),
+        ("What are carrier sanctions?", None),
+    ],
+)
+def test_the_kind_of_fact_asked_for(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_a_country_is_named_in_the_readers_language_with_its_year():
+    for lang, name in (("en", "Ecuador"), ("fr", "Équateur"), ("es", "Ecuador"), ("ru", "Эквадор"), ("zh", "厄瓜多尔")):
+        fact = find_fact("country", [("38", P38)], [], lang)
+        assert fact is not None and fact.display == name and fact.context_year == "2019" and fact.unit_id == "38"
+
+
+def test_facts_come_only_from_the_evidence():
+    assert find_fact("country", [("38", P38_FIRST)], [], "en") is None
+    assert find_fact("year", [("38", P38_FIRST)], [], "en").display == "2010"
+    assert find_fact("quantity", [("38", P38_FIRST)], [], "en").display == "18"
+    organisation = find_fact("organisation", [("38", P38_FIRST)], [], "en")
+    assert organisation is not None and organisation.display == "UNODC"
+
+
+def test_a_language_is_not_a_country():
+    assert find_fact("country", [("38", "这是在蓝心运动框架内发起的一项西班牙语倡议。")], [], "en") is None
+
+
+def test_resolutions_and_articles_are_written_for_the_reader():
+    text = "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”"
+    assert find_fact("symbol", [("37", text)], [], "fr").display == "résolution 68/192"
+    article = "根据《打击贩运人口议定书》第 11 条，各国还必须确保商业承运人……"
+    assert find_fact("article", [("25", article)], [], "ru").display == "статья 11"
+
+
+def test_the_year_nearest_the_questions_words_wins():
+    text = "2017 年，主题侧重于“对贩运的脆弱性”；2018 年的主题侧重于“贩运儿童和青年”；2019 年的主题侧重于“需要加强国家行动”。"
+    assert find_fact("year", [("37", text)], ["贩运儿童"], "en").display == "2018"
+
+
+def test_ordinals_are_read_from_chinese_numerals():
+    text = "第十三届联合国预防犯罪和刑事司法大会在 2015 年通过的《多哈宣言》"
+    assert asked_kind("《多哈宣言》是由第几届大会通过的？") == "ordinal"
+    assert find_fact("ordinal", [("35", text)], [], "en").display == "13th"
+    assert find_fact("ordinal", [("35", text)], [], "zh").display == "第十三届"
+
+
+def test_a_who_question_can_be_answered_by_a_person_named_in_latin_script():
+    text = "Auzeen Shariati 和 Rob T. Guerette，“情境式犯罪预防”"
+    fact = find_fact("person", [("fn2", text)], [], "en")
+    assert fact is not None and fact.display == "Auzeen Shariati"
