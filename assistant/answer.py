@@ -180,8 +180,20 @@ def lead_in_sentences(parent: Unit) -> list[str]:
     return [s for s in sentences if s in (dated, sentences[-1])]
 
 
-def quote_unit(draft: Draft, unit: Unit, sentences: Sequence[str], ctx: UnitContext, whole: bool = False) -> None:
-    """Cite ``sentences`` of ``unit`` with the lead-in before a sub-item and the sub-items after a lead-in."""
+def quote_unit(
+    draft: Draft,
+    unit: Unit,
+    sentences: Sequence[str],
+    ctx: UnitContext,
+    whole: bool = False,
+    subitems: CitationRole = "evidence",
+) -> None:
+    """Cite ``sentences`` of ``unit`` with the lead-in before a sub-item and the sub-items after a lead-in.
+
+    A lead-in's sub-items are the content of an open question ("what did the 2018 meeting
+    recommend?") but only the setting of a fact that the lead-in states (its year): the
+    caller says which, through ``subitems``.
+    """
     parent = ctx.parent(unit)
     if parent is not None:
         draft.add_context(parent)
@@ -192,7 +204,7 @@ def quote_unit(draft: Draft, unit: Unit, sentences: Sequence[str], ctx: UnitCont
     if is_lead_in(unit):
         for child in ctx.children(unit)[:MAX_SUBITEMS]:
             draft.add_context(child)
-            draft.cite(child, child.text)
+            draft.cite(child, child.text, subitems)
 
 
 def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: dict[tuple[str, str], Unit]) -> tuple[Citation, ...]:

@@ -19,12 +19,16 @@ from typing import Literal
 
 from assistant import glossary
 
-FactKind = Literal["year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
-FACT_KINDS: tuple[str, ...] = ("year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
+FactKind = Literal["date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
+FACT_KINDS: tuple[str, ...] = ("date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
 
 # What a question asks for, per language. Order matters: "which year" is a year even
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
+    ("date", re.compile(
+        r"哪一天|哪天|几月几日|什么日子|which day|what day|what date|on what date|quel jour|quelle date|"
+        r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
+        re.IGNORECASE)),
     ("year", re.compile(
         r"哪一?年|何年|什么时候|何时|几年|年份|"
         r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bquelle année|\bquand\b|\ben quelle année|"
@@ -45,7 +49,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("symbol", re.compile(
         r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|\b(?:which|what)\b[^?.]{0,40}\bresolution|"
         r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
-        r"أي[^؟?.]{0,40}قرار|"
+        r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
         r"условное обозначение|шифр|أي قرار|ما القرار|رمز الوثيقة",
         re.IGNORECASE)),
@@ -87,6 +91,18 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人)")
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# Month names as UN documents write dates in each language ("30 July", "30 juillet", "30 تموز/يوليه").
+_MONTHS = {
+    "en": "January February March April May June July August September October November December".split(),
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+    "ar": (
+        "كانون الثاني/يناير|شباط/فبراير|آذار/مارس|نيسان/أبريل|أيار/مايو|حزيران/يونيه|"
+        "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
+    ).split("|"),
+}
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
 _ORDINAL_NUMBER = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 _ORDINAL_WORD = {
@@ -170,7 +186,7 @@ def _organisations() -> list[str]:
 
 def has_candidate(kind: FactKind, text: str) -> bool:
     """Whether ``text`` holds anything that could answer a question of ``kind``."""
-    kinds: tuple[FactKind, ...] = ("organisation", "person") if kind == "person" else (kind,)
+    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
     return any(_spans(k, text) for k in kinds)
 
 
@@ -180,6 +196,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
+    if kind == "date":
+        return [(m.start(), m.group(0), f"{int(m.group(1))}/{int(m.group(2))}") for m in _DATE.finditer(text)]
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(_zh_number(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "quantity":
@@ -218,6 +236,12 @@ def _zh_number(written: str) -> int:
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
+    if kind == "date":
+        month, day = (int(v) for v in value.split("/"))
+        if lang == "zh":
+            return f"{month}月{day}日"
+        name = _MONTHS.get(lang, _MONTHS["en"])[month - 1]
+        return f"{day} de {name}" if lang == "es" else f"{day} {name}"
     if kind == "ordinal" and lang != "zh":
         n = int(value)
         if lang == "en":
@@ -257,10 +281,10 @@ def find_fact(
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
     The first sentence holding a candidate wins; within it, the candidate nearest the
-    question's words. "Who" questions take an organisation when the sentence names one,
-    else a person.
+    question's words.
     """
-    kinds: tuple[FactKind, ...] = ("organisation", "person") if kind == "person" else (kind,)
+    # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
+    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
     given = "".join(anchor_terms)
     for unit_id, sentence in evidence:
         for k in kinds:

@@ -34,6 +34,8 @@ _FOOTNOTE_WORDS = (
 )
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "第15段(b)项" puts the letter after 段.
+    ("paragraph", re.compile(rf"第\s*(\d+)\s*段{_SUB}\s*项?", re.IGNORECASE)),
     ("paragraph", re.compile(rf"第\s*(\d+){_SUB}\s*段", re.IGNORECASE)),
     ("paragraph", re.compile(rf"第\s*([零一二两三四五六七八九十百]+){_SUB}\s*段", re.IGNORECASE)),
     # A question that is nothing but an id: "18 b)", "16(e)", "25".

