@@ -414,6 +414,58 @@ def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
         console.print(flipped)
 
 
+# --- accounts ------------------------------------------------------------------------------
+
+users_app = typer.Typer(no_args_is_help=True, help="Accounts for the web chat and the HTTP API.")
+app.add_typer(users_app, name="users")
+
+
+def _user_store():
+    from assistant.users import UserStore
+
+    return UserStore(_settings().users_path)
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '_' or '-'."),
+    role: str = typer.Option(..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."),
+) -> None:
+    """Create an account. Once one exists, the web chat asks for a login and the API for a token."""
+    from assistant.users import check_role
+
+    check_role(role)
+    user = _user_store().add(name, role, password)
+    typer.echo(f"added {user.name} ({user.role})")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every account with its role and how many API tokens it has (never the hashes)."""
+    rows = [{"name": u.name, "role": u.role, "tokens": len(u.token_hashes), "created": u.created} for u in _user_store().load().users]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo("no users: the app serves localhost only, without login")
+    for r in rows:
+        typer.echo(f"{r['name']}  {r['role']}  {r['tokens']} token(s)  created {r['created']}")
+
+
+@users_app.command("remove")
+def users_remove(name: str = typer.Argument(..., help="The account to remove (its sessions and tokens stop working).")) -> None:
+    """Remove an account."""
+    _user_store().remove(name)
+    typer.echo(f"removed {name}")
+
+
+@users_app.command("token")
+def users_token(name: str = typer.Argument(..., help="The account the token acts as.")) -> None:
+    """Issue an API token (printed once; only its hash is stored). Send it as `Authorization: Bearer TOKEN`."""
+    sys.stdout.write(_user_store().new_token(name) + "\n")
+
+
 
 def main() -> None:
     try:
@@ -421,3 +473,7 @@ def main() -> None:
     except AssistantError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
