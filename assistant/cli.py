@@ -61,24 +61,45 @@ def add_command(
     parallel_of: Optional[str] = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
     doc_id: Optional[str] = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
     no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
+    replace: Optional[str] = typer.Option(None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."),
 ) -> None:
     """Add documents to the corpus (all or nothing), then bring the index up to date."""
-    from assistant.corpus import add_documents
+    from assistant.corpus import add_documents, replace_document
     from assistant.documents import LANGS
-    from assistant.errors import choice_error
+    from assistant.errors import CorpusError, choice_error
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
     folders = [str(p) for p in paths if p.is_dir()]
     if folders:
-        from assistant.errors import CorpusError
-
         raise CorpusError(f"{folders[0]} is a directory; to add a library of files use `assistant ingest {folders[0]}`")
     settings = _settings()
-    docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
+    if replace is not None:
+        if len(paths) != 1 or doc_id or parallel_of:
+            raise CorpusError("--replace DOC takes exactly one FILE, and no --doc-id or --parallel-of (the document keeps its own)")
+        docs = [replace_document(settings, replace, paths[0], lang=lang)]
+    else:
+        docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
     for doc in docs:
         extra = f"  (parallel of {doc.parallel_of})" if doc.parallel_of else ""
         typer.echo(f"{doc.doc_id}  {doc.title}  {doc.lang}  {len(doc.units)} units{extra}")
+    if not no_index:
+        from assistant.index import ensure_index
+
+        ensure_index(settings)
+
+
+@app.command("remove")
+def remove_command(
+    doc: str = typer.Argument(..., help="The doc id to remove (see `assistant paragraphs`)."),
+    no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
+) -> None:
+    """Remove a document from the corpus, then rebuild the index without its units."""
+    from assistant.corpus import remove_document
+
+    settings = _settings()
+    entry = remove_document(settings, doc)
+    typer.echo(f"removed {entry.doc_id}  {entry.title or ''}")
     if not no_index:
         from assistant.index import ensure_index
 
@@ -412,6 +433,63 @@ def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
         for f in rows:
             flipped.add_row(Text(f.id), f.what, Text(f.question))  # Text: a question is not markup
         console.print(flipped)
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+feedback_app = typer.Typer(no_args_is_help=True, help="What delegates said about answers.")
+app.add_typer(feedback_app, name="feedback")
+
+
+def _day(value: Optional[str], option: str):
+    from datetime import date
+
+    from assistant.errors import ConfigError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be a date such as 2026-11-30, got {value!r}") from None
+
+
+@feedback_app.command("list")
+def feedback_list(
+    rating: Optional[str] = typer.Option(None, "--rating", help="helpful or not_helpful."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only answers in this language."),
+    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this day, inclusive."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Rated answers, newest first."""
+    from assistant.feedback import filter_feedback, read_feedback
+
+    records = filter_feedback(
+        read_feedback(_settings().feedback_path), rating=rating, lang=lang, since=_day(since, "--since"), until=_day(until, "--until")
+    )
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        typer.echo(f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}  {_clip(str(r.get('question', '')), 60)}  {', '.join(r.get('citations') or [])}")  # type: ignore[arg-type]
+
+
+@feedback_app.command("export")
+def feedback_export(
+    to_eval: Path = typer.Option(..., "--to-eval", help="Write the 'not helpful' answers here as candidate eval items (JSONL)."),
+    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+) -> None:
+    """Candidate eval items from 'not helpful' feedback: check each, then append it to a set."""
+    from assistant.evaluation import DEFAULT_DOC
+    from assistant.feedback import eval_candidates, filter_feedback, read_feedback
+    from assistant.fileio import write_atomic
+
+    records = filter_feedback(read_feedback(_settings().feedback_path), since=_day(since, "--since"))
+    items = eval_candidates(records, DEFAULT_DOC)
+    to_eval.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(to_eval, "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items).encode("utf-8"))
+    typer.echo(f"wrote {len(items)} candidate items to {to_eval} (check gold and answer_points before adding them to a set)", err=True)
 
 
 # --- accounts ------------------------------------------------------------------------------
