@@ -154,7 +154,7 @@ def build_app(
                 doc_view = gr.HTML(webui.document_html(assistant.documents[0], "", "en"), elem_id="doc-view")
 
             # Trainers' tabs: a topic brief and a quiz, shown here and offered as a file.
-            with gr.Tab(L("tab_brief", "en"), id="brief") as tab_brief:
+            with gr.Tab(L("tab_brief", "en"), id="brief", visible=store is None) as tab_brief:
                 brief_intro = gr.Markdown(L("brief_intro", "en"), elem_id="brief-intro")
                 with gr.Row(equal_height=True):
                     brief_topic = gr.Textbox(label=L("brief_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="brief-topic", lines=1, max_lines=1, scale=3)
@@ -167,7 +167,7 @@ def build_app(
                 # webui.export_markdown has already turned every "<" into an entity.
                 brief_view = gr.Markdown("", sanitize_html=True, elem_id="brief-view", elem_classes=["export-view"])
 
-            with gr.Tab(L("tab_quiz", "en"), id="quiz") as tab_quiz:
+            with gr.Tab(L("tab_quiz", "en"), id="quiz", visible=store is None) as tab_quiz:
                 quiz_intro = gr.Markdown(L("quiz_intro", "en"), elem_id="quiz-intro")
                 with gr.Row(equal_height=True):
                     quiz_topic = gr.Textbox(label=L("quiz_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="quiz-topic", lines=1, max_lines=1, scale=3)
@@ -193,7 +193,7 @@ def build_app(
 
             upload_parts: list[Any] = []
             if settings.allow_uploads:
-                with gr.Tab(L("tab_upload", "en"), id="upload") as tab_upload:
+                with gr.Tab(L("tab_upload", "en"), id="upload", visible=store is None) as tab_upload:
                     up_file = gr.File(label=L("upload_file", "en", mb=settings.max_file_mb), file_types=UPLOAD_TYPES, type="filepath", elem_id="up-file")
                     with gr.Row():
                         up_lang = gr.Dropdown(["", "zh", "en", "fr", "es", "ru", "ar"], value="", label=L("upload_lang", "en"), elem_id="up-lang")
@@ -481,6 +481,8 @@ def build_app(
 
         fbl_show.click(list_feedback, [fbl_rating, fbl_lang, fbl_since, fbl_until, lang], [fbl_status, fbl_table], api_visibility="private")
 
+        # Tabs a role may use start hidden under accounts and are shown on load: gradio
+        # shows a hidden tab on update but does not hide a shown one.
         role_tabs = [tab_brief, tab_quiz, tab_feedback] + upload_parts[:1]
 
         def show_tabs(request: gr.Request = None):  # type: ignore[assignment]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +23,7 @@ from assistant.config import Settings
 from assistant.corpus import add_documents
 from assistant.feedback import FeedbackRecord, record_feedback
 from assistant.users import UserStore
+from tests.app_process import app_env, free_port, running_app
 from tests.conftest import PAPER_DOC, ROOT, copy_corpus
 
 GUIDE = "harbour-guide"
@@ -39,26 +38,6 @@ Harbour pilots taking part in the quokka wristband scheme report suspected traff
 Every harbour pilot attends a yearly course on the signs of trafficking in persons.
 """
 QUOKKA = "What is the quokka wristband scheme for harbour pilots?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def app_env(base: Path, port: int, host: str = "127.0.0.1") -> dict[str, str]:
-    return {
-        **os.environ,
-        "ASSISTANT_EMBEDDER": "fake",
-        "ASSISTANT_CORPUS_DIR": str(base / "corpus"),
-        "ASSISTANT_INDEX_DIR": str(base / "index"),
-        "ASSISTANT_USERS_PATH": str(base / "users.json"),
-        "ASSISTANT_FEEDBACK_PATH": str(base / "feedback.jsonl"),
-        "ASSISTANT_HOST": host,
-        "ASSISTANT_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
 
 
 class Server:
@@ -76,33 +55,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     guide = base / "guide.md"
     guide.write_text(GUIDE_TEXT, encoding="utf-8")
     add_documents(Settings(corpus_dir=base / "corpus", index_dir=base / "index", embedder="fake"), [guide], lang="en", doc_id=GUIDE)
-    port = free_port()
-    log = open(base / "app.log", "wb")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=app_env(base, port), stdout=log, stderr=subprocess.STDOUT)
     srv = Server(base)
-    srv.url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited with {proc.returncode}: {(base / 'app.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{srv.url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not start: {(base / 'app.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    with running_app(base) as url:
+        srv.url = url
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def bearer(srv: Server, name: str) -> dict[str, str]:
