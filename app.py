@@ -36,6 +36,7 @@ from assistant.live import LiveAssistant  # noqa: E402
 from assistant.quiz import make_quiz  # noqa: E402
 from assistant.i18n import UI_LANGS  # noqa: E402
 from assistant.service import Assistant, well_formed  # noqa: E402
+from assistant.shares import ShareStore  # noqa: E402
 from assistant.transcript import MAX_TURNS, Turn, build_transcript, render_transcript  # noqa: E402
 from assistant.users import Role, UserStore, role_allows  # noqa: E402
 
@@ -84,6 +85,7 @@ def build_app(
                 title = gr.Markdown(f"## {L('title', 'en')}", elem_id="title")
                 subtitle = gr.Markdown(L("subtitle", "en"), elem_id="subtitle")
             lang = gr.Radio(webui.LANG_CHOICES, value="en", label=L("ui_lang", "en"), elem_id="ui-lang", scale=0, min_width=220)
+            account = gr.HTML("", visible=False, elem_id="account", scale=0, min_width=120)
 
         # Client-held conversation state (see the module docstring).
         history = gr.JSON(value=[], visible=False, elem_id="history")
@@ -134,6 +136,7 @@ def build_app(
                         with gr.Row(equal_height=True, elem_id="export-row"):
                             export_fmt = gr.Radio(webui.BRIEF_FORMAT_CHOICES, value="md", label=L("export_format", "en"), elem_id="export-format", scale=3)
                             export_btn = gr.Button(L("export_button", "en"), elem_id="export-button", size="sm", scale=1)
+                            share_btn = gr.Button(L("share_button", "en"), elem_id="share-button", size="sm", scale=1, visible=store is not None)
                         export_file = gr.File(label=L("download", "en"), interactive=False, visible=False, elem_id="export-file")
                         export_status = gr.HTML("", elem_id="export-status")
                         examples_label = gr.Markdown(f"**{L('examples', 'en')}**", elem_id="examples-label")
@@ -292,18 +295,25 @@ def build_app(
             if not held:
                 return gr.update(value=None, visible=False), webui.error_html(L("no_answer_yet", ui))
             try:
-                items = [
-                    Turn(str(r.get("question", "")), str(r.get("answer", "")), str(r.get("lang") or "") or None, tuple(str(c) for c in r.get("citations") or []))
-                    for r in held[-MAX_TURNS:]
-                    if isinstance(r, dict)
-                ]
-                transcript = build_transcript(current.get(), items)
+                transcript = build_transcript(current.get(), _turns(held))
                 path = save_temp(render_transcript(transcript, fmt), f"conversation-{transcript.date}", fmt)
             except Exception as exc:  # noqa: BLE001
                 return gr.update(value=None, visible=False), webui.error_html(_user_message(exc, ui))
             return gr.update(value=str(path), visible=True), ""
 
         export_btn.click(export_conversation, [turns, export_fmt, lang], [export_file, export_status], api_visibility="private")
+
+        def share_conversation(held: list | None, ui: str, request: gr.Request = None):  # type: ignore[assignment]
+            ui = webui.ui_lang(ui)
+            if not held:
+                return webui.error_html(L("no_answer_yet", ui))
+            try:
+                saved = ShareStore(settings.shares_dir).save(_turns(held), getattr(request, "username", None))
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui))
+            return webui.share_html(f"/share/{saved.id}", ui)
+
+        share_btn.click(share_conversation, [turns, lang], [export_status], api_visibility="private")
 
         # --- the sources panel -----------------------------------------------------------------
 
@@ -487,9 +497,11 @@ def build_app(
 
         def show_tabs(request: gr.Request = None):  # type: ignore[assignment]
             needs = ["trainer", "trainer", "admin", "admin"][: len(role_tabs)]
-            return [gr.update(visible=allowed(request, need)) for need in needs]  # type: ignore[arg-type]
+            name = getattr(request, "username", None) if store is not None and store.has_users() else None
+            who = gr.update(value=webui.account_html(name), visible=True) if name else gr.skip()
+            return [who] + [gr.update(visible=allowed(request, need)) for need in needs]  # type: ignore[arg-type]
 
-        demo.load(show_tabs, None, role_tabs, api_visibility="private", show_progress="hidden")
+        demo.load(show_tabs, None, [account] + role_tabs, api_visibility="private", show_progress="hidden")
 
         # --- interface language ---------------------------------------------------------------
 
@@ -568,6 +580,15 @@ def build_app(
 
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
+
+
+def _turns(held: list) -> list[Turn]:
+    """The conversation the browser holds (see ``append_turn``), as transcript turns."""
+    return [
+        Turn(str(r.get("question", "")), str(r.get("answer", "")), str(r.get("lang") or "") or None, tuple(str(c) for c in r.get("citations") or []))
+        for r in held[-MAX_TURNS:]
+        if isinstance(r, dict)
+    ]
 
 
 def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):

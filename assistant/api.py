@@ -15,14 +15,17 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import tempfile
 import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -30,6 +33,7 @@ from pydantic import BaseModel, Field
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError, UnitNotFound
 from assistant.live import LiveAssistant
+from assistant.shares import ShareNotFound, ShareStore
 from assistant.users import FailureLimiter, Role, User, UserStore, role_allows
 
 log = logging.getLogger("assistant.api")
@@ -38,6 +42,7 @@ SESSION_COOKIE = "assistant_session"
 # Paths that check credentials themselves (or need none); everything else, the web chat
 # included, needs a session or a token once accounts exist.
 PUBLIC_PATHS = ("/healthz", "/login", "/logout", "/docs", "/redoc", "/openapi.json")
+SELF_CHECKED = ("/v1/", "/share/")  # their endpoints take a token or a session themselves
 MAX_HISTORY = 10
 
 
@@ -205,7 +210,7 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
 
     @api.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
-        if isinstance(exc, UnitNotFound):
+        if isinstance(exc, (UnitNotFound, ShareNotFound)):
             return _error(404, str(exc), "not_found")
         return _error(400, str(exc), "invalid_request_error")
 
@@ -216,14 +221,17 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
 
     @api.middleware("http")
     async def web_login_required(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """The web chat (everything outside /v1 and the public paths) needs a session."""
+        """The web chat (everything but the API, share pages and public paths) needs a session."""
         path = request.url.path
-        if path.startswith("/v1/") or path in PUBLIC_PATHS or not store.has_users():
+        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if path in PUBLIC_PATHS or gate.web_user(request) is not None:
             return await call_next(request)
-        if gate.session_user(request) is not None:
+        if path.startswith(SELF_CHECKED) and not (wants_page and store.has_users() and "authorization" not in request.headers):
             return await call_next(request)
-        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/login", status_code=303)
+        if not store.has_users():  # a non-local address whose last account was removed
+            return _error(503, "no accounts exist; an administrator must add one (`assistant users add`)", "unavailable")
+        if wants_page:  # a person: to the login page, and back here afterwards
+            return RedirectResponse("/login" if path == "/" else f"/login?next={quote(path)}", status_code=303)
         return _error(401, "log in first (/login)", "unauthorized")
 
     # --- health and login -----------------------------------------------------------------------
@@ -239,17 +247,17 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         }
 
     @api.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page() -> HTMLResponse:
-        return HTMLResponse(_login_html(""))
+    def login_page(next: str = "/") -> HTMLResponse:
+        return HTMLResponse(_login_html("", _local(next)))
 
     @api.post("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
+    def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
         gate.check_not_blocked(request)
         user = store.check_password(username.strip(), password)
         if user is None:
             gate.limiter.fail(gate.client(request))
-            return HTMLResponse(_login_html("Wrong name or password."), status_code=401)
-        response = RedirectResponse("/", status_code=303)
+            return HTMLResponse(_login_html("Wrong name or password.", _local(next)), status_code=401)
+        response = RedirectResponse(_local(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, store.session_cookie(user), httponly=True, samesite="lax", max_age=12 * 3600)
         return response
 
@@ -323,6 +331,31 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
             for d in live.get().documents
         ]
 
+    @api.post("/v1/documents", summary="Add a document, or replace one (admins); the index follows", tags=["documents"])
+    def add_document(
+        file: UploadFile,
+        lang: str | None = Form(None, description="zh, en, fr, es, ru or ar; detected when omitted."),
+        parallel_of: str | None = Form(None, description="doc id of the document this one translates."),
+        replace: str | None = Form(None, description="doc id to replace with this file (keeps its id and links)."),
+        who: Caller = Depends(admin),
+    ) -> dict[str, Any]:
+        from assistant.corpus import add_documents, replace_document
+
+        name = Path(file.filename or "upload.txt").name
+        limit = settings.max_file_mb * 1024 * 1024
+        data = file.file.read(limit + 1)
+        if len(data) > limit:
+            raise HTTPException(413, f"{name} is larger than {settings.max_file_mb} MB (ASSISTANT_MAX_FILE_MB)")
+        with tempfile.TemporaryDirectory(prefix="assistant-upload-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            if replace:
+                docs = [replace_document(live.get().settings, replace, path, lang=lang or None)]
+            else:
+                docs = add_documents(live.get().settings, [path], lang=lang or None, parallel_of=parallel_of or None)
+        live.refresh()
+        return {"documents": [{"doc": d.doc_id, "title": d.title, "lang": d.lang, "units": len(d.units)} for d in docs]}
+
     @api.delete("/v1/documents/{doc}", summary="Remove a document and its units from the index (admins)", tags=["documents"])
     def remove_document(doc: str, who: Caller = Depends(admin)) -> dict[str, Any]:
         from assistant.corpus import remove_document as remove
@@ -350,6 +383,26 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         data = content.encode("utf-8") if isinstance(content, str) else content
         name = f"conversation-{transcript.date}.{body.format}"
         return Response(data, media_type=MEDIA_TYPES[body.format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    shares = ShareStore(settings.shares_dir)
+
+    @api.post("/v1/shares", summary="Store a conversation for a read-only link (/share/{id})", tags=["ask"])
+    def share(body: ExportRequest, who: Caller = Depends(reader)) -> dict[str, Any]:
+        from assistant.transcript import Turn
+
+        saved = shares.save([Turn(t.question, t.answer, t.lang, tuple(t.citations)) for t in body.turns], who.name)
+        return {"id": saved.id, "url": f"/share/{saved.id}"}
+
+    @api.get("/share/{share_id}", response_class=HTMLResponse, summary="A shared conversation, read-only, with its cited text", tags=["ask"])
+    def shared_page(share_id: str, who: Caller = Depends(reader)) -> HTMLResponse:
+        from markdown_it import MarkdownIt
+
+        from assistant.transcript import build_transcript, render_transcript
+
+        saved = shares.load(share_id)
+        markdown = str(render_transcript(build_transcript(live.get(), list(saved.turns), today=saved.created[:10]), "md"))
+        body = MarkdownIt("commonmark", {"html": False}).render(markdown)  # no raw HTML from questions or answers
+        return HTMLResponse(_page("Shared conversation", body))
 
     @api.get("/v1/feedback", summary="Rated answers, newest first, with filters (admins)", tags=["feedback"])
     def feedback(
@@ -413,18 +466,30 @@ def _sse(assistant: Any, question: str, history: list[str], body: ChatRequest, i
     yield "data: [DONE]\n\n"
 
 
-def _login_html(message: str) -> str:
+def _page(title: str, body: str, width: str = "48rem") -> str:
+    from html import escape
+
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · UN TIP assistant</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;max-width:{width};margin:3rem auto;padding:0 1rem;line-height:1.5}}
+label,input,button{{display:block;width:100%;box-sizing:border-box;margin:.3rem 0}}input,button{{padding:.5rem}}
+blockquote{{border-left:3px solid #888;margin:.5rem 0;padding-left:1rem;white-space:pre-line}}
+.error{{color:#a40000}}</style></head>
+<body>{body}</body></html>"""
+
+
+def _local(path: str) -> str:
+    """Where to go after logging in: a path on this server, never another site."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
+def _login_html(message: str, next_path: str = "/") -> str:
     from html import escape
 
     note = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Log in · UN TIP assistant</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}}
-label,input,button{{display:block;width:100%;box-sizing:border-box;margin:.3rem 0}}input,button{{padding:.5rem}}
-.error{{color:#a40000}}</style></head>
-<body><h1>UN TIP assistant</h1>{note}
-<form method="post" action="/login">
+    return _page("Log in", f"""<h1>UN TIP assistant</h1>{note}
+<form method="post" action="/login"><input type="hidden" name="next" value="{escape(next_path)}">
 <label for="username">Name</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" id="login">Log in</button></form></body></html>"""
+<button type="submit" id="login">Log in</button></form>""", width="22rem")

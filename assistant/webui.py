@@ -99,6 +99,9 @@ _LABELS: dict[str, dict[str, str]] = {
     "fb_until": {"zh": "截止日期（YYYY-MM-DD）", "en": "Until (YYYY-MM-DD)"},
     "fb_show": {"zh": "显示", "en": "Show"},
     "fb_bad_date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Dates must read YYYY-MM-DD."},
+    "share_button": {"zh": "分享链接", "en": "Share link"},
+    "share_ready": {"zh": "只读链接（登录用户可见）：", "en": "Read-only link (for logged-in users):"},
+    "logout": {"zh": "退出", "en": "Log out"},
     "forbidden": {"zh": "您的账户无权执行此操作。", "en": "Your account is not allowed to do this."},
 }
 
@@ -225,6 +228,14 @@ def answer_html(text: str, *, refused: bool, notices: Sequence[str] = (), lang: 
     icon = '<span class="refusal-icon" aria-hidden="true">∅</span>' if refused else ""
     parts.append(f'<div class="{cls}" lang="{escape(lang)}">{icon}{"".join(lines)}</div>')
     return "".join(parts)
+
+
+def share_html(path: str, lang: str) -> str:
+    return f'<p class="share">{escape(label("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+
+
+def account_html(name: str) -> str:
+    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(label("logout", "en"))} / {escape(label("logout", "zh"))}</a></p>'
 
 
 def error_html(message: str) -> str:

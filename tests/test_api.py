@@ -120,6 +120,8 @@ def test_roles_decide_what_a_caller_may_reach(server: Server):
             response = httpx.request(method, f"{server.url}{path}", headers=who)
             assert response.status_code == 403 and response.json()["error"]["type"] == "forbidden"
     assert httpx.post(f"{server.url}/v1/brief", data={"topic": "recruitment fees"}, headers=reader).status_code == 403
+    upload = httpx.post(f"{server.url}/v1/documents", files={"file": ("x.md", b"# X\n\ntext\n")}, headers=trainer)
+    assert upload.status_code == 403
     brief = httpx.post(f"{server.url}/v1/brief", data={"topic": "recruitment fees", "lang": "en"}, headers=trainer, timeout=60)
     assert brief.status_code == 200 and "para." in brief.text
     assert httpx.get(f"{server.url}/v1/feedback", headers=admin).status_code == 200
@@ -182,6 +184,15 @@ def test_an_exported_conversation_carries_every_citations_verbatim_text(server: 
         assert unit["text"] in docx_text
     assert time.strftime("%Y-%m-%d", time.gmtime()) in md.text
 
+    link = httpx.post(f"{server.url}/v1/shares", json={"turns": turns}, headers=headers).json()["url"]
+    shared = httpx.get(f"{server.url}{link}", headers=bearer(server, "ann"))
+    assert shared.status_code == 200 and turns[1]["question"] in shared.text
+    for unit in texts:
+        assert all(line.strip() in shared.text for line in unit["text"].splitlines() if line.strip())
+    to_login = httpx.get(f"{server.url}{link}", headers={"Accept": "text/html"})
+    assert to_login.status_code == 303 and to_login.headers["location"] == f"/login?next={link}"
+    assert httpx.get(f"{server.url}/share/{'x' * 22}", headers=headers).status_code == 404
+
 
 def test_admins_list_feedback_with_filters(server: Server):
     path = server.base / "feedback.jsonl"
@@ -211,6 +222,13 @@ def test_a_removed_document_is_gone_from_paragraphs_search_and_answers(server: S
     listing = CliRunner().invoke(app, ["paragraphs", "--json"], env=env)
     assert listing.exit_code == 0 and {u["doc"] for u in json.loads(listing.output)} == {PAPER_DOC}
     assert not (server.base / "corpus" / "guide.md").exists()
+
+    again = httpx.post(
+        f"{server.url}/v1/documents", files={"file": ("guide.md", GUIDE_TEXT.encode())}, data={"lang": "en"}, headers=admin, timeout=120
+    )
+    assert again.status_code == 200 and again.json()["documents"][0]["doc"] == "guide"
+    back = httpx.post(f"{server.url}/v1/ask", json={"question": QUOKKA}, headers=reader, timeout=30).json()
+    assert any(c["doc"] == "guide" for c in back["citations"])
 
 
 def test_the_eleventh_failed_login_within_a_minute_is_refused(server: Server):

@@ -1,4 +1,4 @@
-"""Login, conversation export and the admins' feedback tab, in headless Chromium against ``python app.py``."""
+"""Login and logout, conversation export and share links, the admins' feedback tab, in headless Chromium against ``python app.py``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,24 @@ def test_a_conversation_downloads_with_the_cited_text(browser, app_url: str, fak
         assert all(f"> {line}" in text for line in unit.text.splitlines() if line.strip()), unit_id
     assert Q_VULNERABLE in text and fake_assistant.document(PAPER_DOC).title in text
     shot(page, "11-export")
+
+    page.click("#share-button")
+    share = page.locator("#share-link")
+    expect(share).to_be_visible(timeout=20_000)
+    href = share.get_attribute("href")
+    viewer = context.new_page()  # another logged-in reader opens the link
+    viewer.goto(f"{app_url}{href}")
+    expect(viewer.locator("h2").first).to_contain_text(Q_VULNERABLE)
+    expect(viewer.locator("blockquote").first).to_be_visible()
+    viewer.close()
+
+    page.locator("#logout").click()
+    page.wait_for_selector("#login")
+    page.goto(f"{app_url}{href}")  # logged out: the link asks for a login, then opens
+    page.fill("#username", "ann")
+    page.fill("#password", "ann-password")
+    page.click("#login")
+    expect(page.locator("h2").first).to_contain_text(Q_VULNERABLE)
     context.close()
 
 
