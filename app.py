@@ -1,7 +1,9 @@
 """The web chat for delegates: a thin gradio layer over ``assistant``.
 
-``python app.py`` loads the model and index once (``Assistant.open``) and serves on
-``Settings.host:port`` (default 127.0.0.1:7860). Tests call ``build_app`` and ``launch``.
+``python app.py`` loads the model and index once (``Assistant.open``) and serves, on
+``Settings.host:port`` (default 127.0.0.1:7860), the HTTP API (assistant/api.py, FastAPI)
+with this chat mounted at ``/`` (``serve``): one process, one login, one accounts file.
+Tests call ``build_app`` and ``launch`` (gradio's own server, no accounts) or run app.py.
 
 Per-conversation state (earlier questions, the last answer for feedback, the paragraph
 open in the sources panel) lives in hidden components whose values the browser sends with
