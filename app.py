@@ -512,6 +512,8 @@ def build_app(
             examples_label, *example_btns, sources_label, show_neighbours, tab_browse, doc_pick, doc_filter,
             tab_brief, brief_intro, brief_topic, brief_lang, brief_fmt, brief_btn, brief_file,
             tab_quiz, quiz_intro, quiz_topic, quiz_n, quiz_seed, quiz_lang, quiz_fmt, quiz_btn, quiz_file,
+            export_fmt, export_btn, share_btn, export_file,
+            tab_feedback, fbl_rating, fbl_lang, fbl_since, fbl_until, fbl_show,
         ]
 
         def relabel(ui: str, key: str | None, doc_id: str | None, query: str, record: dict | None):
@@ -554,6 +556,16 @@ def build_app(
                 gr.update(label=L("out_format", ui)),
                 gr.update(value=L("quiz_button", ui)),
                 gr.update(label=L("download", ui)),
+                gr.update(label=L("export_format", ui)),
+                gr.update(value=L("export_button", ui)),
+                gr.update(value=L("share_button", ui)),
+                gr.update(label=L("download", ui)),
+                gr.update(label=L("tab_feedback", ui)),
+                gr.update(label=L("fb_rating", ui)),
+                gr.update(label=L("fb_lang", ui)),
+                gr.update(label=L("fb_since", ui)),
+                gr.update(label=L("fb_until", ui)),
+                gr.update(value=L("fb_show", ui)),
             ]
             try:
                 panel = render_source(key, ui, False) if key else webui.sources_html(None, ui)
