@@ -1,7 +1,9 @@
 """The web chat for delegates: a thin gradio layer over ``assistant``.
 
-``python app.py`` loads the model and index once (``Assistant.open``) and serves on
-``Settings.host:port`` (default 127.0.0.1:7860). Tests call ``build_app`` and ``launch``.
+``python app.py`` loads the model and index once (``Assistant.open``) and serves, on
+``Settings.host:port`` (default 127.0.0.1:7860), the HTTP API (assistant/api.py, FastAPI)
+with this chat mounted at ``/`` (``serve``): one process, one login, one accounts file.
+Tests call ``build_app`` and ``launch`` (gradio's own server, no accounts) or run app.py.
 
 Per-conversation state (earlier questions, the last answer for feedback, the paragraph
 open in the sources panel) lives in hidden components whose values the browser sends with
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
+import time
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,35 +33,20 @@ from assistant.brief import make_brief  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.export import render_brief, render_quiz, save_temp  # noqa: E402
-from assistant.feedback import FeedbackRecord, record_feedback  # noqa: E402
+from assistant.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback  # noqa: E402
+from assistant.live import LiveAssistant  # noqa: E402
 from assistant.quiz import make_quiz  # noqa: E402
+from assistant.i18n import UI_LANGS  # noqa: E402
 from assistant.service import Assistant, well_formed  # noqa: E402
+from assistant.shares import ShareStore  # noqa: E402
+from assistant.transcript import MAX_TURNS, Turn, build_transcript, render_transcript  # noqa: E402
+from assistant.users import Role, UserStore, role_allows  # noqa: E402
 
 log = logging.getLogger("assistant.web")
 
 CONCURRENCY = 20  # simultaneous handlers; asking is milliseconds of CPU, so 20 sessions never queue long
 MAX_HISTORY = 10  # earlier questions sent back with a follow-up
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
-
-
-class _Current:
-    """The assistant in use; replaced (never mutated) when an upload changes the corpus."""
-
-    def __init__(self, assistant: Assistant) -> None:
-        self._assistant = assistant
-        self._lock = threading.Lock()
-
-    def get(self) -> Assistant:
-        return self._assistant
-
-    def refresh(self) -> Assistant:
-        with self._lock:
-            old = self._assistant
-            from assistant.index import stale_reason
-
-            stale = stale_reason(old.settings, old.embedder) is not None
-            self._assistant = Assistant.open(old.settings, embedder=old.embedder, rebuild="always" if stale else "auto")
-            return self._assistant
 
 
 def _user_message(exc: BaseException, lang: str) -> str:
@@ -69,10 +57,26 @@ def _user_message(exc: BaseException, lang: str) -> str:
     return webui.error_text(webui.label("generic_error", lang), lang)
 
 
-def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Blocks:
+def build_app(
+    assistant: Assistant,
+    settings: Settings | None = None,
+    live: LiveAssistant | None = None,
+    store: UserStore | None = None,
+) -> gr.Blocks:
+    """The web chat. With a ``store`` (``serve``), what a user may do follows their role;
+    without one (a test's bare gradio server on localhost) everything is allowed."""
     settings = settings or assistant.settings
-    current = _Current(assistant)
+    current = live or LiveAssistant(assistant)
     L = webui.label
+
+    def role_of(request: gr.Request | None) -> str:
+        if store is None or not store.has_users():
+            return "admin"
+        user = store.get(getattr(request, "username", None) or "")
+        return user.role if user else "none"
+
+    def allowed(request: gr.Request | None, role: Role) -> bool:
+        return role_of(request) != "none" and role_allows(role_of(request), role)
 
     def doc_choices() -> list[tuple[str, str]]:
         return [(f"{d.title} ({d.lang})", d.doc_id) for d in current.get().documents]
@@ -83,11 +87,13 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 title = gr.Markdown(f"## {L('title', 'en')}", elem_id="title")
                 subtitle = gr.Markdown(L("subtitle", "en"), elem_id="subtitle")
             lang = gr.Radio(webui.LANG_CHOICES, value="en", label=L("ui_lang", "en"), elem_id="ui-lang", scale=0, min_width=220)
+            account = gr.HTML("", visible=False, elem_id="account", scale=0, min_width=120)
 
         # Client-held conversation state (see the module docstring).
         history = gr.JSON(value=[], visible=False, elem_id="history")
         last = gr.JSON(value={}, visible=False, elem_id="last-answer")
         opened = gr.Textbox(value="", visible=False, elem_id="opened")
+        turns = gr.JSON(value=[], visible=False, elem_id="turns")
 
         with gr.Tabs():
             with gr.Tab(L("tab_chat", "en"), id="chat") as tab_chat:
@@ -129,6 +135,12 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                                 not_helpful = gr.Button(L("not_helpful", "en"), elem_id="fb-not-helpful", size="sm")
                             comment = gr.Textbox(label=L("comment", "en"), elem_id="fb-comment", lines=1, max_lines=4)
                             fb_status = gr.Markdown("", elem_id="fb-status")
+                        with gr.Row(equal_height=True, elem_id="export-row"):
+                            export_fmt = gr.Radio(webui.BRIEF_FORMAT_CHOICES, value="md", label=L("export_format", "en"), elem_id="export-format", scale=3)
+                            export_btn = gr.Button(L("export_button", "en"), elem_id="export-button", size="sm", scale=1)
+                            share_btn = gr.Button(L("share_button", "en"), elem_id="share-button", size="sm", scale=1, visible=store is not None)
+                        export_file = gr.File(label=L("download", "en"), interactive=False, visible=False, elem_id="export-file")
+                        export_status = gr.HTML("", elem_id="export-status")
                         examples_label = gr.Markdown(f"**{L('examples', 'en')}**", elem_id="examples-label")
                         with gr.Row(elem_id="examples"):
                             example_btns = [
@@ -147,7 +159,7 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 doc_view = gr.HTML(webui.document_html(assistant.documents[0], "", "en"), elem_id="doc-view")
 
             # Trainers' tabs: a topic brief and a quiz, shown here and offered as a file.
-            with gr.Tab(L("tab_brief", "en"), id="brief") as tab_brief:
+            with gr.Tab(L("tab_brief", "en"), id="brief", visible=store is None) as tab_brief:
                 brief_intro = gr.Markdown(L("brief_intro", "en"), elem_id="brief-intro")
                 with gr.Row(equal_height=True):
                     brief_topic = gr.Textbox(label=L("brief_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="brief-topic", lines=1, max_lines=1, scale=3)
@@ -160,7 +172,7 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 # webui.export_markdown has already turned every "<" into an entity.
                 brief_view = gr.Markdown("", sanitize_html=True, elem_id="brief-view", elem_classes=["export-view"])
 
-            with gr.Tab(L("tab_quiz", "en"), id="quiz") as tab_quiz:
+            with gr.Tab(L("tab_quiz", "en"), id="quiz", visible=store is None) as tab_quiz:
                 quiz_intro = gr.Markdown(L("quiz_intro", "en"), elem_id="quiz-intro")
                 with gr.Row(equal_height=True):
                     quiz_topic = gr.Textbox(label=L("quiz_topic", "en"), placeholder=L("brief_placeholder", "en"), elem_id="quiz-topic", lines=1, max_lines=1, scale=3)
@@ -174,9 +186,19 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 quiz_file = gr.File(label=L("download", "en"), interactive=False, visible=False, elem_id="quiz-file")
                 quiz_view = gr.Markdown("", sanitize_html=True, elem_id="quiz-view", elem_classes=["export-view"])
 
+            with gr.Tab(L("tab_feedback", "en"), id="feedback-tab", visible=store is None) as tab_feedback:
+                with gr.Row(equal_height=True):
+                    fbl_rating = gr.Dropdown([("", ""), ("helpful", "helpful"), ("not helpful", "not_helpful")], value="", label=L("fb_rating", "en"), elem_id="fbl-rating")
+                    fbl_lang = gr.Dropdown([""] + list(UI_LANGS), value="", label=L("fb_lang", "en"), elem_id="fbl-lang")
+                    fbl_since = gr.Textbox(label=L("fb_since", "en"), elem_id="fbl-since", max_lines=1)
+                    fbl_until = gr.Textbox(label=L("fb_until", "en"), elem_id="fbl-until", max_lines=1)
+                    fbl_show = gr.Button(L("fb_show", "en"), variant="primary", elem_id="fbl-show")
+                fbl_status = gr.HTML("", elem_id="fbl-status")
+                fbl_table = gr.Dataframe(headers=webui.FEEDBACK_COLUMNS, value=[], interactive=False, wrap=True, elem_id="fbl-table")
+
             upload_parts: list[Any] = []
             if settings.allow_uploads:
-                with gr.Tab(L("tab_upload", "en"), id="upload") as tab_upload:
+                with gr.Tab(L("tab_upload", "en"), id="upload", visible=store is None) as tab_upload:
                     up_file = gr.File(label=L("upload_file", "en", mb=settings.max_file_mb), file_types=UPLOAD_TYPES, type="filepath", elem_id="up-file")
                     with gr.Row():
                         up_lang = gr.Dropdown(["", "zh", "en", "fr", "es", "ru", "ar"], value="", label=L("upload_lang", "en"), elem_id="up-lang")
@@ -237,6 +259,7 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 elem_classes=["refused"] if answer.refused else [],
             )
             record = {
+                "at": time.time(),  # tells two asks of the same question apart (conversation export)
                 "question": text,
                 "answer": answer.text,
                 "lang": answer.lang,
@@ -246,10 +269,18 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
 
         ask_outputs = [chat, question, history, chips, last, fb_status]
         ask_kwargs: dict[str, Any] = dict(outputs=ask_outputs, show_progress="hidden")
-        question.submit(respond, [question, history, chat, lang], api_name="ask", **ask_kwargs)
-        send.click(respond, [question, history, chat, lang], api_visibility="private", **ask_kwargs)
+        def append_turn(record: dict | None, held: list | None) -> Any:
+            # The conversation for export, held by the browser like the history.
+            held = list(held or [])
+            if not record or not record.get("question") or (held and held[-1].get("at") == record.get("at")):
+                return gr.skip()
+            return held[-MAX_TURNS + 1:] + [record]
+
+        turn_kwargs: dict[str, Any] = dict(fn=append_turn, inputs=[last, turns], outputs=[turns], api_visibility="private", show_progress="hidden")
+        question.submit(respond, [question, history, chat, lang], api_name="ask", **ask_kwargs).then(**turn_kwargs)
+        send.click(respond, [question, history, chat, lang], api_visibility="private", **ask_kwargs).then(**turn_kwargs)
         for btn in example_btns:
-            btn.click(respond, [btn, history, chat, lang], api_visibility="private", **ask_kwargs)
+            btn.click(respond, [btn, history, chat, lang], api_visibility="private", **ask_kwargs).then(**turn_kwargs)
 
         def new_conversation(ui: str):
             return (
@@ -258,9 +289,35 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
             )
 
         reset_outputs = [chat, history, last, chips, opened, sources, show_neighbours, fb_status, comment]
-        new.click(new_conversation, [lang], reset_outputs, api_name="new_conversation")
+        forget = dict(fn=lambda: ([], gr.update(value=None, visible=False), ""), inputs=None, outputs=[turns, export_file, export_status], api_visibility="private")
+        new.click(new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
         # The chat's own bin icon starts a new conversation too, so no stale context survives it.
-        chat.clear(new_conversation, [lang], reset_outputs, api_visibility="private")
+        chat.clear(new_conversation, [lang], reset_outputs, api_visibility="private").then(**forget)
+
+        def export_conversation(held: list | None, fmt: str, ui: str):
+            ui = webui.ui_lang(ui)
+            if not held:
+                return gr.update(value=None, visible=False), webui.error_html(L("no_answer_yet", ui))
+            try:
+                transcript = build_transcript(current.get(), _turns(held))
+                path = save_temp(render_transcript(transcript, fmt), f"conversation-{transcript.date}", fmt)
+            except Exception as exc:  # noqa: BLE001
+                return gr.update(value=None, visible=False), webui.error_html(_user_message(exc, ui))
+            return gr.update(value=str(path), visible=True), ""
+
+        export_btn.click(export_conversation, [turns, export_fmt, lang], [export_file, export_status], api_visibility="private")
+
+        def share_conversation(held: list | None, ui: str, request: gr.Request = None):  # type: ignore[assignment]
+            ui = webui.ui_lang(ui)
+            if not held:
+                return webui.error_html(L("no_answer_yet", ui))
+            try:
+                saved = ShareStore(settings.shares_dir).save(_turns(held), getattr(request, "username", None))
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui))
+            return webui.share_html(f"/share/{saved.id}", ui)
+
+        share_btn.click(share_conversation, [turns, lang], [export_status], api_visibility="private")
 
         # --- the sources panel -----------------------------------------------------------------
 
@@ -345,8 +402,10 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
             path = save_temp(content, stem, fmt)
             return "", gr.update(value=str(path), visible=True), webui.export_markdown(markdown)
 
-        def make_session_brief(topic: str, out_lang: str, fmt: str, ui: str) -> tuple:
+        def make_session_brief(topic: str, out_lang: str, fmt: str, ui: str, request: gr.Request = None) -> tuple:  # type: ignore[assignment]
             ui = webui.ui_lang(ui)
+            if not allowed(request, "trainer"):
+                return webui.error_html(L("forbidden", ui)), gr.update(value=None, visible=False), ""
             if not (topic or "").strip():
                 return webui.error_html(L("brief_no_topic", ui)), gr.update(value=None, visible=False), ""
             try:
@@ -357,8 +416,10 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
             except Exception as exc:  # noqa: BLE001 - every failure becomes a message
                 return _failed(exc, ui)
 
-        def make_session_quiz(topic: str, n: float | None, seed: float | None, out_lang: str, fmt: str, ui: str) -> tuple:
+        def make_session_quiz(topic: str, n: float | None, seed: float | None, out_lang: str, fmt: str, ui: str, request: gr.Request = None) -> tuple:  # type: ignore[assignment]
             ui = webui.ui_lang(ui)
+            if not allowed(request, "trainer"):
+                return webui.error_html(L("forbidden", ui)), gr.update(value=None, visible=False), ""
             try:
                 count, rng_seed = int(n), int(seed)  # type: ignore[arg-type]
                 if count != n or rng_seed != seed:
@@ -383,7 +444,9 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
 
         if settings.allow_uploads:
 
-            def add_document(path: str | None, doc_lang: str, parallel: str, ui: str):
+            def add_document(path: str | None, doc_lang: str, parallel: str, ui: str, request: gr.Request = None):  # type: ignore[assignment]
+                if not allowed(request, "admin"):
+                    return L("forbidden", ui), None, gr.skip(), gr.skip()
                 if not path:
                     return L("upload_none", ui), gr.skip(), gr.skip(), gr.skip()
                 try:
@@ -413,6 +476,37 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 concurrency_limit=1,
             )
 
+        # --- the admins' feedback tab ------------------------------------------------------------
+
+        def list_feedback(rating: str, fb_lang: str, since: str, until: str, ui: str, request: gr.Request = None):  # type: ignore[assignment]
+            ui = webui.ui_lang(ui)
+            if not allowed(request, "admin"):
+                return webui.error_html(L("forbidden", ui)), []
+            try:
+                days = [date.fromisoformat(d.strip()) if (d or "").strip() else None for d in (since, until)]
+            except ValueError:
+                return webui.error_html(L("fb_bad_date", ui)), []
+            try:
+                records = filter_feedback(read_feedback(settings.feedback_path), rating=rating or None, lang=fb_lang or None, since=days[0], until=days[1])
+            except Exception as exc:  # noqa: BLE001
+                return webui.error_html(_user_message(exc, ui)), []
+            rows = [[str(r.get(c, "")) if c != "citations" else ", ".join(map(str, r.get(c) or [])) for c in webui.FEEDBACK_COLUMNS] for r in records]  # type: ignore[union-attr]
+            return "", rows
+
+        fbl_show.click(list_feedback, [fbl_rating, fbl_lang, fbl_since, fbl_until, lang], [fbl_status, fbl_table], api_visibility="private")
+
+        # Tabs a role may use start hidden under accounts and are shown on load: gradio
+        # shows a hidden tab on update but does not hide a shown one.
+        role_tabs = [tab_brief, tab_quiz, tab_feedback] + upload_parts[:1]
+
+        def show_tabs(request: gr.Request = None):  # type: ignore[assignment]
+            needs = ["trainer", "trainer", "admin", "admin"][: len(role_tabs)]
+            name = getattr(request, "username", None) if store is not None and store.has_users() else None
+            who = gr.update(value=webui.account_html(name), visible=True) if name else gr.skip()
+            return [who] + [gr.update(visible=allowed(request, need)) for need in needs]  # type: ignore[arg-type]
+
+        demo.load(show_tabs, None, [account] + role_tabs, api_visibility="private", show_progress="hidden")
+
         # --- interface language ---------------------------------------------------------------
 
         relabel_outputs = [
@@ -420,6 +514,8 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
             examples_label, *example_btns, sources_label, show_neighbours, tab_browse, doc_pick, doc_filter,
             tab_brief, brief_intro, brief_topic, brief_lang, brief_fmt, brief_btn, brief_file,
             tab_quiz, quiz_intro, quiz_topic, quiz_n, quiz_seed, quiz_lang, quiz_fmt, quiz_btn, quiz_file,
+            export_fmt, export_btn, share_btn, export_file,
+            tab_feedback, fbl_rating, fbl_lang, fbl_since, fbl_until, fbl_show,
         ]
 
         def relabel(ui: str, key: str | None, doc_id: str | None, query: str, record: dict | None):
@@ -462,6 +558,16 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
                 gr.update(label=L("out_format", ui)),
                 gr.update(value=L("quiz_button", ui)),
                 gr.update(label=L("download", ui)),
+                gr.update(label=L("export_format", ui)),
+                gr.update(value=L("export_button", ui)),
+                gr.update(value=L("share_button", ui)),
+                gr.update(label=L("download", ui)),
+                gr.update(label=L("tab_feedback", ui)),
+                gr.update(label=L("fb_rating", ui)),
+                gr.update(label=L("fb_lang", ui)),
+                gr.update(label=L("fb_since", ui)),
+                gr.update(label=L("fb_until", ui)),
+                gr.update(value=L("fb_show", ui)),
             ]
             try:
                 panel = render_source(key, ui, False) if key else webui.sources_html(None, ui)
@@ -492,6 +598,15 @@ def build_app(assistant: Assistant, settings: Settings | None = None) -> gr.Bloc
     return demo
 
 
+def _turns(held: list) -> list[Turn]:
+    """The conversation the browser holds (see ``append_turn``), as transcript turns."""
+    return [
+        Turn(str(r.get("question", "")), str(r.get("answer", "")), str(r.get("lang") or "") or None, tuple(str(c) for c in r.get("citations") or []))
+        for r in held[-MAX_TURNS:]
+        if isinstance(r, dict)
+    ]
+
+
 def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
     """Start serving on the configured host and port (tests pass their own port)."""
     options: dict[str, Any] = dict(
@@ -507,16 +622,46 @@ def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
     return demo.launch(**options)
 
 
+def serve(assistant: Assistant, settings: Settings, store: UserStore | None = None):
+    """The one app ``make run`` serves: the HTTP API (assistant/api.py) with the web chat
+    mounted at ``/``, sharing one assistant, one accounts file and one login."""
+    from assistant.api import check_exposure, create_api
+
+    store = store or UserStore(settings.users_path)
+    check_exposure(settings, store)
+    live = LiveAssistant(assistant)
+    api = create_api(live, settings, store)
+    demo = build_app(assistant, settings, live=live, store=store)
+    return gr.mount_gradio_app(
+        api,
+        demo,
+        path="/",
+        auth_dependency=api.state.gate.web_user,
+        css=webui.CSS,
+        max_file_size=f"{settings.max_file_mb}mb",
+        show_error=False,
+        footer_links=[],
+        ssr_mode=False,
+    )
+
+
 def main() -> None:
+    import uvicorn
+
     # Our own messages at INFO; libraries (faiss's loader, httpx, bm25s) only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
     try:
         settings = Settings.from_env()
-        assistant = Assistant.open(settings)
+        store = UserStore(settings.users_path)
+        from assistant.api import check_exposure
+
+        check_exposure(settings, store)  # before the model loads: a refusal should be quick
+        app = serve(Assistant.open(settings), settings, store)
     except AssistantError as exc:
         raise SystemExit(f"error: {exc}") from None
-    launch(build_app(assistant, settings), settings)
+    log.info("serving the web chat and the API on http://%s:%d/ (API description: /docs)", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -61,24 +61,45 @@ def add_command(
     parallel_of: Optional[str] = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
     doc_id: Optional[str] = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
     no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
+    replace: Optional[str] = typer.Option(None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."),
 ) -> None:
     """Add documents to the corpus (all or nothing), then bring the index up to date."""
-    from assistant.corpus import add_documents
+    from assistant.corpus import add_documents, replace_document
     from assistant.documents import LANGS
-    from assistant.errors import choice_error
+    from assistant.errors import CorpusError, choice_error
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
     folders = [str(p) for p in paths if p.is_dir()]
     if folders:
-        from assistant.errors import CorpusError
-
         raise CorpusError(f"{folders[0]} is a directory; to add a library of files use `assistant ingest {folders[0]}`")
     settings = _settings()
-    docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
+    if replace is not None:
+        if len(paths) != 1 or doc_id or parallel_of:
+            raise CorpusError("--replace DOC takes exactly one FILE, and no --doc-id or --parallel-of (the document keeps its own)")
+        docs = [replace_document(settings, replace, paths[0], lang=lang)]
+    else:
+        docs = add_documents(settings, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
     for doc in docs:
         extra = f"  (parallel of {doc.parallel_of})" if doc.parallel_of else ""
         typer.echo(f"{doc.doc_id}  {doc.title}  {doc.lang}  {len(doc.units)} units{extra}")
+    if not no_index:
+        from assistant.index import ensure_index
+
+        ensure_index(settings)
+
+
+@app.command("remove")
+def remove_command(
+    doc: str = typer.Argument(..., help="The doc id to remove (see `assistant paragraphs`)."),
+    no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
+) -> None:
+    """Remove a document from the corpus, then rebuild the index without its units."""
+    from assistant.corpus import remove_document
+
+    settings = _settings()
+    entry = remove_document(settings, doc)
+    typer.echo(f"removed {entry.doc_id}  {entry.title or ''}")
     if not no_index:
         from assistant.index import ensure_index
 
@@ -414,6 +435,115 @@ def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
         console.print(flipped)
 
 
+# --- feedback --------------------------------------------------------------------------------
+
+feedback_app = typer.Typer(no_args_is_help=True, help="What delegates said about answers.")
+app.add_typer(feedback_app, name="feedback")
+
+
+def _day(value: Optional[str], option: str):
+    from datetime import date
+
+    from assistant.errors import ConfigError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be a date such as 2026-11-30, got {value!r}") from None
+
+
+@feedback_app.command("list")
+def feedback_list(
+    rating: Optional[str] = typer.Option(None, "--rating", help="helpful or not_helpful."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only answers in this language."),
+    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this day, inclusive."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Rated answers, newest first."""
+    from assistant.feedback import filter_feedback, read_feedback
+
+    records = filter_feedback(
+        read_feedback(_settings().feedback_path), rating=rating, lang=lang, since=_day(since, "--since"), until=_day(until, "--until")
+    )
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        typer.echo(f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}  {_clip(str(r.get('question', '')), 60)}  {', '.join(r.get('citations') or [])}")  # type: ignore[arg-type]
+
+
+@feedback_app.command("export")
+def feedback_export(
+    to_eval: Path = typer.Option(..., "--to-eval", help="Write the 'not helpful' answers here as candidate eval items (JSONL)."),
+    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+) -> None:
+    """Candidate eval items from 'not helpful' feedback: check each, then append it to a set."""
+    from assistant.evaluation import DEFAULT_DOC
+    from assistant.feedback import eval_candidates, filter_feedback, read_feedback
+    from assistant.fileio import write_atomic
+
+    records = filter_feedback(read_feedback(_settings().feedback_path), since=_day(since, "--since"))
+    items = eval_candidates(records, DEFAULT_DOC)
+    to_eval.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(to_eval, "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items).encode("utf-8"))
+    typer.echo(f"wrote {len(items)} candidate items to {to_eval} (check gold and answer_points before adding them to a set)", err=True)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+users_app = typer.Typer(no_args_is_help=True, help="Accounts for the web chat and the HTTP API.")
+app.add_typer(users_app, name="users")
+
+
+def _user_store():
+    from assistant.users import UserStore
+
+    return UserStore(_settings().users_path)
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '_' or '-'."),
+    role: str = typer.Option(..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."),
+) -> None:
+    """Create an account. Once one exists, the web chat asks for a login and the API for a token."""
+    from assistant.users import check_role
+
+    check_role(role)
+    user = _user_store().add(name, role, password)
+    typer.echo(f"added {user.name} ({user.role})")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every account with its role and how many API tokens it has (never the hashes)."""
+    rows = [{"name": u.name, "role": u.role, "tokens": len(u.token_hashes), "created": u.created} for u in _user_store().load().users]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo("no users: the app serves localhost only, without login")
+    for r in rows:
+        typer.echo(f"{r['name']}  {r['role']}  {r['tokens']} token(s)  created {r['created']}")
+
+
+@users_app.command("remove")
+def users_remove(name: str = typer.Argument(..., help="The account to remove (its sessions and tokens stop working).")) -> None:
+    """Remove an account."""
+    _user_store().remove(name)
+    typer.echo(f"removed {name}")
+
+
+@users_app.command("token")
+def users_token(name: str = typer.Argument(..., help="The account the token acts as.")) -> None:
+    """Issue an API token (printed once; only its hash is stored). Send it as `Authorization: Bearer TOKEN`."""
+    sys.stdout.write(_user_store().new_token(name) + "\n")
+
+
 
 def main() -> None:
     try:
@@ -421,3 +551,7 @@ def main() -> None:
     except AssistantError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -56,6 +56,9 @@ class Settings:
     allow_uploads: bool = False
     max_file_mb: int = 20
     feedback_path: Path = field(default_factory=lambda: project_root() / "feedback" / "feedback.jsonl")
+    # Accounts (assistant/users.py); with none, the app serves localhost only, without login.
+    users_path: Path = field(default_factory=lambda: project_root() / "users" / "users.json")
+    shares_dir: Path = field(default_factory=lambda: project_root() / "shares")  # shared conversations
     llm_url: str | None = None
     llm_model: str = "default"
     llm_kind: LLMKind = "openai"
@@ -92,6 +95,8 @@ class Settings:
             allow_uploads=_env_bool("ASSISTANT_ALLOW_UPLOADS", base.allow_uploads),
             max_file_mb=_env_int("ASSISTANT_MAX_FILE_MB", base.max_file_mb, minimum=1),
             feedback_path=Path(env.get("ASSISTANT_FEEDBACK_PATH", base.feedback_path)),
+            users_path=Path(env.get("ASSISTANT_USERS_PATH", base.users_path)),
+            shares_dir=Path(env.get("ASSISTANT_SHARES_DIR", base.shares_dir)),
             llm_url=env.get("ASSISTANT_LLM_URL") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL", base.llm_model),
             llm_kind=llm_kind,  # type: ignore[arg-type]

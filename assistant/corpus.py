@@ -502,6 +502,95 @@ def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
         raise
 
 
+# --- removing and replacing ----------------------------------------------------------------
+
+
+def remove_document(settings: Settings, doc_id: str) -> ManifestEntry:
+    """Take a document out of the corpus: the manifest is replaced atomically first, then its
+    file is deleted (a crash in between leaves an unlisted file, which nothing reads).
+
+    Other language versions that pointed at it now point at the first of them that remains.
+    The index is stale afterwards (the corpus hash changed), so the next ``ensure_index``
+    rebuilds it without the document's units.
+    """
+    cdir = Path(settings.corpus_dir)
+    manifest = load_manifest(cdir)
+    entry = manifest.entry(doc_id)
+    if entry is None:
+        known = ", ".join(manifest.doc_ids) or "(none)"
+        raise CorpusError(f"no document {doc_id!r} in the corpus (known: {known})")
+    if len(manifest.entries) == 1:
+        raise CorpusError(f"{doc_id!r} is the only document; add another before removing it")
+    rest = [e for e in manifest.entries if e.doc_id != doc_id]
+    orphans = [e.doc_id for e in rest if e.parallel_of == doc_id]
+    root = orphans[0] if orphans else None
+    rest = [
+        dataclasses.replace(e, parallel_of=None if e.doc_id == root else root) if e.doc_id in orphans else e
+        for e in rest
+    ]
+    _write_manifest(cdir, Manifest(version=manifest.version, entries=tuple(rest)))
+    _unlink_quietly(_entry_file(cdir, entry))
+    return entry
+
+
+def replace_document(
+    settings: Settings, doc_id: str, path: str | os.PathLike[str], *, lang: str | None = None
+) -> Document:
+    """Put a new file in place of a document, keeping its id, language links and metadata.
+
+    The new file is read and parsed first and placed under a fresh name; only then is the
+    manifest replaced (atomically) and the old file deleted: at every moment the corpus is
+    either the old version or the new one.
+    """
+    _check_lang(lang)
+    cdir = Path(settings.corpus_dir)
+    manifest = load_manifest(cdir)
+    old = manifest.entry(doc_id)
+    if old is None:
+        raise CorpusError(f"no document {doc_id!r} to replace (known: {', '.join(manifest.doc_ids) or '(none)'})")
+    src = Path(path)
+    source_type = source_type_for(src)
+    data = read_bytes(src, max_file_mb=settings.max_file_mb)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == old.sha256:
+        raise CorpusError(f"{src} is the file {doc_id!r} already has; nothing to replace")
+    twin = next((e for e in manifest.entries if e.sha256 == digest), None)
+    if twin is not None:
+        raise CorpusError(f"{src}: the same file is already in the corpus as {twin.doc_id!r}")
+    result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+    doc = _document_from_read(result, doc_id=doc_id, lang=lang or old.lang, title=None)
+    name = f"{doc_id}-{digest[:12]}{src.suffix.lower()}"
+    entry = dataclasses.replace(
+        old,
+        path=name,
+        title=doc.title,
+        lang=doc.lang,
+        source_type=doc.source_type,
+        sha256=digest,
+        extra=tuple((k, v) for k, v in old.extra if k != "encoding") + ((("encoding", result.encoding),) if result.encoding else ()),
+    )
+    entries = tuple(entry if e.doc_id == doc_id else e for e in manifest.entries)
+    pending = _Pending(src, data, digest, _apply_entry(doc, entry), entry, False)
+    _commit(cdir, [pending], Manifest(version=manifest.version, entries=entries))
+    if old.path != name:
+        _unlink_quietly(_entry_file(cdir, old))
+    return pending.doc
+
+
+def _write_manifest(cdir: Path, manifest: Manifest) -> None:
+    try:
+        write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
+    except OSError as exc:
+        raise CorpusError(f"could not write {cdir / MANIFEST_NAME} ({exc}); the corpus is unchanged") from None
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 # --- lookups ------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.documents import LANGS
 from assistant.errors import ConfigError
+from assistant.langtags import un_lang
 
 if TYPE_CHECKING:  # heavy imports stay out of import time
     from assistant.answer import Answer
@@ -131,8 +132,10 @@ def parse_item(line: str, where: str, line_no: int = 0) -> EvalItem:
     for key in ("id", "lang", "kind", "question"):
         if not isinstance(record[key], str) or not record[key].strip():
             raise EvalSetError(f"{where}: {key!r} must be a non-empty string")
-    if record["lang"] not in LANGS:
-        raise EvalSetError(f"{where}: unknown lang {record['lang']!r}; valid values: {', '.join(LANGS)}")
+    try:
+        lang = un_lang(record["lang"])  # BCP-47 tags (zh-Hant, en-GB …) count under their UN language
+    except ConfigError as exc:
+        raise EvalSetError(f"{where}: {exc}") from None
     group = record.get("group")
     if group is not None and not isinstance(group, str):
         raise EvalSetError(f"{where}: 'group' must be a string")
@@ -144,7 +147,7 @@ def parse_item(line: str, where: str, line_no: int = 0) -> EvalItem:
         raise EvalSetError(f"{where}: 'near_miss' must be true or false")
     return EvalItem(
         id=record["id"],
-        lang=record["lang"],
+        lang=lang,
         kind=record["kind"],
         question=record["question"],
         gold=_str_list(record, "gold", where),

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -126,3 +127,66 @@ def read_feedback(path: str | os.PathLike[str]) -> list[dict[str, object]]:
 
 def citation_ids(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(f"{doc}:{unit}" for doc, unit in pairs)
+
+
+def filter_feedback(
+    records: Sequence[dict[str, object]],
+    *,
+    rating: str | None = None,
+    lang: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[dict[str, object]]:
+    """Records matching every filter given, newest first; ``since``/``until`` are inclusive days (UTC)."""
+    if rating is not None and rating not in RATINGS:
+        raise choice_error("rating", rating, RATINGS)
+
+    def day(record: dict[str, object]) -> date | None:
+        try:
+            return datetime.fromisoformat(str(record.get("time", ""))).date()
+        except ValueError:
+            return None
+
+    kept = []
+    for record in records:
+        when = day(record)
+        if rating is not None and record.get("rating") != rating:
+            continue
+        if lang is not None and record.get("lang") != lang:
+            continue
+        if (since is not None or until is not None) and when is None:
+            continue
+        if (since is not None and when < since) or (until is not None and when > until):  # type: ignore[operator]
+            continue
+        kept.append(record)
+    return sorted(kept, key=lambda r: str(r.get("time", "")), reverse=True)
+
+
+def eval_candidates(records: Sequence[dict[str, object]], default_doc: str) -> list[dict[str, object]]:
+    """The "not helpful" answers as candidate eval items (see evals/README.md): the question,
+    its language, and the units the answer cited as candidate gold, for an evaluator to
+    check before appending them to a set. The same question asked twice gives one item."""
+    items: dict[str, dict[str, object]] = {}
+    for record in sorted(records, key=lambda r: str(r.get("time", ""))):
+        question = str(record.get("question") or "").strip()
+        if record.get("rating") != "not_helpful" or not question or question in items:
+            continue
+        gold = []
+        for ref in record.get("citations") or []:  # type: ignore[union-attr]
+            doc, _, unit = str(ref).partition(":")
+            gold.append(unit if doc == default_doc else str(ref))
+        lang = str(record.get("lang") or "") or None
+        digest = hashlib.sha256(question.encode("utf-8")).hexdigest()[:10]
+        items[question] = {
+            "id": f"feedback-{lang or 'xx'}-{digest}",
+            "kind": "feedback",
+            "lang": lang,
+            "question": question,
+            "gold": gold,
+            "answer_points": [],
+            "history": [],
+            "comment": str(record.get("comment") or ""),
+            "answer_given": str(record.get("answer") or ""),
+            "time": record.get("time"),
+        }
+    return list(items.values())

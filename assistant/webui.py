@@ -89,7 +89,23 @@ _LABELS: dict[str, dict[str, str]] = {
     "download": {"zh": "下载", "en": "Download"},
     "brief_no_topic": {"zh": "请输入一个专题。", "en": "Enter a topic first."},
     "quiz_bad_number": {"zh": "题目数量和随机种子须为整数。", "en": "The number of items and the seed must be whole numbers."},
+    # Conversation export, the admins' feedback tab, roles.
+    "export_format": {"zh": "下载对话（含引用原文）", "en": "Download the conversation (with the cited text)"},
+    "export_button": {"zh": "下载对话", "en": "Download conversation"},
+    "tab_feedback": {"zh": "反馈", "en": "Feedback"},
+    "fb_rating": {"zh": "评价", "en": "Rating"},
+    "fb_lang": {"zh": "语言", "en": "Language"},
+    "fb_since": {"zh": "起始日期（YYYY-MM-DD）", "en": "From (YYYY-MM-DD)"},
+    "fb_until": {"zh": "截止日期（YYYY-MM-DD）", "en": "Until (YYYY-MM-DD)"},
+    "fb_show": {"zh": "显示", "en": "Show"},
+    "fb_bad_date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Dates must read YYYY-MM-DD."},
+    "share_button": {"zh": "分享链接", "en": "Share link"},
+    "share_ready": {"zh": "只读链接（登录用户可见）：", "en": "Read-only link (for logged-in users):"},
+    "logout": {"zh": "退出", "en": "Log out"},
+    "forbidden": {"zh": "您的账户无权执行此操作。", "en": "Your account is not allowed to do this."},
 }
+
+FEEDBACK_COLUMNS: list[str] = ["time", "rating", "lang", "question", "citations", "comment"]
 
 # Output choices of the trainers' tabs: (label, value); the labels name the languages in themselves.
 OUT_LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
@@ -229,6 +245,14 @@ def answer_html(
     icon = '<span class="refusal-icon" aria-hidden="true">∅</span>' if refused else ""
     parts.append(f'<div class="{cls}" lang="{escape(lang)}">{icon}{"".join(lines)}</div>')
     return "".join(parts)
+
+
+def share_html(path: str, lang: str) -> str:
+    return f'<p class="share">{escape(label("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+
+
+def account_html(name: str) -> str:
+    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(label("logout", "en"))} / {escape(label("logout", "zh"))}</a></p>'
 
 
 def error_html(message: str) -> str:
