@@ -36,12 +36,12 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 # Part of corpus_hash: bump when parsing changes what units a file yields, so indexes
 # built with the old parser are seen as stale.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: layout-aware PDF reading
 # Manifest fields copied into Document.meta (in this order), when set.
-META_FIELDS: tuple[str, ...] = ("body", "date", "place", "agenda_item", "agenda_symbol")
+META_FIELDS: tuple[str, ...] = ("body", "date", "place", "agenda_item", "agenda_symbol", "original_lang")
 _ENTRY_FIELDS: tuple[str, ...] = (
     "doc_id", "path", "title", "lang", "source_type", *META_FIELDS[:4], "symbol", "agenda_symbol",
-    "parallel_of", "sha256",
+    "original_lang", "parallel_of", "sha256", "ocr_units",
 )
 _DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -63,6 +63,7 @@ class ManifestEntry:
     sha256: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, Any], ...] = ()
+    ocr_units: tuple[str, ...] = ()  # units read by OCR from scanned pages
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -72,6 +73,9 @@ class ManifestEntry:
             if name in META_FIELDS:
                 if name in meta:
                     out[name] = meta[name]
+            elif name == "ocr_units":
+                if self.ocr_units:
+                    out[name] = list(self.ocr_units)
             else:
                 out[name] = values[name]
         out.update(dict(self.extra))
@@ -89,6 +93,9 @@ class ManifestEntry:
                 raise CorpusError(f"{where}: {raw['doc_id']}: {key!r} must be a string or null")
         if raw.get("lang") is not None and raw["lang"] not in LANGS:
             raise CorpusError(f"{where}: {raw['doc_id']}: unknown lang {raw['lang']!r}; valid values: {', '.join(LANGS)}")
+        ocr_units = raw.get("ocr_units", [])
+        if not isinstance(ocr_units, list) or not all(isinstance(u, str) for u in ocr_units):
+            raise CorpusError(f"{where}: {raw['doc_id']}: 'ocr_units' must be a list of unit ids")
         known = set(_ENTRY_FIELDS)
         return cls(
             doc_id=raw["doc_id"],
@@ -101,6 +108,7 @@ class ManifestEntry:
             sha256=raw.get("sha256"),
             meta=tuple((k, raw[k]) for k in META_FIELDS if raw.get(k) is not None),
             extra=tuple((k, v) for k, v in raw.items() if k not in known),
+            ocr_units=tuple(ocr_units),
         )
 
 
@@ -187,13 +195,22 @@ def _check_doc_id(doc_id: str) -> str:
 def _document_from_read(
     result: ReadResult, *, doc_id: str, lang: str | None, title: str | None
 ) -> Document:
-    from assistant.structure import has_un_structure, parse_un_text
+    from assistant.structure import has_un_structure, parse_un_lines, parse_un_text
 
     text = result.text
-    doc_lang = lang or detect_language(_language_sample(text))
+    layout = result.layout
+    doc_lang = lang or detect_language(_language_sample(layout.text if layout is not None else text))
     parsed_title: str | None = None
     symbol: str | None = None
-    if has_un_structure(text):
+    meta: tuple[tuple[str, str], ...] = ()
+    ocr_units: tuple[str, ...] = ()
+    if layout is not None and has_un_structure(layout.text):
+        parsed = parse_un_lines(layout.lines, layout.notes, doc_id, doc_lang)
+        units = tuple(parsed.units)
+        parsed_title = layout.metadata.title or parsed.title
+        symbol = layout.metadata.symbol or parsed.symbol
+        meta, ocr_units = layout.metadata.as_meta(), parsed.ocr_units
+    elif has_un_structure(text):
         parsed = parse_un_text(text, doc_id, doc_lang)
         units = tuple(parsed.units)
         parsed_title, symbol = parsed.title, parsed.symbol
@@ -212,6 +229,8 @@ def _document_from_read(
         source_type=result.source_type,
         units=units,
         symbol=symbol,
+        meta=meta,
+        ocr_units=ocr_units,
     )
 
 
@@ -256,7 +275,7 @@ def read_document(
     source_type = source_type_for(p)
     limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
     data = read_bytes(p, max_file_mb=limit)
-    result = parse_bytes(data, p, source_type, max_file_mb=limit)
+    result = parse_bytes(data, p, source_type, max_file_mb=limit, lang=lang)
     did = _check_doc_id(doc_id) if doc_id else _default_doc_id(p, result.sha256)
     return _document_from_read(result, doc_id=did, lang=lang, title=title)
 
@@ -269,7 +288,7 @@ def _apply_entry(doc: Document, entry: ManifestEntry) -> Document:
         lang=entry.lang or doc.lang,
         symbol=entry.symbol,
         parallel_of=entry.parallel_of,
-        meta=entry.meta,
+        meta=entry.meta or doc.meta,
     )
 
 
@@ -304,7 +323,7 @@ def load_documents(settings: Settings) -> list[Document]:
                 "with `assistant add`"
             )
         source_type = entry.source_type or source_type_for(fpath)
-        result = parse_bytes(data, fpath, source_type, max_file_mb=settings.max_file_mb)  # type: ignore[arg-type]
+        result = parse_bytes(data, fpath, source_type, max_file_mb=settings.max_file_mb, lang=entry.lang)  # type: ignore[arg-type]
         doc = _document_from_read(result, doc_id=entry.doc_id, lang=entry.lang, title=entry.title)
         docs.append(_apply_entry(doc, entry))
     return docs
@@ -398,13 +417,13 @@ def add_documents(
             )
         if same_content is not None and (doc_id is None or same_content.doc_id == did):
             # Already in the corpus: parse it to return it, write nothing.
-            result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+            result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang)
             doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
             pending.append(_Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True))
             continue
         if same_content is not None:
             raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
-        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
         doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
         symbol = doc.symbol
         if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
@@ -437,7 +456,9 @@ def add_documents(
             symbol=symbol,
             parallel_of=link,
             sha256=digest,
+            meta=doc.meta,
             extra=(("encoding", result.encoding),) if result.encoding else (),
+            ocr_units=doc.ocr_units,
         )
         entries.append(entry)
         by_sha[digest] = entry

@@ -47,6 +47,7 @@ class Document:
     symbol: str | None = None
     parallel_of: str | None = None
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    ocr_units: tuple[str, ...] = ()  # units whose text was recognised from a scanned page
 
     def unit(self, unit_id: str) -> Unit | None:
         for unit in self.units:

@@ -1,0 +1,479 @@
+"""Layout-aware PDF reading: characters with their positions and sizes (pdfplumber) in, the
+body lines, footnotes and page-1 metadata of a UN document out.
+
+What flat text extraction loses and this keeps:
+
+* **Running headers and footers** sit in the top or bottom band of a page and repeat from
+  page to page (digits aside: page numbers change) or consist only of page furniture (a
+  symbol, a job number, a page counter). They are dropped.
+* **Footnotes** are the lines below a short horizontal rule drawn in the lower half of a
+  page, set smaller than the body. A footnote block whose first line has no number continues
+  the last footnote of the previous page.
+* **Superscript markers** are small digits or asterisks raised above the baseline of the
+  line they sit on; they are removed from its text and kept as that line's markers.
+* **Headings** are lines set bold or larger than the body; wrapped heading lines are joined.
+* **Scanned pages** (no text layer) go through Tesseract OCR (``assistant.ocr``); their
+  lines are flagged ``ocr``.
+
+Numbering, paragraphs and sub-items are left to ``structure.parse_un_lines``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import DocumentError
+from assistant.structure import LaidOutLine, LaidOutNote, is_page_furniture, join_lines, looks_like_symbol
+
+# Bands of the page (share of its height) where running headers and footers are printed.
+HEADER_BAND = 0.10
+FOOTER_BAND = 0.91
+# A character this much smaller than the body type can be a superscript marker.
+MARKER_RATIO = 0.8
+# Footnotes are set smaller than the body: at most this share of the body size.
+NOTE_RATIO = 0.95
+# A heading is set this much larger than the body (or bold).
+HEADING_RATIO = 1.08
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed line: its text (markers removed), where it sits, and how it is set."""
+
+    text: str
+    page: int  # 1-based
+    x0: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    markers: tuple[str, ...] = ()
+    pieces: tuple[str, ...] = ()  # the text split at wide gaps (header/footer columns)
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What page 1 of a UN document prints about itself (None when absent)."""
+
+    title: str | None = None
+    symbol: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd
+    original_lang: str | None = None
+    agenda_item: str | None = None
+    distribution: str | None = None
+
+    def as_meta(self) -> tuple[tuple[str, str], ...]:
+        pairs = (("date", self.date), ("original_lang", self.original_lang), ("agenda_item", self.agenda_item))
+        return tuple((k, v) for k, v in pairs if v)
+
+
+@dataclass(frozen=True)
+class PdfLayout:
+    lines: tuple[LaidOutLine, ...]
+    notes: tuple[LaidOutNote, ...]
+    metadata: PdfMetadata
+    pages: int
+    ocr_pages: tuple[int, ...]
+    page_texts: tuple[str, ...]  # body text per page, furniture and footnotes dropped
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> PdfLayout:
+    """Read a PDF's pages with pdfplumber into body lines, footnotes and page-1 metadata."""
+    import pdfplumber
+
+    rows_by_page: list[list[Row]] = []
+    rules_by_page: list[list[float]] = []
+    heights: list[float] = []
+    ocr_pages: list[int] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                heights.append(float(page.height))
+                chars = [c for c in page.chars if c.get("upright", True)]
+                if not any(c["text"].strip() for c in chars):
+                    if _has_image(page):
+                        from assistant.ocr import ocr_page_rows
+
+                        rows_by_page.append(ocr_page_rows(page, number, lang, path))
+                        ocr_pages.append(number)
+                    else:
+                        rows_by_page.append([])
+                    rules_by_page.append([])
+                    continue
+                rows_by_page.append(_rows(chars, number))
+                rules_by_page.append(_rules(page))
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
+        raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
+    return _layout(rows_by_page, rules_by_page, heights, tuple(ocr_pages))
+
+
+def _has_image(page: Any) -> bool:
+    return bool(page.images)
+
+
+def _layout(
+    rows_by_page: list[list[Row]], rules_by_page: list[list[float]], heights: list[float], ocr_pages: tuple[int, ...]
+) -> PdfLayout:
+    all_rows = [r for rows in rows_by_page for r in rows if not r.ocr]
+    body_size = _body_size(all_rows)
+    furniture = _furniture(rows_by_page, heights)
+    metadata = _metadata(rows_by_page[0] if rows_by_page else [], furniture, body_size)
+    left = _left_margin([r for r in all_rows if id(r) not in furniture])
+
+    lines: list[LaidOutLine] = []
+    notes: list[_NoteDraft] = []
+    page_texts: list[str] = []
+    expected = 1
+    for rows, rules, height in zip(rows_by_page, rules_by_page, heights):
+        rule = _footnote_rule(rules, height)
+        body: list[Row] = []
+        foot: list[Row] = []
+        for row in rows:
+            if id(row) in furniture:
+                continue
+            if rule is not None and row.top > rule and row.size <= body_size * NOTE_RATIO:
+                foot.append(row)
+            else:
+                body.append(row)
+        body = _join_wrapped_headings(body, body_size)
+        for row in body:
+            lines.append(
+                LaidOutLine(
+                    text=row.text,
+                    indented=row.x0 > left + 2.0,
+                    heading=not row.ocr and (row.bold or row.size >= body_size * HEADING_RATIO),
+                    markers=row.markers,
+                    ocr=row.ocr,
+                )
+            )
+        expected = _read_notes(foot, notes, len(lines), expected)
+        page_texts.append("\n".join(r.text for r in body))
+    return PdfLayout(
+        lines=tuple(lines),
+        notes=tuple(LaidOutNote(n.label, join_lines(n.lines), n.after_line) for n in notes),
+        metadata=metadata,
+        pages=len(rows_by_page),
+        ocr_pages=ocr_pages,
+        page_texts=tuple(page_texts),
+    )
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _rows(chars: Sequence[dict[str, Any]], page: int) -> list[Row]:
+    """Group characters into printed lines by baseline; superscripts join the line they rise from."""
+    glyphs = [c for c in chars if c["text"] != "\n"]
+    clusters: list[list[dict[str, Any]]] = []
+    for c in sorted(glyphs, key=lambda c: (round(c["bottom"], 1), c["x0"])):
+        if clusters and abs(clusters[-1][0]["bottom"] - c["bottom"]) <= max(1.0, c["size"] * 0.15):
+            clusters[-1].append(c)
+        else:
+            clusters.append([c])
+    clusters = [cl for cl in clusters if any(c["text"].strip() for c in cl)]
+    main: list[list[dict[str, Any]]] = []
+    raised: list[list[dict[str, Any]]] = []
+    for cl in clusters:
+        (raised if _is_marker_cluster(cl, clusters) else main).append(cl)
+    markers_of: dict[int, list[tuple[float, str]]] = {}
+    for cl in raised:
+        host = _host(cl, main)
+        if host is None:
+            main.append(cl)
+            continue
+        for x, label in _marker_labels(cl):
+            markers_of.setdefault(host, []).append((x, label))
+    main.sort(key=lambda cl: min(c["top"] for c in cl))
+    rows = []
+    for cl in main:
+        marks = sorted(markers_of.get(id(cl), []))
+        rows.append(_row(cl, page, tuple(label for _, label in marks)))
+    return rows
+
+
+def _is_marker_cluster(cluster: list[dict[str, Any]], clusters: list[list[dict[str, Any]]]) -> bool:
+    """Small digits or asterisks whose baseline lies inside a bigger line's height."""
+    text = "".join(c["text"] for c in cluster).replace(" ", "")
+    if not text or not re.fullmatch(r"[\d*\uf02a,]+", text):
+        return False
+    size = max(c["size"] for c in cluster)
+    bottom = cluster[0]["bottom"]
+    for other in clusters:
+        if other is cluster:
+            continue
+        other_size = statistics.median(c["size"] for c in other)
+        top, base = min(c["top"] for c in other), other[0]["bottom"]
+        if size <= other_size * MARKER_RATIO and top - 0.5 <= bottom < base - 0.1 * other_size:
+            return True
+    return False
+
+
+def _host(cluster: list[dict[str, Any]], main: list[list[dict[str, Any]]]) -> int | None:
+    bottom = cluster[0]["bottom"]
+    best = None
+    for other in main:
+        top, base = min(c["top"] for c in other), other[0]["bottom"]
+        if top - 0.5 <= bottom < base:
+            if best is None or base - bottom < best[0]:
+                best = (base - bottom, id(other))
+    return best[1] if best else None
+
+
+def _marker_labels(cluster: list[dict[str, Any]]) -> list[tuple[float, str]]:
+    """Adjacent raised characters form one label; a comma or a gap separates labels."""
+    out: list[tuple[float, str]] = []
+    prev_x1 = None
+    for c in sorted(cluster, key=lambda c: c["x0"]):
+        ch = c["text"]
+        if ch in ", ":
+            prev_x1 = None
+            continue
+        ch = "*" if ch == "\uf02a" else ch
+        if out and prev_x1 is not None and c["x0"] - prev_x1 < c["size"] * 0.3:
+            out[-1] = (out[-1][0], out[-1][1] + ch)
+        else:
+            out.append((c["x0"], ch))
+        prev_x1 = c["x1"]
+    return out
+
+
+def _row(cluster: list[dict[str, Any]], page: int, markers: tuple[str, ...]) -> Row:
+    ordered = sorted(cluster, key=lambda c: c["x0"])
+    sizes = [c["size"] for c in ordered if c["text"].strip()]
+    size = statistics.median(sizes)
+    pieces: list[str] = []
+    buf = ""
+    prev = None
+    for c in ordered:
+        ch = c["text"]
+        if prev is not None:
+            gap = c["x0"] - prev["x1"]
+            if gap > size * 1.5:  # a column gap: the number beside its text, header pieces
+                pieces.append(buf)
+                buf = ""
+            elif gap > size * 0.2 and not ch.isspace() and not buf.endswith(" ") and not _wide(prev["text"], ch):
+                buf += " "  # CJK text has no spaces: a gap there is a removed marker, not a word break
+        buf += ch
+        prev = c
+    pieces.append(buf)
+    pieces = [re.sub(r"\s+", " ", p).strip() for p in pieces if p.strip()]
+    bold_chars = sum(1 for c in ordered if c["text"].strip() and "bold" in c.get("fontname", "").lower())
+    return Row(
+        text=" ".join(pieces),
+        page=page,
+        x0=float(ordered[0]["x0"]),
+        top=float(min(c["top"] for c in ordered)),
+        bottom=float(max(c["bottom"] for c in ordered)),
+        size=float(size),
+        bold=bold_chars > len(sizes) / 2,
+        markers=markers,
+        pieces=tuple(pieces),
+    )
+
+
+def _wide(left: str, right: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in left[-1:] + right[:1])
+
+
+def _rules(page: Any) -> list[float]:
+    """The y of each horizontal line drawn on the page (lines and hairline rectangles)."""
+    ys = []
+    for obj in list(page.lines) + list(page.rects):
+        if abs(obj["top"] - obj["bottom"]) <= 2.0 and obj["x1"] - obj["x0"] >= 20.0:
+            ys.append((float(obj["top"]), float(obj["x1"] - obj["x0"])))
+    width = float(page.width)
+    # the footnote rule is short; a full-width line is the header rule or a table border
+    return [y for y, w in ys if w < width * 0.5]
+
+
+def _footnote_rule(rules: list[float], height: float) -> float | None:
+    low = [y for y in rules if y > height * 0.4]
+    return max(low) if low else None
+
+
+def _body_size(rows: list[Row]) -> float:
+    counts: Counter[float] = Counter()
+    for r in rows:
+        counts[round(r.size * 2) / 2] += len(r.text)
+    return counts.most_common(1)[0][0] if counts else 10.0
+
+
+def _left_margin(rows: list[Row]) -> float:
+    counts: Counter[int] = Counter(round(r.x0) for r in rows)
+    return float(min(x for x, n in counts.items() if n >= max(2, counts.most_common(1)[0][1] // 4))) if counts else 0.0
+
+
+# --------------------------------------------------------------------------- furniture
+
+
+def _pattern(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _furniture(rows_by_page: list[list[Row]], heights: list[float]) -> set[int]:
+    """Rows of the top and bottom bands that repeat on other pages or are pure furniture."""
+    bands: list[tuple[Row, str]] = []
+    for rows, height in zip(rows_by_page, heights):
+        for row in rows:
+            if row.bottom <= height * HEADER_BAND or row.top >= height * FOOTER_BAND:
+                bands.append((row, _pattern(row.text)))
+    pages_of: dict[str, set[int]] = {}
+    for row, pattern in bands:
+        pages_of.setdefault(pattern, set()).add(row.page)
+    found = set()
+    for row, pattern in bands:
+        repeated = len(pages_of[pattern]) >= 2
+        pure = bool(row.pieces) and all(is_page_furniture(p) or re.fullmatch(r"\d{1,4}", p) for p in row.pieces)
+        if repeated or pure:
+            found.add(id(row))
+    return found
+
+
+# --------------------------------------------------------------------------- headings, notes
+
+
+def _join_wrapped_headings(rows: list[Row], body_size: float) -> list[Row]:
+    """A heading that wraps prints its next line in the same type right below: one heading."""
+    out: list[Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.page == row.page
+            and _heading_type(prev, body_size)
+            and _heading_type(row, body_size)
+            and abs(prev.size - row.size) < 0.3
+            and prev.bold == row.bold
+            and row.top - prev.bottom < row.size * 0.8
+            and not re.match(r"^(?:[IVXLC]+|[A-Z]|\d+|[一二三四五六七八九十]+)[.．、]", row.text)
+        ):
+            out[-1] = Row(
+                text=join_lines([prev.text, row.text]), page=prev.page, x0=prev.x0, top=prev.top,
+                bottom=row.bottom, size=prev.size, bold=prev.bold, markers=prev.markers + row.markers,
+                pieces=prev.pieces + row.pieces, ocr=prev.ocr,
+            )
+        else:
+            out.append(row)
+    return out
+
+
+def _heading_type(row: Row, body_size: float) -> bool:
+    return not row.ocr and (row.bold or row.size >= body_size * HEADING_RATIO)
+
+
+@dataclass
+class _NoteDraft:
+    label: str
+    lines: list[str]
+    after_line: int
+
+
+_NOTE_START = re.compile(r"^(\d{1,3}|[*\uf02a]{1,3})\s+(\S.*)$")
+
+
+def _read_notes(rows: list[Row], notes: list[_NoteDraft], after_line: int, expected: int) -> int:
+    """Footnotes of one page: a line opening with the next footnote number (or a raised one)
+    starts a footnote; any other line continues the last one, across pages too."""
+    for row in rows:
+        label, text = None, row.text
+        if row.markers and row.x0 < _first_text_x(row):
+            label = row.markers[0]
+        m = _NOTE_START.match(row.text)
+        if label is None and m and (m.group(1)[0] in "*\uf02a" or int(m.group(1)) == expected):
+            label, text = m.group(1).replace("\uf02a", "*"), m.group(2)
+        if label is not None:
+            notes.append(_NoteDraft(label, [text], after_line))
+            if label.isdigit():
+                expected = int(label) + 1
+        elif notes:
+            notes[-1].lines.append(row.text)
+    return expected
+
+
+def _first_text_x(row: Row) -> float:
+    return row.x0 + 1.0
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+_MONTHS = {
+    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                   "september", "october", "november", "december"), 1)},
+    **{m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                                   "septembre", "octobre", "novembre", "décembre"), 1)},
+    **{m: i for i, m in enumerate(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                                   "septiembre", "octubre", "noviembre", "diciembre"), 1)},
+}
+_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(?:de\s+)?([^\W\d_]+)\s+(?:de\s+)?(\d{4})\b", re.IGNORECASE)
+_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ORIGINAL = re.compile(r"(?:Original|原文|Оригинал|الأصل)\s*[:：]\s*(\S+)", re.IGNORECASE)
+_LANGUAGE_NAMES = {
+    "english": "en", "anglais": "en", "inglés": "en", "ingles": "en", "английский": "en", "英文": "en", "الإنكليزية": "en",
+    "french": "fr", "français": "fr", "francais": "fr", "francés": "fr", "французский": "fr", "法文": "fr", "الفرنسية": "fr",
+    "spanish": "es", "espagnol": "es", "español": "es", "испанский": "es", "西班牙文": "es", "الإسبانية": "es",
+    "russian": "ru", "russe": "ru", "ruso": "ru", "русский": "ru", "俄文": "ru", "الروسية": "ru",
+    "arabic": "ar", "arabe": "ar", "árabe": "ar", "арабский": "ar", "阿拉伯文": "ar", "العربية": "ar",
+    "chinese": "zh", "chinois": "zh", "chino": "zh", "китайский": "zh", "中文": "zh", "الصينية": "zh",
+}
+_AGENDA = re.compile(r"agenda|ordre du jour|programa|议程|повестк|جدول الأعمال", re.IGNORECASE)
+_DISTR = re.compile(r"^Distr\.?\s*:?\s*(\S.*)$")
+
+
+def _metadata(rows: list[Row], furniture: set[int], body_size: float) -> PdfMetadata:
+    """Symbol, date, original language, agenda item and title from page 1's masthead."""
+    if not rows:
+        return PdfMetadata()
+    first_body = next((i for i, r in enumerate(rows) if re.match(r"^(?:1|I|一)[.．]", r.text)), len(rows))
+    masthead = [r for r in rows[:first_body] if id(r) not in furniture]
+    symbol = next((p for r in rows[:first_body] for p in r.text.split() if looks_like_symbol(p)), None)
+    date = original = agenda = distribution = None
+    for r in masthead:
+        text = r.text
+        if date is None:
+            date = _iso_date(text)
+        m = _ORIGINAL.search(text)
+        if m and original is None:
+            original = _LANGUAGE_NAMES.get(m.group(1).strip().lower().rstrip("."))
+        d = _DISTR.match(text)
+        if d and distribution is None:
+            distribution = d.group(1)
+        if agenda is None and _AGENDA.search(text) and len(text) <= 120:
+            agenda = text
+    candidates = [
+        r for r in masthead
+        if (r.bold or r.size >= body_size * HEADING_RATIO) and not any(looks_like_symbol(p) for p in r.text.split())
+        and not re.match(r"^(?:United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций|联合国|الأمم المتحدة)$", r.text)
+    ]
+    title = None
+    if candidates:
+        biggest = max(r.size for r in candidates)
+        title = join_lines([r.text for r in candidates if abs(r.size - biggest) < 0.3]) or None
+    return PdfMetadata(title=title, symbol=symbol, date=date, original_lang=original, agenda_item=agenda,
+                       distribution=distribution)
+
+
+def _iso_date(text: str) -> str | None:
+    m = _DATE_CJK.search(text)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    for m in _DATE_WORDS.finditer(text):
+        month = _MONTHS.get(m.group(2).lower())
+        if month and 1 <= int(m.group(1)) <= 31:
+            return f"{int(m.group(3)):04d}-{month:02d}-{int(m.group(1)):02d}"
+    return None
