@@ -58,6 +58,7 @@ class Row:
     markers: tuple[str, ...] = ()
     pieces: tuple[str, ...] = ()  # the text split at wide gaps (header/footer columns)
     ocr: bool = False
+    lead: str | None = None  # a raised label printed before the text (a footnote's number)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,9 @@ def _rows(chars: Sequence[dict[str, Any]], page: int) -> list[Row]:
     rows = []
     for cl in main:
         marks = sorted(markers_of.get(id(cl), []))
-        rows.append(_row(cl, page, tuple(label for _, label in marks)))
+        start = min(c["x0"] for c in cl)
+        lead = marks.pop(0)[1] if marks and marks[0][0] < start else None
+        rows.append(_row(cl, page, tuple(label for _, label in marks), lead))
     return rows
 
 
@@ -252,7 +255,7 @@ def _marker_labels(cluster: list[dict[str, Any]]) -> list[tuple[float, str]]:
     return out
 
 
-def _row(cluster: list[dict[str, Any]], page: int, markers: tuple[str, ...]) -> Row:
+def _row(cluster: list[dict[str, Any]], page: int, markers: tuple[str, ...], lead: str | None = None) -> Row:
     ordered = sorted(cluster, key=lambda c: c["x0"])
     sizes = [c["size"] for c in ordered if c["text"].strip()]
     size = statistics.median(sizes)
@@ -263,7 +266,7 @@ def _row(cluster: list[dict[str, Any]], page: int, markers: tuple[str, ...]) -> 
         ch = c["text"]
         if prev is not None:
             gap = c["x0"] - prev["x1"]
-            if gap > size * 1.5:  # a column gap: the number beside its text, header pieces
+            if gap > size:  # a column gap: a number beside its text, header and footer pieces
                 pieces.append(buf)
                 buf = ""
             elif gap > size * 0.2 and not ch.isspace() and not buf.endswith(" ") and not _wide(prev["text"], ch):
@@ -283,6 +286,7 @@ def _row(cluster: list[dict[str, Any]], page: int, markers: tuple[str, ...]) -> 
         bold=bold_chars > len(sizes) / 2,
         markers=markers,
         pieces=tuple(pieces),
+        lead=lead,
     )
 
 
@@ -383,16 +387,16 @@ class _NoteDraft:
     after_line: int
 
 
-_NOTE_START = re.compile(r"^(\d{1,3}|[*\uf02a]{1,3})\s+(\S.*)$")
+# The label, then the text: after a space, or glued when the text does not start with a digit
+# (a narrow gap after a two-digit label in Chinese reads as none).
+_NOTE_START = re.compile(r"^(\d{1,3}|[*\uf02a]{1,3})(?:\s+|(?=[^\d\s]))(\S.*)$")
 
 
 def _read_notes(rows: list[Row], notes: list[_NoteDraft], after_line: int, expected: int) -> int:
     """Footnotes of one page: a line opening with the next footnote number (or a raised one)
     starts a footnote; any other line continues the last one, across pages too."""
     for row in rows:
-        label, text = None, row.text
-        if row.markers and row.x0 < _first_text_x(row):
-            label = row.markers[0]
+        label, text = row.lead, row.text
         m = _NOTE_START.match(row.text)
         if label is None and m and (m.group(1)[0] in "*\uf02a" or int(m.group(1)) == expected):
             label, text = m.group(1).replace("\uf02a", "*"), m.group(2)
@@ -403,10 +407,6 @@ def _read_notes(rows: list[Row], notes: list[_NoteDraft], after_line: int, expec
         elif notes:
             notes[-1].lines.append(row.text)
     return expected
-
-
-def _first_text_x(row: Row) -> float:
-    return row.x0 + 1.0
 
 
 # --------------------------------------------------------------------------- metadata

@@ -59,6 +59,7 @@ class GoldDocument:
     pages: int = 0
     furniture: tuple[str, ...] = ()  # running header/footer strings, digits included
     scanned_pages: tuple[int, ...] = ()  # 1-based
+    crossing: tuple[str, ...] = ()  # unit ids printed across a page break ("fn5" for a footnote)
 
 
 # --------------------------------------------------------------------------- content
@@ -305,8 +306,8 @@ def _tokens(text: str, notes: list[_Note], lang: Lang) -> list[tuple[str, str, i
         pieces, glue = re.findall(r"[A-Za-z0-9/.]+|.", text), ""
     else:
         pieces, glue = text.split(" "), " "
-    ends = [i for i, p in enumerate(pieces) if p.endswith(("。", "."))]
-    marker_at = {ends[min(n, len(ends) - 1)]: note.number for n, note in enumerate(notes) if ends}
+    ends = [i for i, p in enumerate(pieces) if p.endswith(("。", "."))] or [len(pieces) - 1]
+    marker_at = {ends[min(n, len(ends) - 1)]: note.number for n, note in enumerate(notes)}
     return [(p, glue if i else "", marker_at.get(i)) for i, p in enumerate(pieces)]
 
 
@@ -329,7 +330,7 @@ class _Typesetter:
         self.page_notes: list[tuple[int, list[str]]] = []  # (number or 0 for a continuation, lines)
         self.carry: list[str] = []
         self.pages = 0
-        self.pdf_pages: list[int] = []
+        self.crossing: list[str] = []
 
     # -- pages
     def new_page(self) -> None:
@@ -360,7 +361,12 @@ class _Typesetter:
             for number, lines in notes:
                 for k, line in enumerate(lines):
                     if k == 0 and number:
-                        pdf.text(LEFT + 3.0, y + 2.5, str(number))
+                        if self.lang == "fr":  # as many UN documents do: the label raised and smaller
+                            pdf.set_font("body", "", MARK_PT * NOTE_PT / BODY_PT + 1.0)
+                            pdf.text(LEFT + 3.0, y + 1.3, str(number))
+                            pdf.set_font("body", "", NOTE_PT)
+                        else:
+                            pdf.text(LEFT + 3.0, y + 2.5, str(number))
                     pdf.text(LEFT + 8.0, y + 2.5, line)
                     y += NOTE_LINE_MM
         self._furniture()
@@ -432,20 +438,24 @@ class _Typesetter:
         self.y += LINE_MM
 
     def place_lines(self, lines: list[list[tuple[str, str, int | None]]], x_first: float, x_rest: float,
-                    size: float, notes: dict[int, _Note], style: str = "", prefix: tuple[float, str] | None = None) -> None:
+                    size: float, notes: dict[int, _Note], style: str = "", prefix: tuple[float, str] | None = None,
+                    unit_id: str = "") -> None:
         for k, line in enumerate(lines):
             new_notes = [notes[m] for _, _, m in line if m is not None]
             note_lines = [(n, self.wrap_text(n.text, RIGHT - LEFT - 8.0, NOTE_PT)) for n in new_notes]
             extra = [(n.number, ls) for n, ls in note_lines]
-            if self.carry and note_lines:  # a footnote that continues overleaf is the last on its page
+            # a footnote that continues overleaf is the last on its page
+            full = self.y + LINE_MM > BODY_BOTTOM - self._notes_height(self.page_notes + extra) - 1.0
+            if (self.carry and note_lines) or full:
                 self.new_page()
-            if self.y + LINE_MM > BODY_BOTTOM - self._notes_height(self.page_notes + extra) - 1.0:
-                self.new_page()
+                if k:
+                    self.crossing.append(unit_id)
             for note, ls in note_lines:
                 if note.split and len(ls) > 3:
                     half = len(ls) // 2
                     self.page_notes.append((note.number, ls[:half]))
                     self.carry = ls[half:]
+                    self.crossing.append(f"fn{note.number}")
                 else:
                     self.page_notes.append((note.number, ls))
             if k == 0 and prefix is not None:
@@ -467,11 +477,12 @@ class _Typesetter:
         if block.kind == "para":
             # the number hangs at the margin; the first line starts one indent in, the rest at the margin
             lines = self.wrap(tokens, RIGHT - LEFT, BODY_PT, first_width=RIGHT - LEFT - INDENT_MM)
-            self.place_lines(lines, LEFT + INDENT_MM, LEFT, BODY_PT, notes, prefix=(LEFT, f"{block.number}."))
+            self.place_lines(lines, LEFT + INDENT_MM, LEFT, BODY_PT, notes, prefix=(LEFT, f"{block.number}."),
+                             unit_id=block.unit_id)
         else:
             lines = self.wrap(tokens, RIGHT - LEFT - 2 * INDENT_MM, BODY_PT)
             self.place_lines(lines, LEFT + 2 * INDENT_MM, LEFT + INDENT_MM, BODY_PT, notes,
-                             prefix=(LEFT + INDENT_MM, f"({block.number})"))
+                             prefix=(LEFT + INDENT_MM, f"({block.number})"), unit_id=block.unit_id)
         self.y += PARA_GAP_MM
 
     def masthead(self, texts: dict, doc: GoldDocument) -> None:
@@ -569,6 +580,7 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
     return GoldDocument(
         name=doc.name, lang=lang, symbol=symbol, date=doc.date, original="en", agenda_item=agenda,
         title=doc.title, units=tuple(units + notes), pages=ts.pages, furniture=furniture, scanned_pages=scanned,
+        crossing=tuple(dict.fromkeys(ts.crossing)),
     )
 
 
@@ -629,3 +641,114 @@ def standard_set(out_dir: Path) -> list[tuple[Path, GoldDocument]]:
         made.append((path, make_un_pdf(path, lang=lang, n_paras=paras, n_sections=sections, seed=seed,  # type: ignore[arg-type]
                                        scanned_paras=scanned, name=name)))
     return made
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def normalise(text: str) -> str:
+    """Whitespace aside: runs collapsed, and none kept beside a CJK character (Chinese has no spaces)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) | (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])", "", text)
+
+
+def char_accuracy(gold: str, got: str) -> float:
+    """1 - (Levenshtein distance / gold length), floored at 0."""
+    a, b = normalise(gold), normalise(got)
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return max(0.0, 1.0 - prev[-1] / max(1, len(a)))
+
+
+@dataclass(frozen=True)
+class Score:
+    """How a parsed document compares with its gold units and metadata."""
+
+    name: str
+    lang: str
+    pages: int
+    gold_units: int
+    exact: int  # gold units (OCR'd ones aside) whose text matches exactly, whitespace aside
+    text_units: int  # gold units with a text layer
+    extra_units: tuple[str, ...]  # parsed units with no gold counterpart (the masthead aside)
+    furniture_leaks: tuple[str, ...]  # unit ids whose text holds running header/footer text
+    footnote_leaks: tuple[str, ...]  # body unit ids whose text holds footnote text
+    footnotes_found: int
+    footnotes_gold: int
+    sections_right: int
+    sections_gold: int
+    metadata: dict[str, bool]
+    ocr_units: int
+    ocr_accuracy: float | None  # mean character accuracy of the units from scanned pages
+    ocr_flagged: bool  # every OCR'd gold unit is flagged as OCR text
+    mismatches: tuple[str, ...] = ()
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact / self.text_units if self.text_units else 1.0
+
+
+def score(document: object, gold: GoldDocument) -> Score:
+    units = {u.unit_id: u for u in document.units}  # type: ignore[attr-defined]
+    exact, text_units, mismatches = 0, 0, []
+    ocr_acc: list[float] = []
+    for g in gold.units:
+        got = units.get(g.unit_id)
+        if g.ocr:
+            ocr_acc.append(char_accuracy(g.text, got.text) if got else 0.0)
+            continue
+        text_units += 1
+        if got is not None and normalise(got.text) == normalise(g.text):
+            exact += 1
+        else:
+            mismatches.append(f"{g.unit_id}: gold {normalise(g.text)[:80]!r} got {normalise(got.text)[:80] if got else None!r}")
+    gold_ids = {g.unit_id for g in gold.units}
+    extra = tuple(uid for uid in units if uid not in gold_ids and uid != "header")
+    gold_text = {g.unit_id: normalise(g.text) for g in gold.units}
+
+    def leaked(unit: object, fragments: list[str]) -> bool:
+        """Text found in the unit that its gold text does not hold (word banks can repeat by chance)."""
+        text, expected = normalise(unit.text), gold_text.get(unit.unit_id, "")  # type: ignore[attr-defined]
+        return any(f in text and f not in expected for f in fragments)
+
+    pieces = [normalise(p) for p in gold.furniture if len(p) > 3]
+    furniture_leaks = tuple(u.unit_id for u in units.values() if u.unit_id != "header" and leaked(u, pieces))
+    notes = [normalise(g.text)[:25] for g in gold.units if g.kind == "footnote"]
+    footnote_leaks = tuple(
+        u.unit_id for u in units.values() if u.kind in ("paragraph", "subitem") and leaked(u, notes)
+    )
+    gold_notes = [g for g in gold.units if g.kind == "footnote"]
+    found = sum(1 for g in gold_notes if g.unit_id in units and units[g.unit_id].kind == "footnote")
+    body = [g for g in gold.units if g.kind != "footnote"]
+    sections = sum(1 for g in body if g.unit_id in units and units[g.unit_id].section == g.section)
+    meta = dict(getattr(document, "meta", ()))
+    metadata = {
+        "title": getattr(document, "title", None) == gold.title,
+        "symbol": getattr(document, "symbol", None) == gold.symbol,
+        "date": meta.get("date") == _iso(gold.date),
+        "original": meta.get("original_lang") == gold.original,
+        "agenda_item": meta.get("agenda_item") == gold.agenda_item,
+    }
+    flagged = set(getattr(document, "ocr_units", ()))
+    ocr_gold = [g.unit_id for g in gold.units if g.ocr]
+    return Score(
+        name=gold.name, lang=gold.lang, pages=gold.pages, gold_units=len(gold.units), exact=exact,
+        text_units=text_units, extra_units=extra, furniture_leaks=furniture_leaks, footnote_leaks=footnote_leaks,
+        footnotes_found=found, footnotes_gold=len(gold_notes), sections_right=sections, sections_gold=len(body),
+        metadata=metadata, ocr_units=len(ocr_gold),
+        ocr_accuracy=sum(ocr_acc) / len(ocr_acc) if ocr_acc else None,
+        ocr_flagged=all(u in flagged for u in ocr_gold), mismatches=tuple(mismatches),
+    )
+
+
+def _iso(date: str) -> str:
+    months = {"March": 3, "mars": 3}
+    m = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", date)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    day, month, year = date.split()
+    return f"{int(year):04d}-{months[month]:02d}-{int(day):02d}"
