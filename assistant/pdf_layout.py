@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
+from assistant.layout import Layout, Masthead, read_masthead
 from assistant.structure import LaidOutLine, LaidOutNote, is_page_furniture, join_lines, looks_like_symbol
 
 # Bands of the page (share of its height) where running headers and footers are printed.
@@ -61,37 +62,7 @@ class Row:
     lead: str | None = None  # a raised label printed before the text (a footnote's number)
 
 
-@dataclass(frozen=True)
-class PdfMetadata:
-    """What page 1 of a UN document prints about itself (None when absent)."""
-
-    title: str | None = None
-    symbol: str | None = None
-    date: str | None = None  # ISO yyyy-mm-dd
-    original_lang: str | None = None
-    agenda_item: str | None = None
-    distribution: str | None = None
-
-    def as_meta(self) -> tuple[tuple[str, str], ...]:
-        pairs = (("date", self.date), ("original_lang", self.original_lang), ("agenda_item", self.agenda_item))
-        return tuple((k, v) for k, v in pairs if v)
-
-
-@dataclass(frozen=True)
-class PdfLayout:
-    lines: tuple[LaidOutLine, ...]
-    notes: tuple[LaidOutNote, ...]
-    metadata: PdfMetadata
-    pages: int
-    ocr_pages: tuple[int, ...]
-    page_texts: tuple[str, ...]  # body text per page, furniture and footnotes dropped
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-
-def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> PdfLayout:
+def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> Layout:
     """Read a PDF's pages with pdfplumber into body lines, footnotes and page-1 metadata."""
     import pdfplumber
 
@@ -129,7 +100,7 @@ def _has_image(page: Any) -> bool:
 
 def _layout(
     rows_by_page: list[list[Row]], rules_by_page: list[list[float]], heights: list[float], ocr_pages: tuple[int, ...]
-) -> PdfLayout:
+) -> Layout:
     all_rows = [r for rows in rows_by_page for r in rows if not r.ocr]
     body_size = _body_size(all_rows)
     furniture = _furniture(rows_by_page, heights)
@@ -164,7 +135,7 @@ def _layout(
             )
         expected = _read_notes(foot, notes, len(lines), expected)
         page_texts.append("\n".join(r.text for r in body))
-    return PdfLayout(
+    return Layout(
         lines=tuple(lines),
         notes=tuple(LaidOutNote(n.label, join_lines(n.lines), n.after_line) for n in notes),
         metadata=metadata,
@@ -412,68 +383,25 @@ def _read_notes(rows: list[Row], notes: list[_NoteDraft], after_line: int, expec
 # --------------------------------------------------------------------------- metadata
 
 
-_MONTHS = {
-    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                   "september", "october", "november", "december"), 1)},
-    **{m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                                   "septembre", "octobre", "novembre", "décembre"), 1)},
-    **{m: i for i, m in enumerate(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-                                   "septiembre", "octubre", "noviembre", "diciembre"), 1)},
-}
-_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:er)?\s+(?:de\s+)?([^\W\d_]+)\s+(?:de\s+)?(\d{4})\b", re.IGNORECASE)
-_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ORIGINAL = re.compile(r"(?:Original|原文|Оригинал|الأصل)\s*[:：]\s*(\S+)", re.IGNORECASE)
-_LANGUAGE_NAMES = {
-    "english": "en", "anglais": "en", "inglés": "en", "ingles": "en", "английский": "en", "英文": "en", "الإنكليزية": "en",
-    "french": "fr", "français": "fr", "francais": "fr", "francés": "fr", "французский": "fr", "法文": "fr", "الفرنسية": "fr",
-    "spanish": "es", "espagnol": "es", "español": "es", "испанский": "es", "西班牙文": "es", "الإسبانية": "es",
-    "russian": "ru", "russe": "ru", "ruso": "ru", "русский": "ru", "俄文": "ru", "الروسية": "ru",
-    "arabic": "ar", "arabe": "ar", "árabe": "ar", "арабский": "ar", "阿拉伯文": "ar", "العربية": "ar",
-    "chinese": "zh", "chinois": "zh", "chino": "zh", "китайский": "zh", "中文": "zh", "الصينية": "zh",
-}
-_AGENDA = re.compile(r"agenda|ordre du jour|programa|议程|повестк|جدول الأعمال", re.IGNORECASE)
-_DISTR = re.compile(r"^Distr\.?\s*:?\s*(\S.*)$")
-
-
-def _metadata(rows: list[Row], furniture: set[int], body_size: float) -> PdfMetadata:
-    """Symbol, date, original language, agenda item and title from page 1's masthead."""
+def _metadata(rows: list[Row], furniture: set[int], body_size: float) -> Masthead:
+    """Page 1's masthead: the title is its largest heading-type text; the rest is read from the lines."""
     if not rows:
-        return PdfMetadata()
+        return Masthead()
     first_body = next((i for i, r in enumerate(rows) if re.match(r"^(?:1|I|一)[.．]", r.text)), len(rows))
     masthead = [r for r in rows[:first_body] if id(r) not in furniture]
-    symbol = next((p for r in rows[:first_body] for p in r.text.split() if looks_like_symbol(p)), None)
-    date = original = agenda = distribution = None
-    for r in masthead:
-        text = r.text
-        if date is None:
-            date = _iso_date(text)
-        m = _ORIGINAL.search(text)
-        if m and original is None:
-            original = _LANGUAGE_NAMES.get(m.group(1).strip().lower().rstrip("."))
-        d = _DISTR.match(text)
-        if d and distribution is None:
-            distribution = d.group(1)
-        if agenda is None and _AGENDA.search(text) and len(text) <= 120:
-            agenda = text
     candidates = [
         r for r in masthead
         if (r.bold or r.size >= body_size * HEADING_RATIO) and not any(looks_like_symbol(p) for p in r.text.split())
-        and not re.match(r"^(?:United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций|联合国|الأمم المتحدة)$", r.text)
+        and not _UNITED_NATIONS.match(r.text)
     ]
     title = None
     if candidates:
         biggest = max(r.size for r in candidates)
         title = join_lines([r.text for r in candidates if abs(r.size - biggest) < 0.3]) or None
-    return PdfMetadata(title=title, symbol=symbol, date=date, original_lang=original, agenda_item=agenda,
-                       distribution=distribution)
+    # the symbol may sit in the top band, which repeats as the running header: read all of page 1's top
+    return read_masthead([r.text for r in rows[:first_body]], title)
 
 
-def _iso_date(text: str) -> str | None:
-    m = _DATE_CJK.search(text)
-    if m:
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    for m in _DATE_WORDS.finditer(text):
-        month = _MONTHS.get(m.group(2).lower())
-        if month and 1 <= int(m.group(1)) <= 31:
-            return f"{int(m.group(3)):04d}-{month:02d}-{int(m.group(1)):02d}"
-    return None
+_UNITED_NATIONS = re.compile(
+    r"^(?:United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций|联合国|الأمم المتحدة)$"
+)

@@ -23,7 +23,7 @@ from assistant.documents import SourceType
 from assistant.errors import DocumentError
 
 if TYPE_CHECKING:
-    from assistant.pdf_layout import PdfLayout
+    from assistant.layout import Layout
 
 BlockKind = Literal["heading", "text"]
 
@@ -70,7 +70,7 @@ class ReadResult:
     pages: int | None = None  # PDF page count
     sha256: str = ""  # of the bytes that were parsed
     size: int = 0
-    layout: "PdfLayout | None" = None  # PDF: body lines, footnotes and page-1 metadata by layout
+    layout: "Layout | None" = None  # PDF, DOCX: body lines, footnotes and masthead metadata by layout
 
     @property
     def text(self) -> str:
@@ -144,17 +144,12 @@ def parse_bytes(
     p = Path(path)
     if not data:
         raise DocumentError(p, "is empty")
-    parser = {
-        "txt": _read_txt,
-        "md": _read_md,
-        "html": _read_html,
-        "pdf": _read_pdf,
-        "docx": _read_docx,
-    }[source_type]
     layout = None
-    if source_type == "pdf":
-        blocks, title, encoding, pages, layout = _read_pdf(data, p, max_file_mb, lang)
+    if source_type in ("pdf", "docx"):  # read by layout as well: UN numbering, footnotes, masthead
+        reader = {"pdf": _read_pdf, "docx": _read_docx}[source_type]
+        blocks, title, encoding, pages, layout = reader(data, p, max_file_mb, lang)
     else:
+        parser = {"txt": _read_txt, "md": _read_md, "html": _read_html}[source_type]
         blocks, title, encoding, pages = parser(data, p, max_file_mb)  # type: ignore[operator]
     blocks = tuple(b for b in blocks if b.text.strip())
     if not any(_has_letters(b.text) for b in blocks):
@@ -445,7 +440,7 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
 
 def _read_pdf(
     data: bytes, path: Path, max_file_mb: int, lang: str | None = None
-) -> tuple[list[Block], str | None, None, int, "PdfLayout"]:
+) -> tuple[list[Block], str | None, None, int, "Layout"]:
     """PDF: pypdf checks the file (header, encryption, metadata title); pdfplumber reads the
     characters with their positions and sizes (``pdf_layout``), so running headers, footers
     and footnotes are told from the body. Blocks are the body text of each page regrouped
@@ -546,8 +541,11 @@ def _display_len(s: str) -> int:
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, None, None]:
-    """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure.
+def _read_docx(
+    data: bytes, path: Path, max_file_mb: int, lang: str | None = None
+) -> tuple[list[Block], str | None, None, None, "Layout"]:
+    """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure, and
+    ``docx_layout`` resolves Word's automatic numbering and reads the footnotes part.
 
     The zip's declared uncompressed sizes are checked before python-docx opens it, so a zip
     bomb is refused without being inflated.
@@ -574,6 +572,8 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+
+    from assistant.docx_layout import docx_layout
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -613,6 +613,7 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
         if title is None:
             core_title = document.core_properties.title
             title = core_title or None
+        layout = docx_layout(document)
     except DocumentError:
         raise
     except (
@@ -624,7 +625,7 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
         if type(exc).__module__.startswith("lxml"):
             raise DocumentError(path, f"is a corrupt DOCX file (damaged XML: {exc})") from None
         raise
-    return blocks, title, None, None
+    return blocks, title, None, None, layout
 
 
 def _docx_heading_level(style: str) -> int:

@@ -101,3 +101,13 @@ def test_body_type_line_starting_with_a_capital_is_no_heading() -> None:
     assert units["1"].footnotes == ("fn1",)
     assert units["2"].section == ("I. Introduction",)
     assert units["fn1"].text == "A note."
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_word_numbering_and_footnotes_give_the_units(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / f"doc-{lang}.docx"
+    gold = un_layout.make_un_docx(path, lang=lang, n_paras=12, n_sections=2)  # type: ignore[arg-type]
+    # no number is typed: they all come from numbering.xml
+    assert "1. " not in path.read_bytes().decode("latin-1")
+    doc = read_document(path, lang=lang)
+    _assert_matches_gold(un_layout.score(doc, gold))

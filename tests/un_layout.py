@@ -627,8 +627,106 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
     ts.pdf.image(img, x=0, y=0, w=PAGE_W, h=PAGE_H)
 
 
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def make_un_docx(path: Path, *, lang: Lang = "en", n_paras: int = 10, n_sections: int = 2, seed: int = 7,
+                 name: str | None = None) -> GoldDocument:
+    """A Word document whose paragraph numbers, sub-item letters and heading numbers come only
+    from automatic numbering (numbering.xml: none is typed), with footnotes in the footnotes part."""
+    import docx
+    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    rng = random.Random(f"docx-{lang}-{seed}")
+    blocks = _content(rng, lang, n_paras, n_sections)
+    texts = _TEXT[lang]
+    symbol = f"CTOC/COP/WG.{seed}/2026/{seed + 1}"
+    agenda = texts["agenda"].format(n=seed + 1)
+    title = _title(rng, lang, seed)
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    w = f'xmlns:w="{_W_NS}"'
+    # abstract 90: paragraphs "1." and sub-items "(a)"; abstract 91: headings "I." and "A."
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%2)"/></w:lvl>'
+        '</w:abstractNum>'))
+    heading_fmt = "chineseCounting" if lang == "zh" else "upperRoman"
+    numbering.insert(1, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="91">'
+        f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{heading_fmt}"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%2."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
+    # headings take their numbers from their styles, as UN templates do
+    for level in (1, 2):
+        style = document.styles[f"Heading {level}"].element
+        ppr = style.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level - 1}"/><w:numId w:val="91"/></w:numPr>'))
+
+    for line in (symbol, texts["distr"], _DATES[lang], texts["original"], texts["body"], agenda):
+        document.add_paragraph(line)
+    document.add_heading(title, level=0)
+    document.add_paragraph(texts["prepared"])
+    notes_xml = []
+    note_id = 0
+    units: list[GoldUnit] = []
+    notes: list[GoldUnit] = []
+    sep = "" if lang == "zh" else " "
+    for block in blocks:
+        if block.kind in ("h1", "h2"):
+            document.add_heading(block.text, level=1 if block.kind == "h1" else 2)
+            continue
+        para = document.add_paragraph()
+        ilvl = 0 if block.kind == "para" else 1
+        para._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {w}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'))
+        ends = "。" if lang == "zh" else ". "
+        if block.notes:  # the marker follows the first sentence
+            head, _, tail = block.text.partition(ends)
+            first, rest = (head + ends.strip(), tail) if tail else (block.text, "")
+        else:
+            first, rest = block.text, ""
+        para.add_run(first)
+        for note in block.notes:
+            note_id += 1
+            run = para.add_run()
+            run._r.append(parse_xml(f'<w:footnoteReference {w} w:id="{note_id}"/>'))
+            notes_xml.append(
+                f'<w:footnote w:id="{note_id}"><w:p><w:r><w:footnoteRef/></w:r>'
+                f'<w:r><w:t xml:space="preserve"> {_xml_escape(note.text)}</w:t></w:r></w:p></w:footnote>'
+            )
+            notes.append(GoldUnit(f"fn{note_id}", "footnote", note.text, block.section))
+        if rest:
+            para.add_run(sep + rest)
+        units.append(GoldUnit(block.unit_id, "paragraph" if block.kind == "para" else "subitem", block.text, block.section))
+    footnotes = (
+        f'<w:footnotes {w}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+        + "".join(notes_xml) + "</w:footnotes>"
+    )
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, footnotes.encode("utf-8"), document.part.package)
+    document.part.relate_to(part, RT.FOOTNOTES)
+    document.save(str(path))
+    return GoldDocument(
+        name=name or path.stem, lang=lang, symbol=symbol, date=_DATES[lang], original="en", agenda_item=agenda,
+        title=title, units=tuple(units + notes),
+    )
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def standard_set(out_dir: Path) -> list[tuple[Path, GoldDocument]]:
-    """The measured set: English (with one scanned page), French and Chinese, 40+ pages."""
+    """The measured set: English (with one scanned page), French and Chinese PDFs, 40+ pages,
+    and an English Word document with automatic numbering and footnotes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = (
         ("un-en", "en", 80, 5, 1, 3),
@@ -640,6 +738,8 @@ def standard_set(out_dir: Path) -> list[tuple[Path, GoldDocument]]:
         path = out_dir / f"{name}.pdf"
         made.append((path, make_un_pdf(path, lang=lang, n_paras=paras, n_sections=sections, seed=seed,  # type: ignore[arg-type]
                                        scanned_paras=scanned, name=name)))
+    path = out_dir / "un-en-word.docx"
+    made.append((path, make_un_docx(path, lang="en", n_paras=30, n_sections=3, seed=7, name="un-en-word")))
     return made
 
 
