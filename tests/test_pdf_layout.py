@@ -75,7 +75,34 @@ def test_scanned_page_is_read_by_ocr_and_flagged(tmp_path: Path, settings: Setti
     assert score.ocr_flagged and score.furniture_leaks == ()
     entry = next(e for e in json.loads((settings.corpus_dir / "manifest.json").read_text())["documents"]
                  if e["doc_id"] == doc.doc_id)
-    assert entry["ocr_units"] == [u.unit_id for u in gold.units if u.ocr]
+    ocr_ids = [u.unit_id for u in gold.units if u.ocr]
+    assert entry["ocr_units"] == ocr_ids
+
+
+def test_paragraphs_command_and_sources_panel_show_masthead_and_ocr(
+    tmp_path: Path, settings: Settings, cli_env: dict[str, str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant import webui
+    from assistant.cli import app
+
+    path = tmp_path / "scan.pdf"
+    gold = un_layout.make_un_pdf(path, lang="en", n_paras=3, n_sections=1, seed=6, scanned_paras=1)
+    [doc] = add_documents(settings, [path], lang="en")
+    ocr_id = next(u.unit_id for u in gold.units if u.ocr)
+    shown = CliRunner().invoke(app, ["paragraphs", ocr_id, "--doc", doc.doc_id], env=cli_env)
+    assert shown.exit_code == 0, shown.output
+    assert f"{gold.symbol} · 2026-03-12 · original: en · {gold.agenda_item}" in shown.output
+    assert "OCR text" in shown.output
+    as_json = json.loads(CliRunner().invoke(app, ["paragraphs", ocr_id, "--doc", doc.doc_id, "--json"], env=cli_env).output)
+    assert as_json["ocr"] is True and as_json["document"]["symbol"] == gold.symbol
+    assert json.loads(CliRunner().invoke(app, ["paragraphs", "1", "--doc", doc.doc_id, "--json"], env=cli_env).output).get("ocr") is None
+    listed = CliRunner().invoke(app, ["paragraphs", "--doc", doc.doc_id], env=cli_env).output.splitlines()
+    assert listed[0].startswith(gold.title) and gold.symbol in listed[0]
+    assert sum("[OCR]" in line for line in listed) == 1
+    html = webui.sources_html(doc.unit(ocr_id), "en", doc_title=doc.title, masthead=doc.masthead(), ocr=doc.is_ocr(ocr_id))
+    assert gold.symbol in html and "scanned page" in html
 
 
 def test_scanned_page_without_tesseract_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
