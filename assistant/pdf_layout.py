@@ -106,6 +106,7 @@ def _layout(
     furniture = _furniture(rows_by_page, heights)
     metadata = _metadata(rows_by_page[0] if rows_by_page else [], furniture, body_size)
     left = _left_margin([r for r in all_rows if id(r) not in furniture])
+    leading = _leading(rows_by_page, body_size)
 
     lines: list[LaidOutLine] = []
     notes: list[_NoteDraft] = []
@@ -123,12 +124,12 @@ def _layout(
             else:
                 body.append(row)
         body = _join_wrapped_headings(body, body_size)
-        for row in body:
+        for k, row in enumerate(body):
             lines.append(
                 LaidOutLine(
                     text=row.text,
                     indented=row.x0 > left + 2.0,
-                    heading=not row.ocr and (row.bold or row.size >= body_size * HEADING_RATIO),
+                    heading=_is_heading(row, body[k - 1] if k else None, body_size, leading),
                     markers=row.markers,
                     ocr=row.ocr,
                 )
@@ -345,6 +346,27 @@ def _join_wrapped_headings(rows: list[Row], body_size: float) -> list[Row]:
         else:
             out.append(row)
     return out
+
+
+def _is_heading(row: Row, prev: Row | None, body_size: float, leading: float) -> bool:
+    """Larger than the body, or bold with extra space above it: a bold phrase that happens to
+    fill a line of running text has no space above it and is no heading."""
+    if row.ocr:
+        return False
+    if row.size >= body_size * HEADING_RATIO:
+        return True
+    return row.bold and (prev is None or row.top - prev.bottom > leading * 1.3)
+
+
+def _leading(rows_by_page: list[list[Row]], body_size: float) -> float:
+    """The usual white space between two lines of body text."""
+    gaps = [
+        b.top - a.bottom
+        for rows in rows_by_page
+        for a, b in zip(rows, rows[1:])
+        if abs(a.size - body_size) < 0.3 and abs(b.size - body_size) < 0.3 and b.top > a.bottom
+    ]
+    return statistics.median(gaps) if gaps else body_size * 0.3
 
 
 def _heading_type(row: Row, body_size: float) -> bool:

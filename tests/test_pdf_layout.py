@@ -138,3 +138,29 @@ def test_word_numbering_and_footnotes_give_the_units(tmp_path: Path, lang: str) 
     assert "1. " not in path.read_bytes().decode("latin-1")
     doc = read_document(path, lang=lang)
     _assert_matches_gold(un_layout.score(doc, gold))
+
+
+def test_english_pdf_of_a_chinese_document_is_linked_by_its_symbol(tmp_path: Path, settings: Settings) -> None:
+    from assistant.corpus import aligned_unit
+
+    zh, en = tmp_path / "paper.zh.pdf", tmp_path / "paper.en.pdf"
+    zh_gold = un_layout.make_un_pdf(zh, lang="zh", n_paras=6, n_sections=2, seed=8)
+    en_gold = un_layout.make_un_pdf(en, lang="en", n_paras=6, n_sections=2, seed=8)
+    assert zh_gold.symbol == en_gold.symbol
+    [zh_doc] = add_documents(settings, [zh], lang="zh")
+    [en_doc] = add_documents(settings, [en], lang="en")
+    assert en_doc.parallel_of == zh_doc.doc_id
+    docs = load_documents(settings)
+    got = aligned_unit(docs, zh_doc.doc_id, "2(a)", "en")
+    assert got is not None and got.doc_id == en_doc.doc_id
+    assert got.text == next(u.text for u in en_gold.units if u.unit_id == "2(a)")
+
+
+def test_bold_words_filling_a_line_of_running_text_are_no_heading() -> None:
+    from assistant.pdf_layout import Row, _is_heading
+
+    body = Row("the Protocol states that", 2, 70.0, 100.0, 110.0, 10.0, False)
+    bold = Row("States Parties shall", 2, 70.0, 114.0, 124.0, 10.0, True)
+    spaced = Row("Good practices", 2, 70.0, 134.0, 144.0, 10.0, True)
+    assert not _is_heading(bold, body, 10.0, 4.0)
+    assert _is_heading(spaced, bold, 10.0, 4.0)
