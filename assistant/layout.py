@@ -37,6 +37,7 @@ class Layout:
     pages: int | None = None
     ocr_pages: tuple[int, ...] = ()
     page_texts: tuple[str, ...] = ()  # PDF: body text per page, furniture and footnotes dropped
+    ocr_record: bytes | None = None  # PDF: what OCR recognised on its scanned pages, to store
 
     @property
     def text(self) -> str:

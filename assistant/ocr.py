@@ -1,5 +1,10 @@
 """OCR for PDF pages without a text layer (scans), with Tesseract.
 
+What Tesseract recognised is kept beside the PDF in the corpus (``dump_recognised``): a
+scanned document is recognised once, when it is added, so its units -- the text we cite --
+do not change from one load to the next or with another Tesseract version, and loading the
+corpus does not pay for OCR again.
+
 Tesseract is a Debian package (``tesseract-ocr`` plus one ``tesseract-ocr-LANG`` pack per
 language; ``scripts/install-ocr.sh`` installs them); ``pytesseract`` calls it. A missing
 binary or language pack is a ``DocumentError`` that says which page needs OCR and how to
@@ -8,6 +13,8 @@ install it: a scanned page is never silently dropped.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,3 +96,33 @@ def _pieces(data: dict[str, list[Any]], indices: list[int]) -> list[str]:
         pieces[-1].append(data["text"][i])
         prev_right = data["left"][i] + data["width"][i]
     return [" ".join(p) for p in pieces if p]
+
+
+RECORD_VERSION = 1
+
+
+def dump_recognised(pages: Mapping[int, Sequence["Row"]]) -> bytes:
+    """The recognised lines of each scanned page, as JSON to store beside the PDF."""
+    import dataclasses
+
+    record = {
+        "version": RECORD_VERSION,
+        "pages": {str(number): [dataclasses.asdict(row) for row in rows] for number, rows in pages.items()},
+    }
+    return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def load_recognised(data: bytes) -> dict[int, list["Row"]]:
+    """Read ``dump_recognised`` output back; ``ValueError`` when it is not such a record."""
+    from assistant.pdf_layout import Row
+
+    try:
+        record = json.loads(data.decode("utf-8"))
+        if record.get("version") != RECORD_VERSION:
+            raise ValueError(f"OCR record version {record.get('version')!r}, expected {RECORD_VERSION}")
+        return {
+            int(number): [Row(**{**row, "markers": tuple(row["markers"]), "pieces": tuple(row["pieces"])}) for row in rows]
+            for number, rows in record["pages"].items()
+        }
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not an OCR record ({exc})") from None

@@ -20,6 +20,7 @@ Numbering, paragraphs and sub-items are left to ``structure.parse_un_lines``.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import statistics
@@ -62,10 +63,23 @@ class Row:
     lead: str | None = None  # a raised label printed before the text (a footnote's number)
 
 
-def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> Layout:
-    """Read a PDF's pages with pdfplumber into body lines, footnotes and page-1 metadata."""
+def read_pdf_layout(
+    data: bytes, path: Path, *, lang: str | None = None, recognised: bytes | None = None
+) -> Layout:
+    """Read a PDF's pages with pdfplumber into body lines, footnotes and page-1 metadata.
+
+    ``recognised`` is the stored OCR of its scanned pages (``Layout.ocr_record`` of an earlier
+    read); pages it lacks, or all when it is unreadable, are recognised again.
+    """
     import pdfplumber
 
+    from assistant.ocr import dump_recognised, load_recognised
+
+    try:
+        stored = load_recognised(recognised) if recognised else {}
+    except ValueError:
+        stored = {}
+    scanned: dict[int, list[Row]] = {}
     rows_by_page: list[list[Row]] = []
     rules_by_page: list[list[float]] = []
     heights: list[float] = []
@@ -79,7 +93,9 @@ def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> Layo
                     if _has_image(page):
                         from assistant.ocr import ocr_page_rows
 
-                        rows_by_page.append(ocr_page_rows(page, number, lang, path))
+                        rows = stored.get(number) or ocr_page_rows(page, number, lang, path)
+                        scanned[number] = rows
+                        rows_by_page.append(rows)
                         ocr_pages.append(number)
                     else:
                         rows_by_page.append([])
@@ -91,7 +107,8 @@ def read_pdf_layout(data: bytes, path: Path, *, lang: str | None = None) -> Layo
         raise
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
-    return _layout(rows_by_page, rules_by_page, heights, tuple(ocr_pages))
+    layout = _layout(rows_by_page, rules_by_page, heights, tuple(ocr_pages))
+    return dataclasses.replace(layout, ocr_record=dump_recognised(scanned) if scanned else None)
 
 
 def _has_image(page: Any) -> bool:

@@ -135,19 +135,22 @@ def read_file(path: str | os.PathLike[str], *, max_file_mb: int = 20, lang: str 
 
 def parse_bytes(
     data: bytes, path: str | os.PathLike[str], source_type: SourceType, *, max_file_mb: int = 20,
-    lang: str | None = None,
+    lang: str | None = None, recognised: bytes | None = None,
 ) -> ReadResult:
     """Turn a file's bytes into blocks with the reader for its format.
 
-    ``lang`` (when known) picks the OCR language for scanned PDF pages.
+    ``lang`` (when known) picks the OCR language for scanned PDF pages; ``recognised`` is
+    their stored OCR (``Layout.ocr_record``), which spares running it again.
     """
     p = Path(path)
     if not data:
         raise DocumentError(p, "is empty")
     layout = None
     if source_type in ("pdf", "docx"):  # read by layout as well: UN numbering, footnotes, masthead
-        reader = {"pdf": _read_pdf, "docx": _read_docx}[source_type]
-        blocks, title, encoding, pages, layout = reader(data, p, max_file_mb, lang)
+        if source_type == "pdf":
+            blocks, title, encoding, pages, layout = _read_pdf(data, p, max_file_mb, lang, recognised)
+        else:
+            blocks, title, encoding, pages, layout = _read_docx(data, p, max_file_mb)
     else:
         parser = {"txt": _read_txt, "md": _read_md, "html": _read_html}[source_type]
         blocks, title, encoding, pages = parser(data, p, max_file_mb)  # type: ignore[operator]
@@ -439,7 +442,7 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
 
 
 def _read_pdf(
-    data: bytes, path: Path, max_file_mb: int, lang: str | None = None
+    data: bytes, path: Path, max_file_mb: int, lang: str | None = None, recognised: bytes | None = None
 ) -> tuple[list[Block], str | None, None, int, "Layout"]:
     """PDF: pypdf checks the file (header, encryption, metadata title); pdfplumber reads the
     characters with their positions and sizes (``pdf_layout``), so running headers, footers
@@ -469,7 +472,7 @@ def _read_pdf(
             meta_title = meta.title if meta else None
         except Exception:
             meta_title = None
-        layout = read_pdf_layout(data, path, lang=lang)
+        layout = read_pdf_layout(data, path, lang=lang, recognised=recognised)
         blocks: list[Block] = []
         for page_text in layout.page_texts:
             blocks.extend(_pdf_blocks(page_text))
@@ -542,7 +545,7 @@ def _display_len(s: str) -> int:
 
 
 def _read_docx(
-    data: bytes, path: Path, max_file_mb: int, lang: str | None = None
+    data: bytes, path: Path, max_file_mb: int
 ) -> tuple[list[Block], str | None, None, None, "Layout"]:
     """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure, and
     ``docx_layout`` resolves Word's automatic numbering and reads the footnotes part.

@@ -65,7 +65,9 @@ def test_page_one_metadata_reaches_the_manifest(tmp_path: Path, settings: Settin
     assert dict(reloaded.meta)["agenda_item"] == gold.agenda_item
 
 
-def test_scanned_page_is_read_by_ocr_and_flagged(tmp_path: Path, settings: Settings) -> None:
+def test_scanned_page_is_read_by_ocr_and_flagged(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "scan.pdf"
     gold = un_layout.make_un_pdf(path, lang="en", n_paras=3, n_sections=1, seed=5, scanned_paras=2)
     assert gold.scanned_pages == (gold.pages,)
@@ -77,6 +79,14 @@ def test_scanned_page_is_read_by_ocr_and_flagged(tmp_path: Path, settings: Setti
                  if e["doc_id"] == doc.doc_id)
     ocr_ids = [u.unit_id for u in gold.units if u.ocr]
     assert entry["ocr_units"] == ocr_ids
+    # recognised once: loading reads the stored OCR, so the cited text cannot drift
+    assert (settings.corpus_dir / entry["ocr_file"]).is_file()
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    reloaded = next(d for d in load_documents(settings) if d.doc_id == doc.doc_id)
+    assert [(u.unit_id, u.text) for u in reloaded.units] == [(u.unit_id, u.text) for u in doc.units]
+    assert reloaded.ocr_units == tuple(ocr_ids)
 
 
 def test_paragraphs_command_and_sources_panel_show_masthead_and_ocr(
