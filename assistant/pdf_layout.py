@@ -319,7 +319,11 @@ def _pattern(text: str) -> str:
 
 
 def _furniture(rows_by_page: list[list[Row]], heights: list[float]) -> set[int]:
-    """Rows of the top and bottom bands that repeat on other pages or are pure furniture."""
+    """Rows of the top and bottom bands that repeat on other pages or are pure furniture.
+
+    A scanned page's band rows are furniture too when each piece is, or nearly reads as, a
+    furniture piece of the text pages (OCR misreads ``WG.4`` as ``WG:4``).
+    """
     bands: list[tuple[Row, str]] = []
     for rows, height in zip(rows_by_page, heights):
         for row in rows:
@@ -327,14 +331,47 @@ def _furniture(rows_by_page: list[list[Row]], heights: list[float]) -> set[int]:
                 bands.append((row, _pattern(row.text)))
     pages_of: dict[str, set[int]] = {}
     for row, pattern in bands:
-        pages_of.setdefault(pattern, set()).add(row.page)
+        if not row.ocr:
+            pages_of.setdefault(pattern, set()).add(row.page)
     found = set()
+    known: set[str] = set()
     for row, pattern in bands:
+        if row.ocr:
+            continue
         repeated = len(pages_of[pattern]) >= 2
-        pure = bool(row.pieces) and all(is_page_furniture(p) or re.fullmatch(r"\d{1,4}", p) for p in row.pieces)
-        if repeated or pure:
+        if repeated or (row.pieces and all(_furniture_piece(p) for p in row.pieces)):
+            found.add(id(row))
+            known.update(_pattern(p) for p in row.pieces)
+    # the symbol printed in page 1's masthead is the running header of the other pages
+    known.update(_pattern(t) for row, _ in bands if row.page == 1 and not row.ocr for t in row.text.split()
+                 if looks_like_symbol(t))
+    for row, _ in bands:
+        pieces = _ocr_pieces(row.pieces) if row.ocr else ()
+        if pieces and all(_furniture_piece(p) or _near(_pattern(p), known) for p in pieces):
             found.add(id(row))
     return found
+
+
+def _furniture_piece(piece: str) -> bool:
+    return is_page_furniture(piece) or bool(re.fullmatch(r"\d{1,4}", piece))
+
+
+def _near(pattern: str, known: set[str]) -> bool:
+    from difflib import SequenceMatcher
+
+    return any(SequenceMatcher(None, pattern, k).ratio() >= 0.85 for k in known)
+
+
+def _ocr_pieces(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """OCR pieces without scanner dirt: specks read as stray marks at their ends (``°``, ``|``)
+    or as pieces of one or two characters."""
+    cleaned = []
+    for piece in pieces:
+        for token in piece.split():
+            token = re.sub(r"^[^\w(]+|[^\w)]+$", "", token)
+            if sum(ch.isalnum() for ch in token) >= 3 or re.fullmatch(r"\d{1,2}", token):
+                cleaned.append(token)
+    return tuple(cleaned)
 
 
 # --------------------------------------------------------------------------- headings, notes

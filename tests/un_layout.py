@@ -535,7 +535,7 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
     texts = _TEXT[lang]
     agenda = texts["agenda"].format(n=seed + 1)
     blocks = _content(rng, lang, n_paras, n_sections)
-    job = f"V.26-0{seed}{123 + seed:03d}"
+    job = f"V.26-{seed % 100:02d}{123 + seed:03d}"  # a job number: two digits, a dash, five digits
     doc = GoldDocument(
         name=name or path.stem, lang=lang, symbol=symbol, date=_DATES[lang], original="en",
         agenda_item=agenda, title=_title(rng, lang, seed), units=(),
@@ -585,7 +585,8 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
 
 
 def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
-    """Paragraphs, running header and footer drawn into a 200 dpi greyscale image placed as the page."""
+    """Paragraphs, running header and footer drawn into a 200 dpi greyscale image, skewed,
+    blurred and specked like a scan, placed as the page."""
     from PIL import Image, ImageDraw, ImageFont
 
     dpi = 200
@@ -624,7 +625,19 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
             draw.text(((LEFT + (INDENT_MM if k == 0 else 0)) * px, y), line, font=body, fill=0)
             y += LINE_MM * px
         y += PARA_GAP_MM * px
-    ts.pdf.image(img, x=0, y=0, w=PAGE_W, h=PAGE_H)
+    ts.pdf.image(_as_scanned(img, random.Random(page)), x=0, y=0, w=PAGE_W, h=PAGE_H)
+
+
+def _as_scanned(img: "Image.Image", rng: random.Random) -> "Image.Image":
+    """What a scanner does to a page: a slight skew, soft edges and specks of dirt."""
+    from PIL import ImageFilter
+
+    img = img.rotate(0.4, resample=3, fillcolor=255, expand=False)  # 3 = bicubic
+    img = img.filter(ImageFilter.GaussianBlur(0.8))
+    pixels = img.load()
+    for _ in range(img.width * img.height // 8000):
+        pixels[rng.randrange(img.width), rng.randrange(img.height)] = rng.choice((0, 90, 160))
+    return img
 
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
