@@ -14,6 +14,7 @@ install it: a scanned page is never silently dropped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,7 @@ def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list[
         pieces = _pieces(data, indices)
         rows.append(
             Row(
-                text=" ".join(words),
+                text=_tidy(" ".join(words)),
                 page=number,
                 x0=data["left"][indices[0]] * scale,
                 top=top,
@@ -84,6 +85,18 @@ def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list[
         )
     rows.sort(key=lambda r: r.top)
     return rows
+
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+
+
+def _tidy(text: str) -> str:
+    """Undo habits of Tesseract's Chinese model: a space between every two characters, and a
+    paragraph number's full stop read as the ideographic one (``4。``) or lost (``4 准则``).
+    The UN parser still takes a number as a paragraph only when it is the next in sequence."""
+    text = re.sub(rf"(?<=[{_CJK}]) +(?=[{_CJK}])", "", text)
+    text = re.sub(r"^(\d{1,3})\s*[。．]\s*", r"\1. ", text)
+    return re.sub(rf"^(\d{{1,3}})\s+(?=[{_CJK}])", r"\1. ", text)
 
 
 def _pieces(data: dict[str, list[Any]], indices: list[int]) -> list[str]:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, write_json  # noqa: E402
+from common import ROOT, write_json  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 import un_layout  # noqa: E402
@@ -57,20 +57,38 @@ def main() -> int:
     by_lang = {}
     for lang in langs:
         mine = [s for s, _ in scores if s.lang == lang]
-        exact = sum(s.exact for s in mine)
-        total = sum(s.text_units for s in mine)
-        by_lang[lang] = {"documents": len(mine), "pages": sum(s.pages for s in mine), "exact_share": exact / total if total else None}
-        print(f"{lang}: {len(mine)} documents, {by_lang[lang]['pages']} pages, exact {exact}/{total} = {exact / total:.1%}")
-    total_pages = sum(s.pages for s, _ in scores)
-    exact = sum(s.exact for s, _ in scores)
-    units = sum(s.text_units for s, _ in scores)
-    print(f"all: {len(scores)} documents, {total_pages} pages, exact {exact}/{units} = {exact / units:.1%}")
+        by_lang[lang] = summary = _totals(mine)
+        print(f"{lang}: {summary['documents']} documents, {summary['pages']} pages, exact {summary['exact']}/"
+              f"{summary['text_units']} = {summary['exact_share']:.1%}, leaks {summary['leaks']}, footnotes "
+              f"{summary['footnotes']}, headings {summary['headings']}, metadata {summary['metadata']}, "
+              f"OCR {summary['ocr_accuracy'] if summary['ocr_accuracy'] is None else format(summary['ocr_accuracy'], '.1%')}")
+    overall = _totals([s for s, _ in scores])
+    print(f"all: {overall['documents']} documents, {overall['pages']} pages, exact {overall['exact']}/"
+          f"{overall['text_units']} = {overall['exact_share']:.1%}, leaks {overall['leaks']}, OCR "
+          f"{overall['ocr_accuracy'] if overall['ocr_accuracy'] is None else format(overall['ocr_accuracy'], '.1%')}")
     for s, _ in scores:
         for line in s.mismatches[:5]:
             print(f"  {s.name} mismatch {line}")
-    write_json(OUT / "un_layout.json", {"documents": rows, "by_language": by_lang, "pages": total_pages,
-                                         "exact_share": exact / units})
+    path = write_json("un_layout.json", {"documents": rows, "by_language": by_lang, "all": overall})
+    print(f"wrote {path}")
     return 0
+
+
+def _totals(scores: list["un_layout.Score"]) -> dict:
+    exact, units = sum(s.exact for s in scores), sum(s.text_units for s in scores)
+    ocr = [(s.ocr_accuracy, s.ocr_units) for s in scores if s.ocr_accuracy is not None]
+    return {
+        "documents": len(scores),
+        "pages": sum(s.pages for s in scores),
+        "exact": exact,
+        "text_units": units,
+        "exact_share": exact / units if units else None,
+        "leaks": sum(len(s.furniture_leaks) + len(s.footnote_leaks) for s in scores),
+        "footnotes": f"{sum(s.footnotes_found for s in scores)}/{sum(s.footnotes_gold for s in scores)}",
+        "headings": f"{sum(s.sections_right for s in scores)}/{sum(s.sections_gold for s in scores)}",
+        "metadata": f"{sum(sum(s.metadata.values()) for s in scores)}/{sum(len(s.metadata) for s in scores)}",
+        "ocr_accuracy": sum(a * n for a, n in ocr) / sum(n for _, n in ocr) if ocr else None,
+    }
 
 
 def _row(s: "un_layout.Score", seconds: float) -> dict:

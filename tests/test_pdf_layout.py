@@ -174,3 +174,11 @@ def test_bold_words_filling_a_line_of_running_text_are_no_heading() -> None:
     spaced = Row("Good practices", 2, 70.0, 134.0, 144.0, 10.0, True)
     assert not _is_heading(bold, body, 10.0, 4.0)
     assert _is_heading(spaced, bold, 10.0, 4.0)
+
+
+def test_tesseract_chinese_habits_are_undone() -> None:
+    from assistant.ocr import _tidy
+
+    assert _tidy("4。 监测 为 风险 供应 链 2019 年") == "4. 监测为风险供应链 2019 年"
+    assert _tidy("6 宣传 活动") == "6. 宣传活动"
+    assert _tidy("45 migrants were") == "45 migrants were"  # Latin text keeps its numbers as they are

@@ -568,7 +568,8 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
         section = units[-1].section
         scan_units = []
         for k in range(scanned_paras):
-            text = " ".join(_sentence(rng, lang, ".") for _ in range(rng.randint(2, 3)))
+            end, sep = ("。", "") if lang == "zh" else (".", " ")
+            text = sep.join(_sentence(rng, lang, end) for _ in range(rng.randint(2, 3)))
             scan_units.append(GoldUnit(str(para + 1 + k), "paragraph", text, section, ocr=True))
         ts.pdf.add_page()
         ts.pages += 1
@@ -593,7 +594,10 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
     px = dpi / 25.4
     img = Image.new("L", (round(PAGE_W * px), round(PAGE_H * px)), 255)
     draw = ImageDraw.Draw(img)
-    body = ImageFont.truetype(str(LATIN_FONT), round(BODY_PT / 72 * dpi))
+    if ts.lang == "zh":  # index 2: the simplified-Chinese face of the collection
+        body = ImageFont.truetype(str(CJK_FONT), round(BODY_PT / 72 * dpi), index=2)
+    else:
+        body = ImageFont.truetype(str(LATIN_FONT), round(BODY_PT / 72 * dpi))
     small = ImageFont.truetype(str(LATIN_FONT), round(8 / 72 * dpi))
     page = ts.pages
     even = page % 2 == 0
@@ -607,16 +611,15 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
     y = BODY_TOP * px
     width = (RIGHT - LEFT) * px
     for unit in units:
-        words = unit.text.split(" ")
         lines: list[str] = []
         current = ""
         first_width = width - INDENT_MM * px
-        for w in words:
-            trial = f"{current} {w}".strip()
+        for token, glue, _ in _tokens(unit.text, [], ts.lang):
+            trial = current + (glue if current else "") + token
             limit = first_width if not lines else width
             if current and draw.textlength(trial, font=body) > limit:
                 lines.append(current)
-                current = w
+                current = token
             else:
                 current = trial
         lines.append(current)
@@ -738,13 +741,13 @@ def _xml_escape(text: str) -> str:
 
 
 def standard_set(out_dir: Path) -> list[tuple[Path, GoldDocument]]:
-    """The measured set: English (with one scanned page), French and Chinese PDFs, 40+ pages,
+    """The measured set: English, French and Chinese PDFs (each ending with a scanned page), 40+ pages,
     and an English Word document with automatic numbering and footnotes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = (
         ("un-en", "en", 80, 5, 1, 3),
-        ("un-fr", "fr", 70, 5, 2, 0),
-        ("un-zh", "zh", 90, 5, 3, 0),
+        ("un-fr", "fr", 70, 5, 2, 3),
+        ("un-zh", "zh", 90, 5, 3, 3),
     )
     made = []
     for name, lang, paras, sections, seed, scanned in specs:
