@@ -73,7 +73,7 @@ def read_pdf_layout(
     """
     import pdfplumber
 
-    from assistant.ocr import dump_recognised, load_recognised
+    from assistant.ocr import dump_recognised, load_recognised, ocr_page_rows
 
     try:
         stored = load_recognised(recognised) if recognised else {}
@@ -90,9 +90,7 @@ def read_pdf_layout(
                 heights.append(float(page.height))
                 chars = [c for c in page.chars if c.get("upright", True)]
                 if not any(c["text"].strip() for c in chars):
-                    if _has_image(page):
-                        from assistant.ocr import ocr_page_rows
-
+                    if page.images:  # a scan: recognise the page image
                         rows = stored.get(number) or ocr_page_rows(page, number, lang, path)
                         scanned[number] = rows
                         rows_by_page.append(rows)
@@ -109,10 +107,6 @@ def read_pdf_layout(
         raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
     layout = _layout(rows_by_page, rules_by_page, heights, tuple(ocr_pages))
     return dataclasses.replace(layout, ocr_record=dump_recognised(scanned) if scanned else None)
-
-
-def _has_image(page: Any) -> bool:
-    return bool(page.images)
 
 
 def _layout(

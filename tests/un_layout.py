@@ -314,12 +314,13 @@ def _tokens(text: str, notes: list[_Note], lang: Lang) -> list[tuple[str, str, i
 class _Typesetter:
     """Places lines on pages, reserving room for each page's footnotes."""
 
-    def __init__(self, doc: GoldDocument, lang: Lang, job: str, total_pages_hint: int) -> None:
+    def __init__(self, doc: GoldDocument, lang: Lang, job: str, total_pages: int) -> None:
         from fpdf import FPDF
 
         self.lang = lang
         self.doc = doc
         self.job = job
+        self.total_pages = total_pages  # for the "n/N" counters; 0 on the first, counting pass
         self.pdf = FPDF(unit="mm", format="A4")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_compression(False)
@@ -392,8 +393,6 @@ class _Typesetter:
         left, right = (counter, self.job) if even else (self.job, counter)
         pdf.text(LEFT, FOOTER_Y, left)
         pdf.text(RIGHT - pdf.get_string_width(right), FOOTER_Y, right)
-
-    total_pages = 0
 
     # -- lines
     def wrap(self, tokens: list[tuple[str, str, int | None]], width: float, size: float, style: str = "",
@@ -518,10 +517,6 @@ _TITLES = {
 }
 
 
-def _title(rng: random.Random, lang: Lang, k: int) -> str:
-    return _TITLES[lang][k % 3]
-
-
 def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections: int = 3, seed: int = 1,
                 scanned_paras: int = 0, name: str | None = None) -> GoldDocument:
     """Write a UN-layout PDF and return its gold units and metadata.
@@ -538,12 +533,11 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
     job = f"V.26-{seed % 100:02d}{123 + seed:03d}"  # a job number: two digits, a dash, five digits
     doc = GoldDocument(
         name=name or path.stem, lang=lang, symbol=symbol, date=_DATES[lang], original="en",
-        agenda_item=agenda, title=_title(rng, lang, seed), units=(),
+        agenda_item=agenda, title=_TITLES[lang][seed % 3], units=(),
     )
     # Two passes: the first counts the pages for the "n/N" counters.
     for final in (False, True):
-        ts = _Typesetter(doc, lang, job, 0)
-        ts.total_pages = total if final else 0  # noqa: F821 - set by the first pass
+        ts = _Typesetter(doc, lang, job, total if final else 0)  # noqa: F821 - total is set by the first pass
         ts.new_page()
         ts.masthead(texts, doc)
         for block in blocks:
@@ -661,7 +655,7 @@ def make_un_docx(path: Path, *, lang: Lang = "en", n_paras: int = 10, n_sections
     texts = _TEXT[lang]
     symbol = f"CTOC/COP/WG.{seed}/2026/{seed + 1}"
     agenda = texts["agenda"].format(n=seed + 1)
-    title = _title(rng, lang, seed)
+    title = _TITLES[lang][seed % 3]
     document = docx.Document()
     numbering = document.part.numbering_part.element
     w = f'xmlns:w="{_W_NS}"'
