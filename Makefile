@@ -24,18 +24,23 @@ $(VENV)/.browser:
 	./scripts/install-browser.sh
 	touch $@
 
-run: $(VENV)/.installed-run
+# Tesseract and the six languages' packs: OCR of scanned PDF pages.
+$(VENV)/.ocr:
+	./scripts/install-ocr.sh
+	touch $@
+
+run: $(VENV)/.installed-run $(VENV)/.ocr
 	$(BIN)/python app.py
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
-test: $(VENV)/.installed-test $(VENV)/.browser
+test: $(VENV)/.installed-test $(VENV)/.browser $(VENV)/.ocr
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test-load: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m load
 
-test-all: $(VENV)/.installed-test $(VENV)/.browser
+test-all: $(VENV)/.installed-test $(VENV)/.browser $(VENV)/.ocr
 	$(BIN)/python -m pytest -q -m ''
 
 eval: $(VENV)/.installed-run

@@ -328,7 +328,10 @@ def build_app(
             doc = a.document(doc_id)
             aligned = a.aligned(unit, ui)
             neighbours = a.neighbours(unit_id, doc_id) if with_neighbours else None
-            return webui.sources_html(unit, ui, doc_title=doc.title, aligned=aligned, neighbours=neighbours)
+            return webui.sources_html(
+                unit, ui, doc_title=doc.title, masthead=doc.masthead(), ocr=unit is not None and doc.is_ocr(unit.unit_id),
+                aligned=aligned, neighbours=neighbours,
+            )
 
         def open_source(key: str | None, ui: str):
             if not key:

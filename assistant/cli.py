@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.documents import Document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -138,14 +141,25 @@ def ingest_command(
             typer.echo("index rebuilt")
 
 
-def _unit_json(doc_id: str, unit: object | None) -> dict[str, object] | None:
+def _unit_json(doc_id: str, unit: object | None, ocr: bool = False) -> dict[str, object] | None:
     if unit is None:
         return None
-    return {
+    out: dict[str, object] = {
         "doc": doc_id,
         "unit": unit.unit_id,  # type: ignore[attr-defined]
         "section": unit.section_path,  # type: ignore[attr-defined]
         "text": unit.text,  # type: ignore[attr-defined]
+    }
+    if ocr:
+        out["ocr"] = True  # recognised from a scanned page: check it against the original
+    return out
+
+
+def _document_json(document: "Document") -> dict[str, object]:
+    meta = dict(document.meta)
+    return {
+        "doc": document.doc_id, "title": document.title, "lang": document.lang, "symbol": document.symbol,
+        "date": meta.get("date"), "original_lang": meta.get("original_lang"), "agenda_item": meta.get("agenda_item"),
     }
 
 
@@ -164,9 +178,13 @@ def paragraphs_command(
     if unit_id is None:
         selected = [get_document(documents, doc)] if doc else documents
         rows = [(d.doc_id, u) for d in selected for u in d.units]
+        ocr = {(d.doc_id, uid) for d in selected for uid in d.ocr_units}
         if as_json:
-            _print_json([_unit_json(d, u) for d, u in rows])
+            _print_json([_unit_json(d, u, (d, u.unit_id) in ocr) for d, u in rows])
             return
+        if doc:  # one document: its title and masthead first
+            (document,) = selected
+            typer.echo(" · ".join(p for p in (document.title, document.masthead()) if p))
         width = shutil.get_terminal_size((120, 24)).columns
         doc_w = min(max((len(d) for d, _ in rows), default=3), 28)
         unit_w = min(max((len(u.unit_id) for _, u in rows), default=4), 10)
@@ -174,18 +192,24 @@ def paragraphs_command(
         text_w = max(30, width - doc_w - unit_w - sec_w - 6)
         for d, u in rows:
             section = u.section[-1] if u.section else ""
-            typer.echo(f"{_pad(d, doc_w)}  {_pad(u.unit_id, unit_w)}  {_pad(section, sec_w)}  {_clip(u.text, text_w)}")
+            text = ("[OCR] " if (d, u.unit_id) in ocr else "") + u.text
+            typer.echo(f"{_pad(d, doc_w)}  {_pad(u.unit_id, unit_w)}  {_pad(section, sec_w)}  {_clip(text, text_w)}")
         return
     document, unit = find_unit(documents, unit_id, doc)
     prev, nxt = neighbours(document, unit)
     if as_json:
-        payload = _unit_json(document.doc_id, unit) or {}
+        payload = _unit_json(document.doc_id, unit, document.is_ocr(unit.unit_id)) or {}
+        payload["document"] = _document_json(document)
         payload["previous"] = _unit_json(document.doc_id, prev)
         payload["next"] = _unit_json(document.doc_id, nxt)
         _print_json(payload)
         return
     width = shutil.get_terminal_size((120, 24)).columns
     typer.echo(f"{document.doc_id}  {unit.unit_id}  ({document.title})")
+    if document.masthead():
+        typer.echo(document.masthead())
+    if document.is_ocr(unit.unit_id):
+        typer.echo("OCR text: recognised from a scanned page; check it against the original")
     if unit.section:
         typer.echo(f"section: {unit.section_path}")
     typer.echo("")

@@ -36,12 +36,12 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 # Part of corpus_hash: bump when parsing changes what units a file yields, so indexes
 # built with the old parser are seen as stale.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: layout-aware PDF reading
 # Manifest fields copied into Document.meta (in this order), when set.
-META_FIELDS: tuple[str, ...] = ("body", "date", "place", "agenda_item", "agenda_symbol")
+META_FIELDS: tuple[str, ...] = ("body", "date", "place", "agenda_item", "agenda_symbol", "original_lang")
 _ENTRY_FIELDS: tuple[str, ...] = (
     "doc_id", "path", "title", "lang", "source_type", *META_FIELDS[:4], "symbol", "agenda_symbol",
-    "parallel_of", "sha256",
+    "original_lang", "parallel_of", "sha256", "ocr_units", "ocr_file",
 )
 _DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -63,6 +63,8 @@ class ManifestEntry:
     sha256: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, Any], ...] = ()
+    ocr_units: tuple[str, ...] = ()  # units read by OCR from scanned pages
+    ocr_file: str | None = None  # what OCR recognised on them, stored beside the file (ocr.dump_recognised)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -72,6 +74,12 @@ class ManifestEntry:
             if name in META_FIELDS:
                 if name in meta:
                     out[name] = meta[name]
+            elif name == "ocr_units":
+                if self.ocr_units:
+                    out[name] = list(self.ocr_units)
+            elif name == "ocr_file":
+                if self.ocr_file:
+                    out[name] = self.ocr_file
             else:
                 out[name] = values[name]
         out.update(dict(self.extra))
@@ -84,11 +92,14 @@ class ManifestEntry:
         for key in ("doc_id", "path"):
             if not isinstance(raw.get(key), str) or not raw[key]:
                 raise CorpusError(f"{where}: entry without a {key!r}: {json.dumps(raw, ensure_ascii=False)[:120]}")
-        for key in ("title", "lang", "source_type", "symbol", "parallel_of", "sha256", *META_FIELDS):
+        for key in ("title", "lang", "source_type", "symbol", "parallel_of", "sha256", "ocr_file", *META_FIELDS):
             if raw.get(key) is not None and not isinstance(raw[key], str):
                 raise CorpusError(f"{where}: {raw['doc_id']}: {key!r} must be a string or null")
         if raw.get("lang") is not None and raw["lang"] not in LANGS:
             raise CorpusError(f"{where}: {raw['doc_id']}: unknown lang {raw['lang']!r}; valid values: {', '.join(LANGS)}")
+        ocr_units = raw.get("ocr_units", [])
+        if not isinstance(ocr_units, list) or not all(isinstance(u, str) for u in ocr_units):
+            raise CorpusError(f"{where}: {raw['doc_id']}: 'ocr_units' must be a list of unit ids")
         known = set(_ENTRY_FIELDS)
         return cls(
             doc_id=raw["doc_id"],
@@ -101,6 +112,8 @@ class ManifestEntry:
             sha256=raw.get("sha256"),
             meta=tuple((k, raw[k]) for k in META_FIELDS if raw.get(k) is not None),
             extra=tuple((k, v) for k, v in raw.items() if k not in known),
+            ocr_units=tuple(ocr_units),
+            ocr_file=raw.get("ocr_file"),
         )
 
 
@@ -147,14 +160,26 @@ def load_manifest(corpus_dir: str | os.PathLike[str], *, missing_ok: bool = Fals
             raise CorpusError(f"{mpath}: doc_id {e.doc_id!r} appears twice")
         seen.add(e.doc_id)
         _entry_file(cdir, e)  # checks the path stays inside the corpus directory
+        if e.ocr_file:
+            _entry_file(cdir, e, e.ocr_file)
     return Manifest(version=version, entries=entries)
 
 
-def _entry_file(corpus_dir: Path, entry: ManifestEntry) -> Path:
-    rel = Path(entry.path)
+def _entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
+    rel = Path(path or entry.path)
     if rel.is_absolute() or ".." in rel.parts:
-        raise CorpusError(f"manifest entry {entry.doc_id!r}: path {entry.path!r} must be relative to the corpus directory")
+        raise CorpusError(f"manifest entry {entry.doc_id!r}: path {str(rel)!r} must be relative to the corpus directory")
     return corpus_dir / rel
+
+
+def _stored_ocr(corpus_dir: Path, entry: ManifestEntry) -> bytes | None:
+    """The entry's stored OCR record; None when it has none or it is gone (OCR then runs again)."""
+    if not entry.ocr_file:
+        return None
+    try:
+        return _entry_file(corpus_dir, entry, entry.ocr_file).read_bytes()
+    except OSError:
+        return None
 
 
 # --- parsing one file ---------------------------------------------------------------------
@@ -187,13 +212,22 @@ def _check_doc_id(doc_id: str) -> str:
 def _document_from_read(
     result: ReadResult, *, doc_id: str, lang: str | None, title: str | None
 ) -> Document:
-    from assistant.structure import has_un_structure, parse_un_text
+    from assistant.structure import has_un_structure, parse_un_lines, parse_un_text
 
     text = result.text
-    doc_lang = lang or detect_language(_language_sample(text))
+    layout = result.layout
+    doc_lang = lang or detect_language(_language_sample(layout.text if layout is not None else text))
     parsed_title: str | None = None
     symbol: str | None = None
-    if has_un_structure(text):
+    meta: tuple[tuple[str, str], ...] = ()
+    ocr_units: tuple[str, ...] = ()
+    if layout is not None and has_un_structure(layout.text):
+        parsed = parse_un_lines(layout.lines, layout.notes, doc_id, doc_lang)
+        units = tuple(parsed.units)
+        parsed_title = layout.metadata.title or parsed.title
+        symbol = layout.metadata.symbol or parsed.symbol
+        meta, ocr_units = layout.metadata.as_meta(), parsed.ocr_units
+    elif has_un_structure(text):
         parsed = parse_un_text(text, doc_id, doc_lang)
         units = tuple(parsed.units)
         parsed_title, symbol = parsed.title, parsed.symbol
@@ -212,6 +246,8 @@ def _document_from_read(
         source_type=result.source_type,
         units=units,
         symbol=symbol,
+        meta=meta,
+        ocr_units=ocr_units,
     )
 
 
@@ -256,7 +292,7 @@ def read_document(
     source_type = source_type_for(p)
     limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
     data = read_bytes(p, max_file_mb=limit)
-    result = parse_bytes(data, p, source_type, max_file_mb=limit)
+    result = parse_bytes(data, p, source_type, max_file_mb=limit, lang=lang)
     did = _check_doc_id(doc_id) if doc_id else _default_doc_id(p, result.sha256)
     return _document_from_read(result, doc_id=did, lang=lang, title=title)
 
@@ -269,7 +305,7 @@ def _apply_entry(doc: Document, entry: ManifestEntry) -> Document:
         lang=entry.lang or doc.lang,
         symbol=entry.symbol,
         parallel_of=entry.parallel_of,
-        meta=entry.meta,
+        meta=entry.meta or doc.meta,
     )
 
 
@@ -304,7 +340,10 @@ def load_documents(settings: Settings) -> list[Document]:
                 "with `assistant add`"
             )
         source_type = entry.source_type or source_type_for(fpath)
-        result = parse_bytes(data, fpath, source_type, max_file_mb=settings.max_file_mb)  # type: ignore[arg-type]
+        result = parse_bytes(  # type: ignore[arg-type]
+            data, fpath, source_type, max_file_mb=settings.max_file_mb, lang=entry.lang,  # type: ignore[arg-type]
+            recognised=_stored_ocr(cdir, entry),
+        )
         doc = _document_from_read(result, doc_id=entry.doc_id, lang=entry.lang, title=entry.title)
         docs.append(_apply_entry(doc, entry))
     return docs
@@ -332,6 +371,9 @@ def corpus_hash(settings: Settings) -> str:
                     h.update(chunk)
         except FileNotFoundError:
             h.update(b"<missing>")
+        stored = _stored_ocr(cdir, entry)
+        if stored is not None:  # the recognised text of scanned pages is part of what is parsed
+            h.update(hashlib.sha256(stored).digest())
     return h.hexdigest()
 
 
@@ -346,6 +388,7 @@ class _Pending:
     doc: Document
     entry: ManifestEntry
     already_present: bool
+    ocr_record: bytes | None = None
 
 
 def add_documents(
@@ -383,7 +426,7 @@ def add_documents(
     entries = list(manifest.entries)
     by_sha = {e.sha256: e for e in entries if e.sha256}
     pending: list[_Pending] = []
-    used_names = {Path(e.path).name for e in entries}
+    used_names = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
     for raw_path in paths:
         src = Path(raw_path)
         source_type = source_type_for(src)
@@ -398,13 +441,16 @@ def add_documents(
             )
         if same_content is not None and (doc_id is None or same_content.doc_id == did):
             # Already in the corpus: parse it to return it, write nothing.
-            result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+            result = parse_bytes(
+                data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
+                recognised=_stored_ocr(cdir, same_content),
+            )
             doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
             pending.append(_Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True))
             continue
         if same_content is not None:
             raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
-        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
         doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
         symbol = doc.symbol
         if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
@@ -428,6 +474,12 @@ def add_documents(
             if name in used_names or _occupied(cdir / name, data):
                 raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
         used_names.add(name)
+        ocr_record = result.layout.ocr_record if result.layout is not None else None
+        ocr_name = f"{name}.ocr.json" if ocr_record else None
+        if ocr_name and (ocr_name in used_names or _occupied(cdir / ocr_name, ocr_record or b"")):
+            raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
+        if ocr_name:
+            used_names.add(ocr_name)
         entry = ManifestEntry(
             doc_id=did,
             path=name,
@@ -437,11 +489,14 @@ def add_documents(
             symbol=symbol,
             parallel_of=link,
             sha256=digest,
+            meta=doc.meta,
             extra=(("encoding", result.encoding),) if result.encoding else (),
+            ocr_units=doc.ocr_units,
+            ocr_file=ocr_name,
         )
         entries.append(entry)
         by_sha[digest] = entry
-        pending.append(_Pending(src, data, digest, _apply_entry(doc, entry), entry, False))
+        pending.append(_Pending(src, data, digest, _apply_entry(doc, entry), entry, False, ocr_record))
 
     new = [p for p in pending if not p.already_present]
     if new:
@@ -476,14 +531,16 @@ def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
     placed: list[Path] = []
     try:
         cdir.mkdir(parents=True, exist_ok=True)
-        for p in new:
-            target = cdir / p.entry.path
+        files = [(p.entry.path, p.data) for p in new]
+        files += [(p.entry.ocr_file, p.ocr_record) for p in new if p.entry.ocr_file and p.ocr_record]
+        for rel, data in files:
+            target = cdir / rel
 
-            def refuse_if_occupied(target: Path = target, data: bytes = p.data) -> None:
+            def refuse_if_occupied(target: Path = target, data: bytes = data) -> None:
                 if _occupied(target, data):
                     raise CorpusError(f"{target} appeared while adding; try again")
 
-            write_atomic(target, p.data, before_replace=refuse_if_occupied)
+            write_atomic(target, data, before_replace=refuse_if_occupied)
             placed.append(target)
         write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
     except BaseException as exc:

@@ -47,6 +47,20 @@ class Document:
     symbol: str | None = None
     parallel_of: str | None = None
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    ocr_units: tuple[str, ...] = ()  # units whose text was recognised from a scanned page
+
+    def masthead(self) -> str:
+        """Symbol, date, original language and agenda item, as the manifest has them ("" when none)."""
+        meta = dict(self.meta)
+        parts = [self.symbol or "", meta.get("date", "")]
+        if meta.get("original_lang"):
+            parts.append(f"original: {meta['original_lang']}")
+        parts.append(meta.get("agenda_item", ""))
+        return " · ".join(p for p in parts if p)
+
+    def is_ocr(self, unit_id: str) -> bool:
+        """True when the unit's text was recognised (OCR) from a scanned page, not read from text."""
+        return unit_id in self.ocr_units
 
     def unit(self, unit_id: str) -> Unit | None:
         for unit in self.units:

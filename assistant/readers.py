@@ -17,10 +17,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.documents import SourceType
 from assistant.errors import DocumentError
+
+if TYPE_CHECKING:
+    from assistant.layout import Layout
 
 BlockKind = Literal["heading", "text"]
 
@@ -67,6 +70,7 @@ class ReadResult:
     pages: int | None = None  # PDF page count
     sha256: str = ""  # of the bytes that were parsed
     size: int = 0
+    layout: "Layout | None" = None  # PDF, DOCX: body lines, footnotes and masthead metadata by layout
 
     @property
     def text(self) -> str:
@@ -121,33 +125,39 @@ def read_bytes(path: str | os.PathLike[str], *, max_file_mb: int) -> bytes:
     return data
 
 
-def read_file(path: str | os.PathLike[str], *, max_file_mb: int = 20) -> ReadResult:
+def read_file(path: str | os.PathLike[str], *, max_file_mb: int = 20, lang: str | None = None) -> ReadResult:
     """Read a supported file into text blocks; see ``parse_bytes``."""
     p = Path(path)
     source_type = source_type_for(p)
     data = read_bytes(p, max_file_mb=max_file_mb)
-    return parse_bytes(data, p, source_type, max_file_mb=max_file_mb)
+    return parse_bytes(data, p, source_type, max_file_mb=max_file_mb, lang=lang)
 
 
 def parse_bytes(
-    data: bytes, path: str | os.PathLike[str], source_type: SourceType, *, max_file_mb: int = 20
+    data: bytes, path: str | os.PathLike[str], source_type: SourceType, *, max_file_mb: int = 20,
+    lang: str | None = None, recognised: bytes | None = None,
 ) -> ReadResult:
-    """Turn a file's bytes into blocks with the reader for its format."""
+    """Turn a file's bytes into blocks with the reader for its format.
+
+    ``lang`` (when known) picks the OCR language for scanned PDF pages; ``recognised`` is
+    their stored OCR (``Layout.ocr_record``), which spares running it again.
+    """
     p = Path(path)
     if not data:
         raise DocumentError(p, "is empty")
-    parser = {
-        "txt": _read_txt,
-        "md": _read_md,
-        "html": _read_html,
-        "pdf": _read_pdf,
-        "docx": _read_docx,
-    }[source_type]
-    blocks, title, encoding, pages = parser(data, p, max_file_mb)  # type: ignore[operator]
+    layout = None
+    if source_type in ("pdf", "docx"):  # read by layout as well: UN numbering, footnotes, masthead
+        if source_type == "pdf":
+            blocks, title, encoding, pages, layout = _read_pdf(data, p, max_file_mb, lang, recognised)
+        else:
+            blocks, title, encoding, pages, layout = _read_docx(data, p, max_file_mb)
+    else:
+        parser = {"txt": _read_txt, "md": _read_md, "html": _read_html}[source_type]
+        blocks, title, encoding, pages = parser(data, p, max_file_mb)  # type: ignore[operator]
     blocks = tuple(b for b in blocks if b.text.strip())
     if not any(_has_letters(b.text) for b in blocks):
         if source_type == "pdf":
-            reason = "has no extractable text (a scanned PDF? run OCR on it first)"
+            reason = "has no extractable text (no text layer, and OCR found none on its page images)"
         else:
             reason = "contains no recognisable text (only whitespace, digits or symbols)"
         raise DocumentError(p, reason)
@@ -166,6 +176,7 @@ def parse_bytes(
         pages=pages,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        layout=layout,
     )
 
 
@@ -430,9 +441,16 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, None, int]:
-    """PDF via pypdf, page by page; lines are regrouped into paragraphs (see ``_pdf_blocks``)."""
+def _read_pdf(
+    data: bytes, path: Path, max_file_mb: int, lang: str | None = None, recognised: bytes | None = None
+) -> tuple[list[Block], str | None, None, int, "Layout"]:
+    """PDF: pypdf checks the file (header, encryption, metadata title); pdfplumber reads the
+    characters with their positions and sizes (``pdf_layout``), so running headers, footers
+    and footnotes are told from the body. Blocks are the body text of each page regrouped
+    into paragraphs (see ``_pdf_blocks``) for documents without UN numbering."""
     from pypdf import PdfReader
+
+    from assistant.pdf_layout import read_pdf_layout
 
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(path, "is not a PDF file (no PDF header; corrupt or misnamed)")
@@ -448,25 +466,29 @@ def _read_pdf(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], s
                 opened = 0
             if not opened:
                 raise DocumentError(path, "is encrypted (password-protected); save an unprotected copy and add that")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = None
+        page_count = len(reader.pages)
         try:
             meta = reader.metadata
             meta_title = meta.title if meta else None
         except Exception:
             meta_title = None
+        layout = read_pdf_layout(data, path, lang=lang, recognised=recognised)
+        blocks: list[Block] = []
+        for page_text in layout.page_texts:
+            blocks.extend(_pdf_blocks(page_text))
+        if not any(_has_letters(b.text) for b in blocks):
+            for page in reader.pages:  # its warnings tell a damaged PDF from a scanned one
+                page.extract_text()
     except DocumentError:
         raise
     except Exception as exc:  # damaged input makes pypdf raise almost anything (NotImplementedError, zlib.error, ...)
         raise DocumentError(path, f"is a corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
     finally:
         pypdf_logger.removeHandler(problems)
-    blocks: list[Block] = []
-    for page_text in pages:
-        blocks.extend(_pdf_blocks(page_text))
     if problems.messages and not any(_has_letters(b.text) for b in blocks):
         raise DocumentError(path, f"is a corrupt PDF: no text could be read ({problems.messages[0]})")
-    return blocks, (str(meta_title) if meta_title else None), None, len(pages)
+    title = layout.metadata.title or (str(meta_title) if meta_title else None)
+    return blocks, title, None, page_count, layout
 
 
 class _LogCollector(logging.Handler):
@@ -522,8 +544,11 @@ def _display_len(s: str) -> int:
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, None, None]:
-    """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure.
+def _read_docx(
+    data: bytes, path: Path, max_file_mb: int
+) -> tuple[list[Block], str | None, None, None, "Layout"]:
+    """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure, and
+    ``docx_layout`` resolves Word's automatic numbering and reads the footnotes part.
 
     The zip's declared uncompressed sizes are checked before python-docx opens it, so a zip
     bomb is refused without being inflated.
@@ -550,6 +575,8 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+
+    from assistant.docx_layout import docx_layout
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -589,6 +616,7 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
         if title is None:
             core_title = document.core_properties.title
             title = core_title or None
+        layout = docx_layout(document)
     except DocumentError:
         raise
     except (
@@ -600,7 +628,7 @@ def _read_docx(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], 
         if type(exc).__module__.startswith("lxml"):
             raise DocumentError(path, f"is a corrupt DOCX file (damaged XML: {exc})") from None
         raise
-    return blocks, title, None, None
+    return blocks, title, None, None, layout
 
 
 def _docx_heading_level(style: str) -> int:

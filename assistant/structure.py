@@ -40,7 +40,10 @@ from dataclasses import dataclass, field
 
 from assistant.documents import Unit
 
-__all__ = ["ParsedText", "parse_un_text", "has_un_structure", "join_lines"]
+__all__ = [
+    "LaidOutLine", "LaidOutNote", "ParsedText", "has_un_structure", "is_page_furniture", "join_lines",
+    "looks_like_symbol", "parse_un_lines", "parse_un_text",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,31 @@ class ParsedText:
     units: tuple[Unit, ...]
     title: str | None
     symbol: str | None
+    ocr_units: tuple[str, ...] = ()  # units whose text came (partly) from OCR
+
+
+@dataclass(frozen=True)
+class LaidOutLine:
+    """A printed body line as a layout-aware reader saw it: page furniture and footnotes
+    already taken out, superscript markers removed from ``text`` and listed in ``markers``
+    (their printed labels, ``"3"`` or ``"*"``). ``heading`` says the line is set in heading
+    type (bold or larger than the body); ``ocr`` that its text was recognised from an image."""
+
+    text: str
+    indented: bool = False
+    heading: bool = False
+    markers: tuple[str, ...] = ()
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class LaidOutNote:
+    """A footnote read from the foot of a page: its label, its whole text (a continuation on
+    the next page already joined) and how many body lines precede the block it is printed in."""
+
+    label: str
+    text: str
+    after_line: int
 
 
 # --------------------------------------------------------------------------- patterns
@@ -217,6 +245,8 @@ class _Line:
     near_furniture: bool = False
     after_block: bool = False
     markers: list[str] = field(default_factory=list)
+    heading: bool | None = None  # from layout: set in heading type; None when unknown
+    ocr: bool = False
 
 
 @dataclass
@@ -235,6 +265,16 @@ class _Anchor:
     """Where a footnote block was printed in the body stream."""
 
     ids: list[str]
+
+
+def is_page_furniture(text: str) -> bool:
+    """A running header or footer piece: a document symbol, a job number, a barcode or a page counter."""
+    return _is_furniture(text)
+
+
+def looks_like_symbol(text: str) -> bool:
+    """A UN document symbol such as ``CTOC/COP/WG.4/2019/1``."""
+    return _is_symbol(text)
 
 
 def _is_furniture(text: str) -> bool:
@@ -526,6 +566,7 @@ class _Draft:
     section: tuple[str, ...]
     parent: str | None = None
     footnotes: list[str] = field(default_factory=list)
+    ocr: bool = False
 
 
 @dataclass
@@ -624,9 +665,9 @@ class _Assembler:
                 self._anchor(item)
                 i += 1
                 continue
-            kind, num, rest = _classify(
-                item.text, self.outline, self._open_label(), self._at_boundary()
-            )
+            # A layout reader knows which lines are set in heading type: only those open sections.
+            boundary = self._at_boundary() if item.heading is None else item.heading
+            kind, num, rest = _classify(item.text, self.outline, self._open_label(), boundary)
             if kind == "loose":
                 i = self._loose(i)
                 continue
@@ -648,6 +689,7 @@ class _Assembler:
     def _start(self, draft: _Draft, line: _Line) -> None:
         self._close()
         draft.footnotes.extend(self.pending_markers + line.markers)
+        draft.ocr = line.ocr
         self.pending_markers = []
         self.current = draft
         self.drafts.append(draft)
@@ -706,6 +748,9 @@ class _Assembler:
             # right after a heading: a wrapped heading line or the next sub-heading
             self._heading_line(line)
             return i + 1
+        if line.heading is not None:  # layout says: heading type opens a sub-heading, body type continues
+            (self._heading_line if line.heading else self._continue)(line)
+            return i + 1
         if not self._at_boundary():
             self._continue(line)
             return i + 1
@@ -732,13 +777,16 @@ class _Assembler:
         assert self.current is not None
         self.current.lines.append(line.text)
         self.current.footnotes.extend(line.markers)
+        self.current.ocr = self.current.ocr or line.ocr
 
     def _heading_line(self, line: _Line) -> None:
         """An indented line opens a sub-heading; an unindented one continues a wrapped one."""
         self._end_units(line)
         last = self.outline.last_heading
         title_missing = last == "top" and bool(_TITLELESS.match(self.outline.top[-1]))
-        if last is not None and (not line.indented or title_missing):
+        # a layout reader joins wrapped headings itself: each heading-type line is a heading
+        wrapped = not line.indented if line.heading is None else False
+        if last is not None and (wrapped or title_missing):
             self.outline.extend_last(line.text)
         else:
             self.outline.enter_sub(line.text)
@@ -807,7 +855,50 @@ def parse_un_text(text: str, doc_id: str, lang: str) -> ParsedText:
     raw = _split_lines(text)
     body, notes, symbols = _segment(raw)
     _find_markers(body, notes)
-    body = _clean_body(body)
+    return _assemble(_clean_body(body), notes, symbols, doc_id)
+
+
+def parse_un_lines(
+    lines: Sequence[LaidOutLine], notes: Sequence[LaidOutNote], doc_id: str, lang: str
+) -> ParsedText:
+    """Parse the lines of a layout-aware reader (see ``LaidOutLine``) into units.
+
+    The reader has already done what ``parse_un_text`` infers from flat text -- dropping
+    page furniture, cutting out footnote blocks, finding markers -- so only the numbering
+    and heading rules apply. Unit ids and order are as in ``parse_un_text``.
+    """
+    del lang
+    footnotes = [_Footnote(n.label, [n.text]) for n in notes]
+    fids = {n.label: f.fid for n, f in zip(notes, footnotes)}
+    body: list[_Line | _Anchor] = []
+    pending = sorted(zip(notes, footnotes), key=lambda pair: pair[0].after_line)
+    k = 0
+    for index in range(len(lines) + 1):
+        block = []
+        while k < len(pending) and pending[k][0].after_line <= index:
+            block.append(pending[k][1])
+            k += 1
+        if block:
+            for note in block:
+                note.anchor = len(body)
+            body.append(_Anchor([n.fid for n in block]))
+        if index < len(lines):
+            line = lines[index]
+            body.append(
+                _Line(
+                    text=line.text,
+                    indented=line.indented,
+                    markers=[fids.get(m, "fn" + m) for m in line.markers],
+                    heading=line.heading,
+                    ocr=line.ocr,
+                )
+            )
+    return _assemble(body, footnotes, [], doc_id)
+
+
+def _assemble(
+    body: list[_Line | _Anchor], notes: list[_Footnote], symbols: list[str], doc_id: str
+) -> ParsedText:
     assembler = _Assembler(body)
     assembler.run()
     drafts = assembler.drafts
@@ -818,7 +909,8 @@ def parse_un_text(text: str, doc_id: str, lang: str) -> ParsedText:
     header_lines = list(header.lines) if header is not None else []
     agenda = _agenda_line(body, header_lines)
     symbol = symbols[0] if symbols else _header_symbol(header_lines)
-    return ParsedText(units=units, title=_title(header_lines, agenda), symbol=symbol)
+    ocr_units = tuple(d.unit_id for d in ordered if d.ocr)
+    return ParsedText(units=units, title=_title(header_lines, agenda), symbol=symbol, ocr_units=ocr_units)
 
 
 def _agenda_line(body: list[_Line | _Anchor], header: list[str]) -> int | None:

@@ -46,6 +46,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "next": {"zh": "后一段", "en": "Next paragraph"},
     "none": {"zh": "（无）", "en": "(none)"},
     "heading": {"zh": "所在章节", "en": "Section"},
+    "ocr": {"zh": "OCR 识别文本（来自扫描页，请与原件核对）", "en": "OCR text (recognised from a scanned page; check it against the original)"},
     "verbatim": {"zh": "原文", "en": "Verbatim text"},
     "feedback": {"zh": "这个回答有帮助吗？", "en": "Was this answer helpful?"},
     "helpful": {"zh": "👍 有帮助", "en": "👍 Helpful"},
@@ -283,14 +284,21 @@ def sources_html(
     lang: str,
     *,
     doc_title: str = "",
+    masthead: str = "",
+    ocr: bool = False,
     aligned: Unit | None = None,
     neighbours: tuple[Unit | None, Unit | None] | None = None,
 ) -> str:
+    """The opened unit; ``masthead`` is the document's symbol, date, original language and agenda
+    item; ``ocr`` marks text recognised from a scanned page."""
     if unit is None:
         return f'<div class="sources-empty">{escape(label("sources_empty", lang))}</div>'
     parts = []
     if doc_title:
-        parts.append(f'<div class="doc-title">{escape(doc_title)}</div>')
+        meta = f' <span class="doc-meta">{escape(masthead)}</span>' if masthead else ""
+        parts.append(f'<div class="doc-title">{escape(doc_title)}{meta}</div>')
+    if ocr:
+        parts.append(f'<div class="unit-ocr">{escape(label("ocr", lang))}</div>')
     if neighbours is not None:
         before, _ = neighbours
         parts.append(_neighbour(before, "previous", lang))
@@ -326,7 +334,7 @@ def document_html(doc: Document, query: str, lang: str) -> str:
     """The document paragraph by paragraph, a heading shown where the section changes."""
     units = filter_units(doc, query)
     parts = [
-        f'<div class="doc-title">{escape(doc.title)} <span class="doc-meta">({escape(doc.doc_id)}, {escape(doc.lang)})</span></div>',
+        f'<div class="doc-title">{escape(doc.title)} <span class="doc-meta">({escape(", ".join(p for p in (doc.doc_id, doc.lang, doc.masthead()) if p))})</span></div>',
         f'<div class="doc-count">{escape(label("matches", lang, n=len(units)))}</div>',
     ]
     last_section: tuple[str, ...] | None = None
@@ -365,6 +373,7 @@ CSS = """
 .unit-text { line-height: 1.6; }
 .doc-title { font-weight: 700; font-size: 1.05em; margin-bottom: .3em; }
 .doc-meta, .doc-count { font-weight: 400; color: #718096; font-size: .9em; }
+.unit-ocr { color: #975a16; font-size: .85em; margin-bottom: .3em; }
 .document { max-height: 70vh; overflow-y: auto; }
 .doc-heading { font-weight: 700; margin: 1em 0 .3em; color: #2d3748; border-bottom: 1px solid #e2e8f0; }
 .doc-unit { display: flex; gap: .8em; margin: .35em 0; line-height: 1.6; }

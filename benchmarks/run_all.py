@@ -34,6 +34,7 @@ def main() -> None:
         run(str(HERE / "concurrency.py"))
         run(str(HERE / "scale.py"), "--sizes", "10000", "100000", "--output", "scale_small.json")
         run(str(HERE / "scale.py"), "--sizes", "1000000", "--queries", "100", "--ask-queries", "40", "--output", "scale_1m.json")
+    run(str(HERE / "un_layout.py"))  # reading UN-layout PDFs and Word files against gold (about a minute)
     run(str(HERE / "render.py"))
 
 
