@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.lexical import tokenize
+from assistant import glossary
+from assistant.lexical import has_han, tokenize
 
 _MARKERS = re.compile(
     r"^\s*(那|那么|那些|这|这个|这些|它|它们|其|该|还有|另外|此外|再|又|"
@@ -52,8 +53,8 @@ def is_followup(question: str) -> bool:
     n_tokens = len(tokenize(question))
     if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question):
         return True
-    if n_tokens <= 2:  # "¿Cuándo se lanzó?": too little to stand on its own
-        return True
+    if n_tokens <= 2 and not has_han(question) and not glossary.expand(question):
+        return True  # "¿Cuándo se lanzó?": too little to stand on its own, and no topic of its own
     return n_tokens <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
 
 

@@ -296,7 +296,7 @@ def find_fact(
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
             position, span, value = _nearest(spans, anchors, sentence)
             year = None
-            if k in ("country", "organisation", "person", "symbol", "article"):
+            if k == "country":  # "Ecuador (2019)": when it joined, not just who
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)

@@ -152,3 +152,10 @@ def test_a_follow_up_in_another_language_keeps_the_topic(fake_assistant):
     answer = fake_assistant.ask("When was it launched?", ["蓝心运动由哪个机构协调？"])
     assert not answer.refused and answer.citations[0].unit_id == "38"
     assert answer.short_answer == "2010 — para. 38"
+
+
+def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
+    from assistant.conversation import is_followup
+
+    assert not is_followup("What are carrier sanctions?")
+    assert is_followup("¿Cuándo se lanzó?") and is_followup("When was it launched?")
