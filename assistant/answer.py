@@ -25,7 +25,7 @@ import numpy as np
 
 from assistant import glossary, i18n
 from assistant.documents import Unit
-from assistant.facts import Fact, find_fact
+from assistant.facts import Fact, FactKind, find_fact, has_candidate
 from assistant.lexical import tokenize
 from assistant.question import QuestionAnalysis
 from assistant.retrieval import Passage
@@ -114,6 +114,27 @@ def best_sentences(
     keep = {t for _, _, t in chosen}
     texts = sentences.sentences if sentences is not None else sentences_of(unit)
     return [t for t in texts if t in keep]
+
+
+def choose_sentences(
+    unit: Unit,
+    query_tokens: set[str],
+    sentences: UnitSentences | None,
+    query_vector: np.ndarray | None,
+    fact_kind: FactKind | None = None,
+) -> tuple[list[str], float]:
+    """The sentences to quote from ``unit`` (document order) and the best one's similarity.
+
+    For a question asking a kind of fact, a sentence that can state it is quoted even when
+    it is not among the most similar: the answering sentence of "which year" has a year.
+    """
+    ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
+    chosen = best_sentences(unit, query_tokens, sentences=sentences, query_vector=query_vector)
+    if fact_kind is not None and not any(has_candidate(fact_kind, s) for s in chosen):
+        extra = next((t for _, _, t in ranked if has_candidate(fact_kind, t)), None)
+        if extra is not None:
+            chosen = [t for t in sentences_of(unit) if t in {*chosen, extra}]
+    return chosen, ranked[0][1]
 
 
 #: A later passage is cited too when both retrievers rank it this high. Measured on

@@ -23,10 +23,9 @@ from assistant.answer import (
     Draft,
     UnitContext,
     answer_units,
-    best_sentences,
+    choose_sentences,
     locate_fact,
     quote_unit,
-    rank_sentences,
     refusal_text,
     render,
     short_answer_line,
@@ -38,7 +37,7 @@ from assistant.corpus import find_unit
 from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import ConfigError, LLMError, UnitNotFound
-from assistant.facts import has_candidate
+from assistant.facts import Fact
 from assistant.index import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.llm import CitationRenderer, LLMAnswerer
 from assistant.question import QuestionAnalysis, analyse
@@ -355,16 +354,11 @@ class Assistant:
         sentence_top = 0.0
         for i, passage in enumerate(answer_units(result.passages)):
             vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
-            chosen = best_sentences(passage.unit, tokens, sentences=vectors, query_vector=result.query_vector)
+            # The fact is looked for in the top unit; later units corroborate.
+            kind = analysis.fact_kind if i == 0 else None
+            chosen, similarity = choose_sentences(passage.unit, tokens, vectors, result.query_vector, kind)
             if i == 0:
-                ranked = rank_sentences(vectors, passage.unit, result.query_vector, tokens)
-                sentence_top = ranked[0][1]
-                kind = analysis.fact_kind
-                # The answering sentence of a "which year" question is the one with a year in it.
-                if kind is not None and not any(has_candidate(kind, s) for s in chosen):
-                    extra = next((t for _, _, t in ranked if has_candidate(kind, t)), None)
-                    if extra is not None:
-                        chosen = [s for s in vectors.sentences if s in {*chosen, extra}] if vectors else [*chosen, extra]
+                sentence_top = similarity
             quote_unit(draft, passage.unit, chosen, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
         fact = locate_fact(analysis, draft)
         top = result.passages[0].unit
@@ -388,7 +382,7 @@ class Assistant:
         analysis: QuestionAnalysis,
         passages: Sequence[Passage],
         draft: Draft,
-        fact,
+        fact: Fact | None,
         intro: str,
         reference: str | None = None,
     ) -> Answer:
@@ -422,6 +416,7 @@ def answer_to_json(answer: Answer) -> dict[str, object]:
         "notices": list(answer.notices),
         "short_answer": answer.short_answer,
         "reference": answer.reference,
+        "signals": {k: round(v, 4) for k, v in answer.signals.items()},
         "citations": [
             {"doc": c.doc_id, "unit": c.unit_id, "quote": c.quote, "role": c.role, "terms": [list(t) for t in c.terms]}
             for c in answer.citations
