@@ -192,6 +192,7 @@ def test_switching_the_language_changes_the_labels(page) -> None:
     expect(page.locator("#send")).to_have_text("Send")
     ask(page, Q_VULNERABLE)
     page.locator("#chips label", has_text="第2(b)段").click()
+    expect(page.locator("#sources .unit.opened")).to_be_visible()  # as a reader would: it opened, then switch
     page.locator("#ui-lang label", has_text="中文").click()
     expect(page.locator("#send")).to_have_text("发送")
     expect(page.locator("#new-conversation")).to_have_text("新对话")
