@@ -116,25 +116,41 @@ def best_sentences(
     return [t for t in texts if t in keep]
 
 
+@dataclass(frozen=True)
+class Choice:
+    sentences: list[str]  # to quote, in document order
+    similarity: float  # of the best sentence
+    fact_sentence: str | None = None  # where the asked-for fact is to be read first
+
+
 def choose_sentences(
     unit: Unit,
     query_tokens: set[str],
     sentences: UnitSentences | None,
     query_vector: np.ndarray | None,
     fact_kind: FactKind | None = None,
-) -> tuple[list[str], float]:
-    """The sentences to quote from ``unit`` (document order) and the best one's similarity.
+    predicate: set[str] | None = None,
+) -> Choice:
+    """The sentences to quote from ``unit`` and, for a fact question, the one that states the fact.
 
-    For a question asking a kind of fact, a sentence that can state it is quoted even when
-    it is not among the most similar: the answering sentence of "which year" has a year.
+    The fact sentence is the most similar of those that can state a fact of the kind asked
+    (the answering sentence of "which year" has a year), with the question's own words
+    other than its topic ("加入", "最近") counting: several sentences of a paragraph share
+    its topic ("蓝心运动"), and only the predicate tells which of them answers.
     """
     ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
     chosen = best_sentences(unit, query_tokens, sentences=sentences, query_vector=query_vector)
-    if fact_kind is not None and not any(has_candidate(fact_kind, s) for s in chosen):
-        extra = next((t for _, _, t in ranked if has_candidate(fact_kind, t)), None)
-        if extra is not None:
-            chosen = [t for t in sentences_of(unit) if t in {*chosen, extra}]
-    return chosen, ranked[0][1]
+    fact_sentence = None
+    if fact_kind is not None:
+        scored = [
+            (similarity + LEXICAL_WEIGHT * _overlap(t, predicate or set()), t)
+            for _, similarity, t in ranked
+            if has_candidate(fact_kind, t)
+        ]
+        if scored:
+            fact_sentence = max(scored, key=lambda pair: pair[0])[1]
+            chosen = [t for t in sentences_of(unit) if t in {*chosen, fact_sentence}]
+    return Choice(chosen, ranked[0][1], fact_sentence)
 
 
 #: A later passage is cited too when both retrievers rank it this high. Measured on
@@ -245,11 +261,11 @@ def short_answer_line(fact: Fact, lang: str) -> str:
     return f"{shown} — {i18n.cite_label(fact.unit_id, lang)}"
 
 
-def locate_fact(analysis: QuestionAnalysis, draft: Draft) -> Fact | None:
-    """The asked-for fact in the quoted evidence (evidence before context), or None."""
+def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = None) -> Fact | None:
+    """The asked-for fact in the quoted evidence: the ``first`` quote, then evidence, then context."""
     if analysis.fact_kind is None:
         return None
-    ordered = [c for c in draft.citations if c.role == "evidence"] + [c for c in draft.citations if c.role == "context"]
+    ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
     fact = find_fact(analysis.fact_kind, [(c.unit_id, c.quote) for c in ordered], analysis.anchors, analysis.lang)
     if fact is not None:
         # The sentence that states the fact is evidence, even when it came in as context.

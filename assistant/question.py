@@ -32,6 +32,12 @@ class QuestionAnalysis:
     names: tuple[str, ...] = ()  # named things: places, people, organisations (as written)
 
     @property
+    def predicate(self) -> frozenset[str]:
+        """The turn's own Chinese words that are not the glossary's terms: what it asks of its topic."""
+        topic = set(glossary.chinese_terms())
+        return frozenset(w for w in self.words if w not in topic)
+
+    @property
     def anchors(self) -> tuple[str, ...]:
         """What the turn names, to look for in a cited sentence: the answer sits near it and is not it."""
         return self.terms + tuple(re.findall(r"\d+(?:/\d+)*", self.text))

@@ -351,16 +351,17 @@ class Assistant:
             result = replace(result, passages=self.sentences.rerank(result.passages, result.query_vector, self.rerank_weight))
         draft = Draft()
         tokens = set(result.query_tokens)
-        sentence_top = 0.0
+        top_choice = None
         for i, passage in enumerate(answer_units(result.passages)):
             vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
             # The fact is looked for in the top unit; later units corroborate.
             kind = analysis.fact_kind if i == 0 else None
-            chosen, similarity = choose_sentences(passage.unit, tokens, vectors, result.query_vector, kind)
-            if i == 0:
-                sentence_top = similarity
-            quote_unit(draft, passage.unit, chosen, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
-        fact = locate_fact(analysis, draft)
+            choice = choose_sentences(passage.unit, tokens, vectors, result.query_vector, kind, set(analysis.predicate))
+            top_choice = top_choice or choice
+            quote_unit(draft, passage.unit, choice.sentences, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
+        assert top_choice is not None
+        sentence_top = top_choice.similarity
+        fact = locate_fact(analysis, draft, first=top_choice.fact_sentence)
         top = result.passages[0].unit
         evidence = Evidence(
             passages=result.passages,
