@@ -22,8 +22,8 @@ from assistant.chunking import units_by_key
 from assistant.documents import Unit
 from assistant.embeddings import Embedder
 from assistant.errors import ConfigError, choice_error
-from assistant.index import LoadedIndex
-from assistant.lexical import BM25Index, add_words, normalise, simplify, tokenize
+from assistant.index import LoadedIndex, lexical_words
+from assistant.lexical import add_words, normalise, simplify, tokenize
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -80,8 +80,9 @@ class HybridSearcher:
         self.params = params or FusionParams()
         self.units = units_by_key(index.documents)
         self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
-        add_words(glossary.chinese_terms())
-        self.bm25 = BM25Index([c.embed_text for c in index.chunks])
+        # Questions are tokenised as the saved passages were (see index.lexical_words).
+        add_words(lexical_words())
+        self.bm25 = index.lexical
         # One document number per chunk row: a document filter is one comparison, and
         # building it stays linear in the corpus (a mask per document was O(docs x chunks)).
         self._doc_numbers = {doc.doc_id: i for i, doc in enumerate(index.documents)}

@@ -19,7 +19,7 @@ import pytest
 from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.errors import ConfigError, IndexStateError, MissingDependency
-from assistant.index import build_index, ensure_index, load_index, stale_reason
+from assistant.index import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
 from assistant.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
 from tests import test_retrieval
 from tests.conftest import copy_corpus
@@ -81,9 +81,9 @@ def test_milvus_and_faiss_rank_the_same_passages(milvus_assistant, fake_assistan
             assert [p.unit_id for p in a.passages] == [p.unit_id for p in b.passages]
 
 
-def test_milvus_build_keeps_only_chunks_and_documents_locally(milvus_assistant):
+def test_milvus_build_keeps_only_chunks_documents_and_bm25_locally(milvus_assistant):
     m = milvus_assistant.index.manifest
-    assert set(m.files) == {"chunks.jsonl", "documents.json"}
+    assert set(m.files) == set(MILVUS_DATA_FILES) and "lexical.data.npy" in m.files
     assert m.collection and not (milvus_assistant.index.path / "vectors.faiss").exists()
     assert milvus_assistant.index.vectors.ntotal == m.n_chunks
 
