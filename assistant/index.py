@@ -44,6 +44,7 @@ from assistant.documents import Document, Unit
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import IndexStateError, choice_error
 from assistant.fileio import fsync_dir, write_atomic
+from assistant.filters import row_labels
 from assistant.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
 from assistant.stores import FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
 
@@ -243,7 +244,8 @@ def build_index(
             faiss_store = None
             if settings.store == "milvus":
                 collection = collection_name(build_dir.name)
-                MilvusStore.create(milvus_uri(settings), collection, vectors, settings.milvus_token).close()
+                labels = row_labels(chunks, docs)
+                MilvusStore.create(milvus_uri(settings), collection, vectors, settings.milvus_token, labels=labels).close()
                 info = StoreInfo("milvus", {"uri_kind": "lite" if milvus_uri(settings).endswith(".db") else "server"})
             else:
                 faiss_store = FaissStore.build(vectors)
