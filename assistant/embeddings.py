@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.batching import MicroBatcher
 from assistant.errors import EmbedderError, MissingDependency, choice_error
 from assistant.runtime import configure_openmp
 
@@ -74,7 +75,13 @@ class Embedder(Embeddings, ABC):
         return out
 
     def query_vector(self, text: str) -> np.ndarray:
-        return self.embed([text], "query")[0]
+        """One question's row. Questions asked at once from several threads share one
+        engine call (``assistant.batching``); a lone question runs immediately."""
+        return self._query_batcher(text)
+
+    @cached_property
+    def _query_batcher(self) -> MicroBatcher[str, np.ndarray]:
+        return MicroBatcher(lambda texts: list(self.embed(texts, "query")), max_batch=self.batch_size)
 
     # LangChain's interface: lists of floats.
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -415,14 +415,20 @@ def startup_child(root: Path) -> dict:
     return {**{k: round(v, 2) for k, v in stages.items()}, "passages": len(answer.passages), "peak_rss_mb": peak_rss_mb()}
 
 
-def run_startup(n: int, runs: int) -> dict:
-    """Build once, then ``runs`` cold starts, each in a new process (wall from spawn to exit)."""
+def run_startup(n: int, runs: int, keep: Path | None = None) -> dict:
+    """Build once, then ``runs`` cold starts, each in a new process (wall from spawn to exit).
+
+    With ``keep``, the build is kept in ``keep/<n>`` and reused by the next run.
+    """
     import shutil
     import tempfile
 
-    root = Path(tempfile.mkdtemp(prefix=f"bench-startup-{n}-"))
+    root = keep / str(n) if keep else Path(tempfile.mkdtemp(prefix=f"bench-startup-{n}-"))
     try:
-        res = {"n": n, "load_start": loadavg(), **write_synthetic_build(n, root)}
+        res: dict = {"n": n, "load_start": loadavg()}
+        if not (root / "index" / "current").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            res.update(write_synthetic_build(n, root))
         gc.collect()
         starts = []
         for _ in range(runs):
@@ -442,7 +448,8 @@ def run_startup(n: int, runs: int) -> dict:
                                  for k in starts[0] if k.endswith("_s") and k != "process_wall_s"}
         return res
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:
@@ -459,6 +466,7 @@ def main() -> None:
     parser.add_argument("--startup", action="store_true",
                         help="measure only start-up to first answer (a saved build, --startup-runs cold starts) per size")
     parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--startup-keep", type=Path, help="keep (and reuse) the start-up builds under this directory")
     parser.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_child:
@@ -467,7 +475,7 @@ def main() -> None:
     if args.startup:
         rows = []
         for n in args.sizes:
-            rows.append(run_startup(n, args.startup_runs))
+            rows.append(run_startup(n, args.startup_runs, args.startup_keep))
             write_json(args.output, {"command": " ".join(sys.argv), "startup": rows})
         print(write_json(args.output, {"command": " ".join(sys.argv), "startup": rows}))
         return
