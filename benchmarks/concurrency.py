@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,30 +30,38 @@ def _questions() -> list[str]:
     return [r["question"] for r in rows if not r.get("history")]
 
 
-def library(settings, clients: list[int], per_client: int) -> list[dict]:
+def library(settings, clients: list[int], per_client: int, repeat: int = 1) -> list[dict]:
+    """Per client count, ``repeat`` runs; the row gives the median run (by answers/s) and all runs."""
     from assistant.service import Assistant
 
     a = Assistant.open(settings, rebuild="never")
     qs = _questions()
     out = []
     for n in clients:
-        latencies: list[float] = []
+        runs = []
+        for _ in range(repeat):
+            latencies: list[float] = []
 
-        def client(i: int) -> None:
-            for j in range(per_client):
-                q = qs[(i * per_client + j) % len(qs)]
-                s = time.perf_counter()
-                a.ask(q)
-                latencies.append((time.perf_counter() - s) * 1000)
+            def client(i: int) -> None:
+                for j in range(per_client):
+                    q = qs[(i * per_client + j) % len(qs)]
+                    s = time.perf_counter()
+                    a.ask(q)
+                    latencies.append((time.perf_counter() - s) * 1000)
 
-        load = loadavg()
-        started = time.perf_counter()
-        with ThreadPoolExecutor(n) as pool:
-            list(pool.map(client, range(n)))
-        wall = time.perf_counter() - started
-        row = {"clients": n, "questions": n * per_client, "wall_s": round(wall, 2),
-               "answers_per_s": round(n * per_client / wall, 2), "latency_ms": summary(latencies), "load": load}
-        print("library", row, file=sys.stderr, flush=True)
+            load = loadavg()
+            started = time.perf_counter()
+            with ThreadPoolExecutor(n) as pool:
+                list(pool.map(client, range(n)))
+            wall = time.perf_counter() - started
+            runs.append({"wall_s": round(wall, 2), "answers_per_s": round(n * per_client / wall, 2),
+                         "latency_ms": summary(latencies), "load": load})
+        rates = [r["answers_per_s"] for r in runs]
+        p50s = [r["latency_ms"]["p50"] for r in runs]
+        median_run = sorted(runs, key=lambda r: r["answers_per_s"])[len(runs) // 2]
+        row = {"clients": n, "questions": n * per_client, **median_run,
+               "answers_per_s_runs": rates, "latency_p50_ms_median": statistics.median(p50s), "runs": runs}
+        print("library", {k: v for k, v in row.items() if k != "runs"}, file=sys.stderr, flush=True)
         out.append(row)
     return out
 
@@ -107,6 +116,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="e5")
     parser.add_argument("--library", type=int, nargs="*", default=[1, 2, 4, 8])
     parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=1, help="library runs per client count (medians reported)")
     parser.add_argument("--cli", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--web", type=int, nargs="*", default=[1, 5, 20])
     args = parser.parse_args()
@@ -124,7 +134,7 @@ def main() -> None:
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
            "ASSISTANT_EMBEDDER": args.embedder}
     result = {"command": " ".join(sys.argv)}
-    result["library"] = library(settings, args.library, args.per_client) if args.library else []
+    result["library"] = library(settings, args.library, args.per_client, args.repeat) if args.library else []
     result["library_peak_rss_mb"] = peak_rss_mb()
     write_json("concurrency.json", result)
     result["cli"] = cli(env, args.cli) if args.cli else []
