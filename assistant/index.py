@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gc
 import hashlib
 import json
 import os
@@ -48,6 +47,7 @@ from assistant.errors import IndexStateError, choice_error
 from assistant.fileio import fsync_dir, write_atomic
 from assistant.filters import row_labels
 from assistant.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
+from assistant.runtime import gc_paused
 from assistant.stores import FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
 
 #: 2: the BM25 index is saved with the build (format 1 rebuilt it at every start).
@@ -416,7 +416,7 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
         )
     if verify:
         _verify_files(build, DATA_FILES if manifest.store == "faiss" else MILVUS_DATA_FILES, manifest)
-    with _gc_paused():
+    with gc_paused():
         try:
             info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10)
             vectors: VectorStore
@@ -439,23 +439,6 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
     if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(lexical) != len(chunks):
         raise IndexStateError(f"the index in {build} is inconsistent; rebuild it with `assistant index`")
     return LoadedIndex(build, manifest, vectors, chunks, documents, lexical)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the index's records are made.
-
-    Millions of chunk and unit records are allocated at once and form no cycles, yet each
-    allocation burst triggers collections that re-scan them all: at 1M passages loading
-    took 23.8 CPU-s with the collector on and 15.8 with it paused.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _verify_files(build: Path, names: Sequence[str], manifest: IndexManifest) -> None:

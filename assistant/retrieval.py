@@ -24,6 +24,7 @@ from assistant.errors import ConfigError, choice_error
 from assistant.filters import RowFilter, make_filter, row_labels
 from assistant.index import LoadedIndex, lexical_words
 from assistant.lexical import add_words, simplify, tokenize
+from assistant.runtime import gc_paused
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -78,8 +79,9 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.params = params or FusionParams()
-        self.units = units_by_key(index.documents)
-        self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
+        with gc_paused():  # a million-entry map and list at 1M passages
+            self.units = units_by_key(index.documents)
+            self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
         # Questions are tokenised as the saved passages were (see index.lexical_words).
         add_words(lexical_words())
         self.bm25 = index.lexical
