@@ -91,3 +91,12 @@ def test_query_vectors_asked_at_once_equal_query_vectors_asked_alone():
         together = list(pool.map(shared.query_vector, questions))
     assert all(np.array_equal(a, b) for a, b in zip(alone, together))
     assert shared._query_batcher.items == 40
+
+
+def test_a_query_longer_than_the_model_reads_is_cut_to_its_longest_fitting_prefix():
+    embedder = HashEmbedder()  # counts len(text) + 2 tokens, reads max_tokens = 512
+    long = "边境管理和承运人制裁" * 300
+    cut = embedder.within_limit(long)
+    assert long.startswith(cut) and embedder.count_tokens(cut) <= embedder.max_tokens < embedder.count_tokens(long[: len(cut) + 1])
+    assert np.array_equal(embedder.query_vector(long), embedder.embed([cut], "query")[0])
+    assert embedder.within_limit("短问题") == "短问题"
