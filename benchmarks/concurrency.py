@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,32 +30,56 @@ def _questions() -> list[str]:
     return [r["question"] for r in rows if not r.get("history")]
 
 
-def library(settings, clients: list[int], per_client: int) -> list[dict]:
+def library(settings, clients: list[int], per_client: int, repeat: int = 1, batching: str = "on") -> list[dict]:
+    """Per client count, ``repeat`` runs; the row gives the median run (by answers/s) and all runs.
+
+    ``batching="both"`` alternates runs with query micro-batching on and off (off: batches
+    of one, each question its own engine call as before batching) in the same process, so
+    the comparison sees the same machine load; one row per client count and setting.
+    """
+    from assistant.batching import MicroBatcher
     from assistant.service import Assistant
 
     a = Assistant.open(settings, rebuild="never")
+    batched = a.embedder._query_batcher
+    single = MicroBatcher(lambda texts: list(a.embedder.embed(texts, "query")), max_batch=1)
     qs = _questions()
     out = []
+    settings_to_run = ["on", "off"] if batching == "both" else [batching]
     for n in clients:
-        latencies: list[float] = []
-
-        def client(i: int) -> None:
-            for j in range(per_client):
-                q = qs[(i * per_client + j) % len(qs)]
-                s = time.perf_counter()
-                a.ask(q)
-                latencies.append((time.perf_counter() - s) * 1000)
-
-        load = loadavg()
-        started = time.perf_counter()
-        with ThreadPoolExecutor(n) as pool:
-            list(pool.map(client, range(n)))
-        wall = time.perf_counter() - started
-        row = {"clients": n, "questions": n * per_client, "wall_s": round(wall, 2),
-               "answers_per_s": round(n * per_client / wall, 2), "latency_ms": summary(latencies), "load": load}
-        print("library", row, file=sys.stderr, flush=True)
-        out.append(row)
+        runs: dict[str, list[dict]] = {setting: [] for setting in settings_to_run}
+        for _ in range(repeat):
+            for setting in settings_to_run:  # interleaved: both settings see the same load
+                a.embedder.__dict__["_query_batcher"] = batched if setting == "on" else single
+                runs[setting].append(_library_run(a, qs, n, per_client))
+        for setting, setting_runs in runs.items():
+            rates = [r["answers_per_s"] for r in setting_runs]
+            p50s = [r["latency_ms"]["p50"] for r in setting_runs]
+            median_run = sorted(setting_runs, key=lambda r: r["answers_per_s"])[len(setting_runs) // 2]
+            row = {"clients": n, "batching": setting, "questions": n * per_client, **median_run,
+                   "answers_per_s_runs": rates, "latency_p50_ms_median": statistics.median(p50s), "runs": setting_runs}
+            print("library", {k: v for k, v in row.items() if k != "runs"}, file=sys.stderr, flush=True)
+            out.append(row)
     return out
+
+
+def _library_run(a, qs: list[str], n: int, per_client: int) -> dict:
+    latencies: list[float] = []
+
+    def client(i: int) -> None:
+        for j in range(per_client):
+            q = qs[(i * per_client + j) % len(qs)]
+            s = time.perf_counter()
+            a.ask(q)
+            latencies.append((time.perf_counter() - s) * 1000)
+
+    load = loadavg()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(client, range(n)))
+    wall = time.perf_counter() - started
+    return {"wall_s": round(wall, 2), "answers_per_s": round(n * per_client / wall, 2),
+            "latency_ms": summary(latencies), "load": load}
 
 
 def cli(env: dict, clients: list[int]) -> list[dict]:
@@ -107,6 +132,9 @@ def main() -> None:
     parser.add_argument("--embedder", default="e5")
     parser.add_argument("--library", type=int, nargs="*", default=[1, 2, 4, 8])
     parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=1, help="library runs per client count (medians reported)")
+    parser.add_argument("--batching", choices=["on", "off", "both"], default="on",
+                        help="query micro-batching in the library runs; both: alternate, same process")
     parser.add_argument("--cli", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--web", type=int, nargs="*", default=[1, 5, 20])
     args = parser.parse_args()
@@ -124,7 +152,7 @@ def main() -> None:
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
            "ASSISTANT_EMBEDDER": args.embedder}
     result = {"command": " ".join(sys.argv)}
-    result["library"] = library(settings, args.library, args.per_client) if args.library else []
+    result["library"] = library(settings, args.library, args.per_client, args.repeat, args.batching) if args.library else []
     result["library_peak_rss_mb"] = peak_rss_mb()
     write_json("concurrency.json", result)
     result["cli"] = cli(env, args.cli) if args.cli else []

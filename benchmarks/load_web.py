@@ -73,6 +73,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -180,6 +187,9 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
             warm.predict(q, [], [], "en", api_name="/ask")
         warm.close()
         rss_start = rss_mb(server.pid)
+        # The load clients share the app's cores: how much CPU each side used during the run.
+        app_cpu_start, clients_cpu_start = cpu_seconds(server.pid), time.process_time()
+        load_start = os.getloadavg()[0]
         stats = Stats()
         barrier = threading.Barrier(clients)
         began = time.perf_counter()
@@ -193,6 +203,8 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
         hung = sum(t.is_alive() for t in threads)
         wall = time.perf_counter() - began
         rss_end = rss_mb(server.pid)
+        app_cpu, clients_cpu = cpu_seconds(server.pid) - app_cpu_start, time.process_time() - clients_cpu_start
+        load_end = os.getloadavg()[0]
         alive = server.poll() is None
     finally:
         stop_app(server)
@@ -220,6 +232,10 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
         "rss_second_half_growth_mb": round(half[-1] - half[0], 1) if len(half) >= 2 else 0.0,
         "rss_samples": samples,
         "app_alive_at_end": alive,
+        "app_cpu_s": round(app_cpu, 1),
+        "load_clients_cpu_s": round(clients_cpu, 1),
+        "load_clients_cpu_share": round(clients_cpu / max(app_cpu + clients_cpu, 1e-9), 2),
+        "load_1min_start_end": [round(load_start, 2), round(load_end, 2)],
     }
 
 

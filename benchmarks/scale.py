@@ -22,6 +22,8 @@ question (answer stage included).
     python benchmarks/scale.py                       # 10k 100k 1M, writes benchmarks/out/scale.json
     python benchmarks/scale.py --sizes 10000 100000  # a quicker curve
     python benchmarks/scale.py --one 100000          # one size, JSON to stdout
+    python benchmarks/scale.py --startup --sizes 100000 1000000 --output startup.json
+                                                     # start-up to first answer from a saved build
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -38,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, peak_rss_mb, rss_mb, summary, time_asks, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, rss_mb, summary, time_asks, write_json  # noqa: E402
 
 DIM = 384
 PASSAGES_PER_DOC = 100
@@ -115,11 +118,10 @@ def query_vectors(vectors: np.ndarray, n: int, seed: int = 1) -> np.ndarray:
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
-def synthetic_index(texts: list[str], store: object):
-    """A LoadedIndex over synthetic documents (100 passages each) and the given vector store."""
+def synthetic_records(texts: list[str]) -> tuple[list, list]:
+    """Synthetic documents (100 passages each) and their chunks, one chunk per passage."""
     from assistant.chunking import Chunk
     from assistant.documents import Document, Unit
-    from assistant.index import IndexManifest, LoadedIndex
 
     docs = []
     chunks = []
@@ -132,8 +134,16 @@ def synthetic_index(texts: list[str], store: object):
         )
         docs.append(Document(doc_id, f"Synthetic {d}", "zh", "txt", units))
         chunks.extend(Chunk(doc_id, u.unit_id, 0, section[0], f"{section[0]}\n{u.text}") for u in units)
+    return docs, chunks
+
+
+def synthetic_index(texts: list[str], store: object, lexical: object):
+    """A LoadedIndex over synthetic documents, the given vector store and BM25 index."""
+    from assistant.index import IndexManifest, LoadedIndex
+
+    docs, chunks = synthetic_records(texts)
     manifest = IndexManifest(1, "synthetic", DIM, "", "", "", len(chunks), len(chunks), "", {})
-    return LoadedIndex(Path("/nonexistent"), manifest, store, tuple(chunks), tuple(docs))
+    return LoadedIndex(Path("/nonexistent"), manifest, store, tuple(chunks), tuple(docs), lexical)  # type: ignore[arg-type]
 
 
 class VectorQueries:
@@ -266,16 +276,19 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
     res["served_params"] = chosen.info.params
     gc.collect()
 
-    # Lexical and fusion: HybridSearcher builds BM25 (tokenising every passage) as the assistant does.
-    from assistant.lexical import tokenize
+    # Lexical and fusion: BM25 built as `assistant index` builds it (tokenising every passage).
+    from assistant.index import lexical_words
+    from assistant.lexical import BM25Index, add_words, tokenize
     from assistant.retrieval import HybridSearcher
 
-    index = synthetic_index(texts, chosen)
-    del texts
-    gc.collect()
     before = rss_mb()
     with Timer() as t:
-        searcher = HybridSearcher(index, VectorQueries(qv))  # type: ignore[arg-type]
+        add_words(lexical_words())
+        lexical = BM25Index.build([c.embed_text for c in synthetic_records(texts)[1]])
+    index = synthetic_index(texts, chosen, lexical)
+    del texts
+    gc.collect()
+    searcher = HybridSearcher(index, VectorQueries(qv))  # type: ignore[arg-type]
     res["lexical_build_s"] = round(t.seconds, 2)
     res["lexical_build_cpu_s"] = round(t.cpu, 2)
     res["lexical_build_rate"] = round(n / max(t.seconds, 1e-9))
@@ -325,6 +338,123 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
     return res
 
 
+# --- start-up to first answer -------------------------------------------------------------------
+
+
+def write_synthetic_build(n: int, root: Path) -> dict:
+    """A corpus directory and a current index build of ``n`` synthetic passages, as
+    `assistant index` leaves them (vectors, BM25, chunks, documents, checksummed manifest).
+
+    The corpus files exist so the start-up's staleness check hashes real bytes; the build
+    is written directly (not parsed from them) so the curve does not wait on embedding.
+    """
+    from assistant.config import Settings
+    from assistant.corpus import corpus_hash
+    from assistant.embeddings import E5Embedder
+    from assistant.index import (
+        INDEX_FORMAT, IndexManifest, lexical_words, new_build_dir, parser_version, publish_build, write_build_files,
+    )
+    from assistant.lexical import BM25Index, add_words, tokenizer_fingerprint
+    from assistant.stores import FaissStore
+
+    res: dict = {}
+    texts = synthetic_texts(n)
+    docs, chunks = synthetic_records(texts)
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")
+    settings.corpus_dir.mkdir(parents=True)
+    entries = []
+    for doc in docs:
+        name = f"{doc.doc_id}.txt"
+        (settings.corpus_dir / name).write_text("\n\n".join(u.text for u in doc.units), encoding="utf-8")
+        entries.append({"doc_id": doc.doc_id, "path": name, "title": doc.title, "lang": "zh", "source_type": "txt"})
+    (settings.corpus_dir / "manifest.json").write_text(json.dumps({"version": 1, "documents": entries}), encoding="utf-8")
+    with Timer() as t:
+        store = FaissStore.build(synthetic_vectors(n))
+    res["dense_build_s"] = round(t.seconds, 1)
+    with Timer() as t:
+        add_words(lexical_words())
+        lexical = BM25Index.build([c.embed_text for c in chunks])
+    res["lexical_build_s"], res["lexical_build_cpu_s"] = round(t.seconds, 1), round(t.cpu, 1)
+    build_dir = new_build_dir(settings.index_dir)
+    files = write_build_files(build_dir, chunks, docs, lexical, store)
+    e5 = E5Embedder()
+    manifest = IndexManifest(
+        format=INDEX_FORMAT, embedder=e5.id, dim=e5.dim, corpus_hash=corpus_hash(settings),
+        parser_version=parser_version(), built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        n_chunks=len(chunks), n_units=len(chunks), faiss_type=store.info.kind, files=files,
+        store_params=store.info.params, recall_at_10=store.info.recall_at_10,
+        lexical_tokenizer=tokenizer_fingerprint(lexical_words()),
+    )
+    publish_build(settings.index_dir, build_dir, manifest)
+    res["served_store"] = store.info.kind
+    res["index_files_mb"] = {name: round((build_dir / name).stat().st_size / 1e6, 1) for name in files}
+    return res
+
+
+def startup_child(root: Path) -> dict:
+    """One cold start in this fresh process: open the index as `Assistant.open` does, answer once."""
+    started = time.perf_counter()
+    from assistant.config import Settings
+    from assistant.embeddings import E5Embedder
+    from assistant.index import ensure_index
+    from assistant.service import Assistant
+
+    stages = {"imports_s": time.perf_counter() - started}
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")
+    e5 = E5Embedder()
+    with Timer() as t:
+        index = ensure_index(settings, e5, "never")  # staleness check (corpus hash), checksums, load
+    stages["load_index_s"] = t.seconds
+    with Timer() as t:
+        assistant = Assistant(settings, index, e5)
+    stages["searcher_s"] = t.seconds
+    with Timer() as t:
+        assistant.warm_up()  # e5, jieba, the language detector
+    stages["warm_up_s"] = t.seconds
+    with Timer() as t:
+        answer = assistant.ask(questions(1)[0])
+    stages["first_answer_s"] = t.seconds
+    stages["to_first_answer_s"] = time.perf_counter() - started
+    return {**{k: round(v, 2) for k, v in stages.items()}, "passages": len(answer.passages), "peak_rss_mb": peak_rss_mb()}
+
+
+def run_startup(n: int, runs: int, keep: Path | None = None) -> dict:
+    """Build once, then ``runs`` cold starts, each in a new process (wall from spawn to exit).
+
+    With ``keep``, the build is kept in ``keep/<n>`` and reused by the next run.
+    """
+    import shutil
+    import tempfile
+
+    root = keep / str(n) if keep else Path(tempfile.mkdtemp(prefix=f"bench-startup-{n}-"))
+    try:
+        res: dict = {"n": n, "load_start": loadavg()}
+        if not (root / "index" / "current").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            res.update(write_synthetic_build(n, root))
+        gc.collect()
+        starts = []
+        for _ in range(runs):
+            load = loadavg()
+            began = time.perf_counter()
+            out = subprocess.run([sys.executable, __file__, "--startup-child", str(root)], capture_output=True, text=True,
+                                 check=False, env={**os.environ, "TQDM_DISABLE": "1"})
+            wall = time.perf_counter() - began
+            if out.returncode != 0:
+                raise RuntimeError(out.stderr[-3000:])
+            child = json.loads(out.stdout.strip().splitlines()[-1])
+            starts.append({"process_wall_s": round(wall, 2), "load": load, **child})
+            print(json.dumps(starts[-1]), file=sys.stderr, flush=True)
+        res["starts"] = starts
+        res["startup_median_s"] = median_spread([s["process_wall_s"] for s in starts])
+        res["stage_median_s"] = {k: round(statistics.median(s[k] for s in starts), 2)
+                                 for k in starts[0] if k.endswith("_s") and k != "process_wall_s"}
+        return res
+    finally:
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -336,7 +466,22 @@ def main() -> None:
     parser.add_argument("--ivf-min", type=int, default=100_000, help="smallest size to build IVF at")
     parser.add_argument("--uniform", action="store_true", help="uniformly random vectors (HNSW's worst case)")
     parser.add_argument("--output", default="scale.json")
+    parser.add_argument("--startup", action="store_true",
+                        help="measure only start-up to first answer (a saved build, --startup-runs cold starts) per size")
+    parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--startup-keep", type=Path, help="keep (and reuse) the start-up builds under this directory")
+    parser.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.startup_child:
+        print(json.dumps(startup_child(args.startup_child)))
+        return
+    if args.startup:
+        rows = []
+        for n in args.sizes:
+            rows.append(run_startup(n, args.startup_runs, args.startup_keep))
+            write_json(args.output, {"command": " ".join(sys.argv), "startup": rows})
+        print(write_json(args.output, {"command": " ".join(sys.argv), "startup": rows}))
+        return
     if args.one:
         print(json.dumps(run_one(args.one, args)))
         return

@@ -152,7 +152,9 @@ def test_the_answer_streams_over_the_wire(served) -> None:
     job = client.submit(Q_VULNERABLE, [], [], "zh", api_name="/ask")
     final = job.result(timeout=30)
     updates = job.outputs()
-    assert len(updates) >= 3  # placeholder, then the answer growing sentence by sentence
+    # The placeholder, then the answer: a handful of updates, not one per line (which was 4
+    # here: every update re-sends the whole chat).
+    assert 2 <= len(updates) <= 3
     content = final[0][-1]["content"]  # gradio 6 normalises content to a list of blocks
     text = content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
     assert "根据文件" in text and final[2] == [Q_VULNERABLE]

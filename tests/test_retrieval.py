@@ -56,6 +56,9 @@ def test_filters_by_document_and_section(fake_assistant):
     assert result.passages and all(p.unit.section[0] == "四. 应对工作指南" for p in result.passages)
     result = fake_assistant.search("预防", k=3, doc=PAPER_DOC)
     assert all(p.doc_id == PAPER_DOC for p in result.passages)
+    # Dense alone, on a question about another section: still k passages, all admitted.
+    result = fake_assistant.search("承运人制裁 边境管理", k=8, section="先前的审议情况", mode="dense")
+    assert len(result.passages) == 8 and all("先前的审议情况" in p.unit.section_path for p in result.passages)
     with pytest.raises(ConfigError, match="unknown document"):
         fake_assistant.search("预防", doc="nope")
 

@@ -19,7 +19,8 @@ import pytest
 from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.errors import ConfigError, IndexStateError, MissingDependency
-from assistant.index import build_index, ensure_index, load_index, stale_reason
+from assistant.index import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
+from assistant.filters import RowFilter, RowLabels, make_filter
 from assistant.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
 from tests import test_retrieval
 from tests.conftest import copy_corpus
@@ -81,9 +82,9 @@ def test_milvus_and_faiss_rank_the_same_passages(milvus_assistant, fake_assistan
             assert [p.unit_id for p in a.passages] == [p.unit_id for p in b.passages]
 
 
-def test_milvus_build_keeps_only_chunks_and_documents_locally(milvus_assistant):
+def test_milvus_build_keeps_only_chunks_documents_and_bm25_locally(milvus_assistant):
     m = milvus_assistant.index.manifest
-    assert set(m.files) == {"chunks.jsonl", "documents.json"}
+    assert set(m.files) == set(MILVUS_DATA_FILES) and "lexical.data.npy" in m.files
     assert m.collection and not (milvus_assistant.index.path / "vectors.faiss").exists()
     assert milvus_assistant.index.vectors.ntotal == m.n_chunks
 
@@ -107,6 +108,50 @@ def test_faiss_and_milvus_stores_return_the_same_neighbours(tmp_path):
         assert (padded[0, :500] >= 0).all() and (padded[0, 500:] == -1).all()
     finally:
         milvus_store.close()
+
+
+def _filter_admitting(n: int, rows: np.ndarray) -> RowFilter:
+    """Rows ``rows`` as one document (number 1) of ``n``, all in section 0."""
+    doc = np.zeros(n, dtype=np.int32)
+    doc[rows] = 1
+    labels = RowLabels(doc, np.zeros(n, dtype=np.int32), {"other": 0, "picked": 1}, ("s",))
+    return make_filter(labels, "picked", None)
+
+
+def _exact_admitted_top(rows: np.ndarray, query: np.ndarray, admitted: np.ndarray, k: int) -> list[int]:
+    scores = rows[admitted] @ query
+    return [int(admitted[i]) for i in np.argsort(-scores)[:k]]
+
+
+@pytest.mark.parametrize("exact_max", [100_000, 100], ids=["flat", "ivf"])
+def test_filtered_faiss_search_returns_the_k_best_admitted_rows(exact_max):
+    rows = _unit_rows(4000, 32)
+    store = FaissStore.build(rows, exact_max=exact_max)
+    query = rows[7] + 0.01 * _unit_rows(1, 32, seed=3)[0]
+    # 12 admitted rows spread over the whole collection, none near the query: a global
+    # top list filtered afterwards (or IVF's few probed lists) would hold none of them.
+    admitted = np.sort(np.random.default_rng(5).choice(np.arange(100, 4000), 12, replace=False))
+    row_filter = _filter_admitting(len(rows), admitted)
+    _, found = store.search(query[None, :], 10, row_filter)
+    assert found[0].tolist() == _exact_admitted_top(rows, query, admitted, 10)
+    _, few = store.search(query[None, :], 50, row_filter)  # asking for more than it admits
+    assert sorted(few[0][few[0] >= 0].tolist()) == admitted.tolist()
+
+
+def test_filtered_milvus_search_returns_the_k_best_admitted_rows(tmp_path):
+    rows = _unit_rows(2000, 32)
+    admitted = np.sort(np.random.default_rng(5).choice(np.arange(100, 2000), 12, replace=False))
+    row_filter = _filter_admitting(len(rows), admitted)
+    labels = RowLabels(np.isin(np.arange(len(rows)), admitted).astype(np.int32), np.zeros(len(rows), np.int32), {}, ())
+    store = MilvusStore.create(str(tmp_path / "m.db"), "assistant_f", rows, labels=labels)
+    try:
+        query = rows[7]
+        _, found = store.search(query[None, :], 10, row_filter)
+        assert found[0].tolist() == _exact_admitted_top(rows, query, admitted, 10)
+        nothing = make_filter(RowLabels(labels.doc, labels.section, {"d": 0}, ("s",)), None, "no such heading")
+        assert (store.search(query[None, :], 5, nothing)[1] == -1).all()
+    finally:
+        store.close()
 
 
 def test_index_above_the_exact_size_is_ivf_with_measured_recall():
