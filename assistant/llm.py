@@ -301,7 +301,9 @@ class CitationRenderer:
         return text, len(text)
 
     def _render(self, segment: str) -> str:
-        segment = _TAG.sub("", segment)
+        # A "<" left after the tags are gone may be half of a tag split across segments:
+        # it is shown as "‹", so no markup can be assembled from the model's pieces.
+        segment = _TAG.sub("", segment).replace("<", "‹")
         removed_before = self.removed
         plain = _MARKER.sub("", segment)
         tokens = set(tokenize(plain)) or set(tokenize(_BARE_LABEL.sub("", plain)))
