@@ -16,7 +16,6 @@ Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -105,15 +104,18 @@ def rank_sentences(
     return [scored[i] for i in order]
 
 
+def _top(ranked: Sequence[tuple[float, float, str]], unit: Unit, limit: int) -> list[str]:
+    """The best ranked sentence and, if close enough, the next ones, in document order."""
+    chosen = [ranked[0]] + [r for r in ranked[1:limit] if r[0] >= ranked[0][0] - SECOND_SENTENCE_MARGIN]
+    keep = {t for _, _, t in chosen}
+    return [t for t in sentences_of(unit) if t in keep]
+
+
 def best_sentences(
     unit: Unit, query_tokens: set[str], limit: int = 2, sentences: UnitSentences | None = None, query_vector: np.ndarray | None = None
 ) -> list[str]:
     """The unit's answering sentences, in document order."""
-    ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
-    chosen = [ranked[0]] + [r for r in ranked[1:limit] if r[0] >= ranked[0][0] - SECOND_SENTENCE_MARGIN]
-    keep = {t for _, _, t in chosen}
-    texts = sentences.sentences if sentences is not None else sentences_of(unit)
-    return [t for t in texts if t in keep]
+    return _top(rank_sentences(sentences, unit, query_vector, query_tokens), unit, limit)
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def choose_sentences(
     its topic ("蓝心运动"), and only the predicate tells which of them answers.
     """
     ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
-    chosen = best_sentences(unit, query_tokens, sentences=sentences, query_vector=query_vector)
+    chosen = _top(ranked, unit, limit=2)
     fact_sentence = None
     if fact_kind is not None:
         scored = [
@@ -203,9 +205,6 @@ class Draft:
             self.context.append(unit)
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d\s*年|第[一二三四五六七八九十]+次")
-
-
 def lead_in_sentences(parent: Unit) -> list[str]:
     """What of a lead-in a sub-item needs: its meeting and year, and the sentence that opens the list.
 
@@ -215,7 +214,7 @@ def lead_in_sentences(parent: Unit) -> list[str]:
     sentences = list(sentences_of(parent))
     if len(sentences) <= 2:
         return [parent.text]
-    dated = next((s for s in sentences if _YEAR.search(s)), None)
+    dated = next((s for s in sentences if has_candidate("year", s) or has_candidate("ordinal", s)), None)
     return [s for s in sentences if s in (dated, sentences[-1])]
 
 

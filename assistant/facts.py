@@ -18,6 +18,7 @@ from functools import cache
 from typing import Literal
 
 from assistant import glossary
+from assistant.references import chinese_numeral
 
 FactKind = Literal["date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
 FACT_KINDS: tuple[str, ...] = ("date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
@@ -104,7 +105,6 @@ _MONTHS = {
     ).split("|"),
 }
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
-_ORDINAL_NUMBER = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 _ORDINAL_WORD = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
 }
@@ -152,10 +152,18 @@ def countries_named(word: str, lang: str) -> list[str]:
     """The Chinese names of the countries whose name in ``lang`` contains ``word`` ("Korea" -> 大韩民国, 朝鲜…)."""
     # Compared by stem: "России" is Россия, "Équateur" is équateur.
     stem = glossary.fold(word)[:5]
-    return [
-        zh for zh, english in _countries_zh().items()
-        if any(w.startswith(stem) for w in re.findall(r"[^\W_]+", glossary.fold(country_name(english, lang))))
-    ] if len(stem) >= 4 else []
+    if len(stem) < 4:
+        return []
+    return [zh for zh, words in _country_words(lang) if any(w.startswith(stem) for w in words)]
+
+
+@cache
+def _country_words(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each country's Chinese name with the folded words of its name in ``lang``."""
+    return tuple(
+        (zh, tuple(re.findall(r"[^\W_]+", glossary.fold(country_name(english, lang)))))
+        for zh, english in _countries_zh().items()
+    )
 
 
 def country_name(english_name: str, lang: str) -> str:
@@ -180,8 +188,9 @@ def term_in(zh: str, lang: str) -> str:
     return _glossary_names(lang).get(zh, zh)
 
 
-def _organisations() -> list[str]:
-    return sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True)
+@cache
+def _organisations() -> tuple[str, ...]:
+    return tuple(sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True))
 
 
 def has_candidate(kind: FactKind, text: str) -> bool:
@@ -199,7 +208,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "date":
         return [(m.start(), m.group(0), f"{int(m.group(1))}/{int(m.group(2))}") for m in _DATE.finditer(text)]
     if kind == "ordinal":
-        return [(m.start(), m.group(0), str(_zh_number(m.group(1)))) for m in _ORDINAL.finditer(text)]
+        return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "quantity":
         return [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
     if kind == "article":
@@ -224,15 +233,6 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "person":
         return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
     return []
-
-
-def _zh_number(written: str) -> int:
-    if written.startswith("十"):
-        return 10 + _ORDINAL_NUMBER.get(written[1:], 0)
-    if "十" in written:
-        tens, _, units = written.partition("十")
-        return _ORDINAL_NUMBER[tens] * 10 + _ORDINAL_NUMBER.get(units, 0)
-    return _ORDINAL_NUMBER.get(written, 0)
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:

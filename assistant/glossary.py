@@ -58,6 +58,7 @@ def _table(table: Table) -> tuple[dict[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+@cache
 def rows(table: Table = "glossary") -> tuple[dict[str, str], ...]:
     """Each row's first (preferred) variant per language, e.g. {"zh": "承运人处罚", "en": "carrier sanctions", …}."""
     return tuple({lang: v[0] for lang, v in row.items() if v} for row in _table(table))
@@ -79,6 +80,7 @@ def terms(table: Table = "glossary") -> tuple[Term, ...]:
     return tuple(out)
 
 
+@cache
 def chinese_terms() -> tuple[str, ...]:
     return tuple(sorted({t.zh for t in terms()}))
 
@@ -106,6 +108,11 @@ def expand(question: str, table: Table = "glossary") -> list[str]:
     return sorted(found, key=lambda zh: -found[zh])
 
 
+@cache
+def _longest_first() -> tuple[dict[str, str], ...]:
+    return tuple(sorted(rows(), key=lambda r: -len(r["zh"])))
+
+
 def equivalents(zh_text: str, lang: str, limit: int = 6) -> tuple[tuple[str, str], ...]:
     """The glossary terms in a Chinese text with their equivalents in ``lang``: a reading aid.
 
@@ -115,7 +122,7 @@ def equivalents(zh_text: str, lang: str, limit: int = 6) -> tuple[tuple[str, str
     if lang == "zh":
         return ()
     taken: list[tuple[int, int, str, str]] = []
-    for row in sorted(rows(), key=lambda r: -len(r["zh"])):
+    for row in _longest_first():
         zh, equivalent = row["zh"], row.get(lang)
         start = zh_text.find(zh)
         if not equivalent or start < 0:

@@ -59,10 +59,8 @@ def _letter(raw: str | None) -> str | None:
     return _ARABIC_LETTERS.get(raw) or raw.translate(_CYRILLIC_LOOKALIKES)
 
 
-def _arabic_number(written: str) -> str:
-    """"12" or "十二" -> "12" (Chinese numerals up to 九百九十九)."""
-    if written.isdigit() or written == "*":
-        return written
+def chinese_numeral(written: str) -> int:
+    """十二 -> 12, 二十 -> 20, 一百零五 -> 105 (up to 九百九十九)."""
     total, current = 0, 0
     for ch in written:
         if ch in _ZH_DIGITS:
@@ -73,7 +71,12 @@ def _arabic_number(written: str) -> str:
         elif ch == "百":
             total += (current or 1) * 100
             current = 0
-    return str(total + current)
+    return total + current
+
+
+def _arabic_number(written: str) -> str:
+    """"12" or "十二" -> "12"; a footnote's "*" stays."""
+    return written if written.isdigit() or written == "*" else str(chinese_numeral(written))
 
 
 def find_reference(question: str) -> UnitReference | None:

@@ -369,7 +369,7 @@ class Assistant:
             passages=result.passages,
             cross_lingual=self._doc_langs.get(top.doc_id) != lang,
             sentence_top=sentence_top,
-            evidence_text=re.sub(r"\s+", "", "".join(self._units[(c.doc_id, c.unit_id)].text for c in draft.citations)),
+            evidence_text=re.sub(r"\s+", "", "".join(self._units[key].text for key in dict.fromkeys((c.doc_id, c.unit_id) for c in draft.citations))),
             fact_found=fact is not None,
         )
         decision = decide(analysis, evidence, self.corpus_text, self.answerability)
