@@ -1,7 +1,7 @@
 """The web chat for delegates: a thin gradio layer over ``assistant``.
 
 ``python app.py`` loads the model and index once (``Assistant.open``) and serves, on
-``Settings.host:port`` (default 127.0.0.1:7860), the HTTP API (assistant/api.py, FastAPI)
+``Settings.host:port`` (default 127.0.0.1:7860), the HTTP API (assistant/web/api.py, FastAPI)
 with this chat mounted at ``/`` (``serve``): one process, one login, one accounts file.
 Tests call ``build_app`` and ``launch`` (gradio's own server, no accounts) or run app.py.
 
@@ -27,20 +27,20 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
-from assistant import webui  # noqa: E402
-from assistant.answer import Answer  # noqa: E402
-from assistant.brief import make_brief  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.errors import AssistantError  # noqa: E402
-from assistant.export import render_brief, render_quiz, save_temp  # noqa: E402
-from assistant.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback  # noqa: E402
-from assistant.live import LiveAssistant  # noqa: E402
-from assistant.quiz import make_quiz  # noqa: E402
-from assistant.i18n import UI_LANGS  # noqa: E402
-from assistant.service import Assistant, well_formed  # noqa: E402
-from assistant.shares import ShareStore  # noqa: E402
-from assistant.transcript import MAX_TURNS, Turn, build_transcript, render_transcript  # noqa: E402
-from assistant.users import Role, UserStore, role_allows  # noqa: E402
+from assistant.web import render as webui  # noqa: E402
+from assistant.answering.extractive import Answer  # noqa: E402
+from assistant.trainers.brief import make_brief  # noqa: E402
+from assistant.core.config import Settings  # noqa: E402
+from assistant.core.errors import AssistantError  # noqa: E402
+from assistant.trainers.export import render_brief, render_quiz, save_temp  # noqa: E402
+from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback  # noqa: E402
+from assistant.web.live import LiveAssistant  # noqa: E402
+from assistant.trainers.quiz import make_quiz  # noqa: E402
+from assistant.core.i18n import UI_LANGS  # noqa: E402
+from assistant.answering.service import Assistant, well_formed  # noqa: E402
+from assistant.web.shares import ShareStore  # noqa: E402
+from assistant.trainers.transcript import MAX_TURNS, Turn, build_transcript, render_transcript  # noqa: E402
+from assistant.web.users import Role, UserStore, role_allows  # noqa: E402
 
 log = logging.getLogger("assistant.web")
 
@@ -466,7 +466,7 @@ def build_app(
                     size_mb = Path(path).stat().st_size / 1e6
                     if size_mb > settings.max_file_mb:
                         return webui.error_text(L("upload_too_big", ui, size=size_mb, mb=settings.max_file_mb), ui), None, gr.skip(), gr.skip()
-                    from assistant.corpus import add_documents
+                    from assistant.ingest.corpus import add_documents
 
                     docs = add_documents(current.get().settings, [path], lang=doc_lang or None, parallel_of=parallel or None)
                     current.refresh()
@@ -637,9 +637,9 @@ def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any):
 
 
 def serve(assistant: Assistant, settings: Settings, store: UserStore | None = None):
-    """The one app ``make run`` serves: the HTTP API (assistant/api.py) with the web chat
+    """The one app ``make run`` serves: the HTTP API (assistant/web/api.py) with the web chat
     mounted at ``/``, sharing one assistant, one accounts file and one login."""
-    from assistant.api import check_exposure, create_api
+    from assistant.web.api import check_exposure, create_api
 
     store = store or UserStore(settings.users_path)
     check_exposure(settings, store)
@@ -668,7 +668,7 @@ def main() -> None:
     try:
         settings = Settings.from_env()
         store = UserStore(settings.users_path)
-        from assistant.api import check_exposure
+        from assistant.web.api import check_exposure
 
         check_exposure(settings, store)  # before the model loads: a refusal should be quick
         app = serve(Assistant.open(settings), settings, store)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from assistant.config import Settings
-from assistant.errors import AssistantError
+from assistant.core.config import Settings
+from assistant.core.errors import AssistantError
 
 if TYPE_CHECKING:
-    from assistant.documents import Document
+    from assistant.core.records import Document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -67,9 +67,9 @@ def add_command(
     replace: Optional[str] = typer.Option(None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."),
 ) -> None:
     """Add documents to the corpus (all or nothing), then bring the index up to date."""
-    from assistant.corpus import add_documents, replace_document
-    from assistant.documents import LANGS
-    from assistant.errors import CorpusError, choice_error
+    from assistant.ingest.corpus import add_documents, replace_document
+    from assistant.core.records import LANGS
+    from assistant.core.errors import CorpusError, choice_error
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
@@ -87,7 +87,7 @@ def add_command(
         extra = f"  (parallel of {doc.parallel_of})" if doc.parallel_of else ""
         typer.echo(f"{doc.doc_id}  {doc.title}  {doc.lang}  {len(doc.units)} units{extra}")
     if not no_index:
-        from assistant.index import ensure_index
+        from assistant.index.build import ensure_index
 
         ensure_index(settings)
 
@@ -98,13 +98,13 @@ def remove_command(
     no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
 ) -> None:
     """Remove a document from the corpus, then rebuild the index without its units."""
-    from assistant.corpus import remove_document
+    from assistant.ingest.corpus import remove_document
 
     settings = _settings()
     entry = remove_document(settings, doc)
     typer.echo(f"removed {entry.doc_id}  {entry.title or ''}")
     if not no_index:
-        from assistant.index import ensure_index
+        from assistant.index.build import ensure_index
 
         ensure_index(settings)
 
@@ -117,9 +117,9 @@ def ingest_command(
     no_index: bool = typer.Option(False, "--no-index", help="Do not rebuild the search index afterwards."),
 ) -> None:
     """Add many documents: each file whole or not at all, with progress; rerun to resume."""
-    from assistant.documents import LANGS
-    from assistant.errors import choice_error
-    from assistant.ingest import ingest
+    from assistant.core.records import LANGS
+    from assistant.core.errors import choice_error
+    from assistant.ingest.bulk import ingest
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
@@ -132,8 +132,8 @@ def ingest_command(
     for item in report.rejected:
         typer.secho(f"rejected: {item.reason}", fg=typer.colors.YELLOW, err=True)
     if not no_index and (report.added or report.skipped):
-        from assistant.index import build_index, current_build, stale_reason
-        from assistant.embeddings import make_embedder
+        from assistant.index.build import build_index, current_build, stale_reason
+        from assistant.index.embeddings import make_embedder
 
         embedder = make_embedder(settings.embedder)
         if current_build(settings.index_dir) is None or stale_reason(settings, embedder) is not None:
@@ -172,7 +172,7 @@ def paragraphs_command(
     """List the citable paragraphs, or show one with its heading path and neighbours."""
     import shutil
 
-    from assistant.corpus import find_unit, get_document, load_documents, neighbours
+    from assistant.ingest.corpus import find_unit, get_document, load_documents, neighbours
 
     documents = load_documents(_settings())
     if unit_id is None:
@@ -230,7 +230,7 @@ def index_command(
     milvus_uri: Optional[str] = typer.Option(None, "--milvus-uri", help="Milvus server URI (http://host:19530) or a milvus-lite .db file."),
 ) -> None:
     """Build the search index, or bring it up to date with the corpus."""
-    from assistant.index import ensure_index
+    from assistant.index.build import ensure_index
 
     settings = _settings()
     if store is not None:
@@ -242,15 +242,15 @@ def index_command(
 
 
 def _open_assistant():
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     return Assistant.open(_settings())
 
 
 def _stream_answer(pieces) -> object:
     """Print the answer as it arrives (a language model's reply streams), then its sources."""
-    from assistant import i18n
-    from assistant.answer import Answer
+    from assistant.core import i18n
+    from assistant.answering.extractive import Answer
 
     shown: list[str] = []
     answer = None
@@ -287,7 +287,7 @@ def ask_command(
     section: Optional[str] = typer.Option(None, "--section", help="Search only sections whose heading path contains this."),
 ) -> None:
     """Answer one question with cited paragraphs."""
-    from assistant.service import answer_to_json
+    from assistant.answering.service import answer_to_json
 
     assistant = _open_assistant()
     if as_json:
@@ -320,14 +320,14 @@ def chat_command() -> None:
 
 def _check_output(fmt: str, output: Optional[Path]) -> None:
     """Markdown and CSV may go to stdout; a DOCX never does (checked before any work)."""
-    from assistant.errors import ConfigError
+    from assistant.core.errors import ConfigError
 
     if fmt == "docx" and output is None:
         raise ConfigError("--format docx writes a binary file: give --output FILE.docx")
 
 
 def _emit(content: "str | bytes", output: Optional[Path]) -> None:
-    from assistant.export import write
+    from assistant.trainers.export import write
 
     if output is not None:
         write(content, output)
@@ -345,8 +345,8 @@ def brief_command(
     doc: Optional[str] = typer.Option(None, "--doc", help="Only this document."),
 ) -> None:
     """A trainer's brief on one topic: cited summary, paragraphs, discussion questions, resources."""
-    from assistant.brief import check_brief_lang, make_brief
-    from assistant.export import BRIEF_FORMATS, check_format, render_brief
+    from assistant.trainers.brief import check_brief_lang, make_brief
+    from assistant.trainers.export import BRIEF_FORMATS, check_format, render_brief
 
     check_format(fmt, BRIEF_FORMATS)
     if lang is not None:
@@ -367,9 +367,9 @@ def quiz_command(
     doc: Optional[str] = typer.Option(None, "--doc", help="Quiz on this document (default: the shipped paper)."),
 ) -> None:
     """A quiz with an answer key (paragraph id and sentence for every item), made without a language model."""
-    from assistant.errors import choice_error
-    from assistant.export import QUIZ_FORMATS, check_format, render_quiz
-    from assistant.quiz import QUIZ_LANGS, make_quiz
+    from assistant.core.errors import choice_error
+    from assistant.trainers.export import QUIZ_FORMATS, check_format, render_quiz
+    from assistant.trainers.quiz import QUIZ_LANGS, make_quiz
 
     check_format(fmt, QUIZ_FORMATS)
     if lang is not None and lang not in QUIZ_LANGS:
@@ -389,8 +389,8 @@ def eval_command(
     compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
 ) -> None:
     """Run a question set through `ask` and score it, or compare two runs (--compare A.json B.json)."""
-    from assistant import evaluation
-    from assistant.errors import ConfigError
+    from assistant.evaluation import suite as evaluation
+    from assistant.core.errors import ConfigError
 
     if compare:
         _print_comparison(evaluation.read_json(compare[0]), evaluation.read_json(compare[1]), compare)
@@ -403,7 +403,7 @@ def eval_command(
     if output is not None:
         typer.echo(f"results: {evaluation.write_json(run, output)}", err=True)
     if report is not None:
-        from assistant.report import write_report
+        from assistant.evaluation.report import write_report
 
         paths = write_report(run, report)
         typer.echo(f"report: {paths[0]} and {paths[1]}", err=True)
@@ -414,7 +414,7 @@ def _print_metrics(run: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from assistant.report import RATE_METRICS, fmt, fmt_delta
+    from assistant.evaluation.report import RATE_METRICS, fmt, fmt_delta
 
     overall = run["metrics"]["overall"]
     table = Table(title=f"{overall['n_items']} questions ({overall['n_answerable']} answerable)")
@@ -437,8 +437,8 @@ def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.evaluation import flips, metric_deltas
-    from assistant.report import fmt, fmt_delta
+    from assistant.evaluation.suite import flips, metric_deltas
+    from assistant.evaluation.report import fmt, fmt_delta
 
     console = Console()
     table = Table(title=escape(f"A: {paths[0]}   B: {paths[1]}"))
@@ -468,7 +468,7 @@ app.add_typer(feedback_app, name="feedback")
 def _day(value: Optional[str], option: str):
     from datetime import date
 
-    from assistant.errors import ConfigError
+    from assistant.core.errors import ConfigError
 
     if value is None:
         return None
@@ -487,7 +487,7 @@ def feedback_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Rated answers, newest first."""
-    from assistant.feedback import filter_feedback, read_feedback
+    from assistant.web.feedback import filter_feedback, read_feedback
 
     records = filter_feedback(
         read_feedback(_settings().feedback_path), rating=rating, lang=lang, since=_day(since, "--since"), until=_day(until, "--until")
@@ -505,9 +505,9 @@ def feedback_export(
     since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
 ) -> None:
     """Candidate eval items from 'not helpful' feedback: check each, then append it to a set."""
-    from assistant.evaluation import DEFAULT_DOC
-    from assistant.feedback import eval_candidates, filter_feedback, read_feedback
-    from assistant.fileio import write_atomic
+    from assistant.evaluation.suite import DEFAULT_DOC
+    from assistant.web.feedback import eval_candidates, filter_feedback, read_feedback
+    from assistant.core.fileio import write_atomic
 
     records = filter_feedback(read_feedback(_settings().feedback_path), since=_day(since, "--since"))
     items = eval_candidates(records, DEFAULT_DOC)
@@ -523,7 +523,7 @@ app.add_typer(users_app, name="users")
 
 
 def _user_store():
-    from assistant.users import UserStore
+    from assistant.web.users import UserStore
 
     return UserStore(_settings().users_path)
 
@@ -535,7 +535,7 @@ def users_add(
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."),
 ) -> None:
     """Create an account. Once one exists, the web chat asks for a login and the API for a token."""
-    from assistant.users import check_role
+    from assistant.web.users import check_role
 
     check_role(role)
     user = _user_store().add(name, role, password)

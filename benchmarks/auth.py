@@ -17,7 +17,7 @@ from pathlib import Path
 import common  # noqa: F401 - puts the checkout on sys.path
 
 from common import summary
-from assistant.users import UserStore
+from assistant.web.users import UserStore
 
 
 def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]

@@ -37,8 +37,8 @@ def library(settings, clients: list[int], per_client: int, repeat: int = 1, batc
     of one, each question its own engine call as before batching) in the same process, so
     the comparison sees the same machine load; one row per client count and setting.
     """
-    from assistant.batching import MicroBatcher
-    from assistant.service import Assistant
+    from assistant.index.batching import MicroBatcher
+    from assistant.answering.service import Assistant
 
     a = Assistant.open(settings, rebuild="never")
     batched = a.embedder._query_batcher
@@ -139,8 +139,8 @@ def main() -> None:
     parser.add_argument("--web", type=int, nargs="*", default=[1, 5, 20])
     args = parser.parse_args()
 
-    from assistant.config import Settings
-    from assistant.index import ensure_index
+    from assistant.core.config import Settings
+    from assistant.index.build import ensure_index
 
     work = Path(tempfile.mkdtemp(prefix="bench-conc-"))
     shutil.copytree(ROOT / "corpus", work / "corpus")

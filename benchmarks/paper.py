@@ -38,7 +38,7 @@ def _embedder_spec(name: str) -> str:
 
 
 def _settings(index_dir: Path, embedder: str):
-    from assistant.config import Settings
+    from assistant.core.config import Settings
 
     return Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir, embedder=embedder)
 
@@ -48,8 +48,8 @@ def _settings(index_dir: Path, embedder: str):
 
 def child_build(embedder: str, index_dir: str) -> dict:
     """Build from nothing (no embedding cache): parse, chunk, embed, write."""
-    from assistant.embeddings import make_embedder
-    from assistant.index import build_index, load_index
+    from assistant.index.embeddings import make_embedder
+    from assistant.index.build import build_index, load_index
 
     settings = _settings(Path(index_dir), embedder)
     emb = make_embedder(embedder)
@@ -73,7 +73,7 @@ def child_build(embedder: str, index_dir: str) -> dict:
 def child_cold(embedder: str, index_dir: str) -> dict:
     """Process start (imports included, measured by the parent) to the first answer."""
     with Timer() as t_import:
-        from assistant.service import Assistant
+        from assistant.answering.service import Assistant
     with Timer() as t_open:
         a = Assistant.open(_settings(Path(index_dir), embedder), rebuild="never")
     with Timer() as t_first:
@@ -88,7 +88,7 @@ def child_cold(embedder: str, index_dir: str) -> dict:
 
 
 def child_warm(embedder: str, index_dir: str, n_questions: int) -> dict:
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     a = Assistant.open(_settings(Path(index_dir), embedder), rebuild="never")
     qs = _questions(n_questions)

@@ -52,9 +52,9 @@ PASSAGES_PER_DOC = 100
 
 def vocabulary() -> tuple[list[str], list[str]]:
     """Chinese words of the shipped paper, and the glossary's other-language words."""
-    from assistant.corpus import load_documents
-    from assistant.config import Settings
-    from assistant.lexical import tokenize
+    from assistant.ingest.corpus import load_documents
+    from assistant.core.config import Settings
+    from assistant.retrieval.lexical import tokenize
 
     zh: set[str] = set()
     for doc in load_documents(Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / "index")):
@@ -120,8 +120,8 @@ def query_vectors(vectors: np.ndarray, n: int, seed: int = 1) -> np.ndarray:
 
 def synthetic_records(texts: list[str]) -> tuple[list, list]:
     """Synthetic documents (100 passages each) and their chunks, one chunk per passage."""
-    from assistant.chunking import Chunk
-    from assistant.documents import Document, Unit
+    from assistant.index.chunking import Chunk
+    from assistant.core.records import Document, Unit
 
     docs = []
     chunks = []
@@ -139,7 +139,7 @@ def synthetic_records(texts: list[str]) -> tuple[list, list]:
 
 def synthetic_index(texts: list[str], store: object, lexical: object):
     """A LoadedIndex over synthetic documents, the given vector store and BM25 index."""
-    from assistant.index import IndexManifest, LoadedIndex
+    from assistant.index.build import IndexManifest, LoadedIndex
 
     docs, chunks = synthetic_records(texts)
     manifest = IndexManifest(1, "synthetic", DIM, "", "", "", len(chunks), len(chunks), "", {})
@@ -197,8 +197,8 @@ def _latencies(fn, items, warm: int = 3) -> dict:
 def run_one(n: int, args: argparse.Namespace) -> dict:
     import faiss
 
-    from assistant import stores
-    from assistant.stores import FaissStore, StoreInfo
+    from assistant.index import stores
+    from assistant.index.stores import FaissStore, StoreInfo
 
     res: dict = {"n": n, "load_start": loadavg(), "faiss_threads": faiss.omp_get_max_threads()}
     with Timer() as t:
@@ -216,7 +216,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         flat.add(vectors)
     res["flat_build_s"] = round(t.seconds, 3)
     res["flat_build_cpu_s"] = round(t.cpu, 3)
-    faiss.omp_set_num_threads(1)  # one question at a time runs on one thread (see assistant.stores)
+    faiss.omp_set_num_threads(1)  # one question at a time runs on one thread (see assistant.index.stores)
     res["flat_build_rate"] = round(n / max(t.seconds, 1e-9))
     res["flat_mem_mb"] = round(rss_mb() - before, 1)
     res["flat_search_ms"] = (_latencies(lambda q: flat.search(q[None, :], 50), list(qv)))
@@ -277,9 +277,9 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
     gc.collect()
 
     # Lexical and fusion: BM25 built as `assistant index` builds it (tokenising every passage).
-    from assistant.index import lexical_words
-    from assistant.lexical import BM25Index, add_words, tokenize
-    from assistant.retrieval import HybridSearcher
+    from assistant.index.build import lexical_words
+    from assistant.retrieval.lexical import BM25Index, add_words, tokenize
+    from assistant.retrieval.searcher import HybridSearcher
 
     before = rss_mb()
     with Timer() as t:
@@ -308,9 +308,9 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
 
     # The whole ask, with the real model embedding the question (the answer stage included).
     if n <= args.ask_max:
-        from assistant.config import Settings
-        from assistant.embeddings import E5Embedder
-        from assistant.service import Assistant
+        from assistant.core.config import Settings
+        from assistant.index.embeddings import E5Embedder
+        from assistant.answering.service import Assistant
 
         e5 = E5Embedder()
         searcher.embedder = e5
@@ -319,8 +319,8 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         assistant.answerer = None
         assistant.index = index
         assistant.embedder = e5
-        from assistant.answerability import AnswerabilityModel
-        from assistant.sentences import SentenceIndex
+        from assistant.answering.refusal import AnswerabilityModel
+        from assistant.answering.sentences import SentenceIndex
 
         assistant.answerability = AnswerabilityModel.shipped(e5.id)
         assistant.sentences = SentenceIndex(e5)
@@ -348,14 +348,14 @@ def write_synthetic_build(n: int, root: Path) -> dict:
     The corpus files exist so the start-up's staleness check hashes real bytes; the build
     is written directly (not parsed from them) so the curve does not wait on embedding.
     """
-    from assistant.config import Settings
-    from assistant.corpus import corpus_hash
-    from assistant.embeddings import E5Embedder
-    from assistant.index import (
+    from assistant.core.config import Settings
+    from assistant.ingest.corpus import corpus_hash
+    from assistant.index.embeddings import E5Embedder
+    from assistant.index.build import (
         INDEX_FORMAT, IndexManifest, lexical_words, new_build_dir, parser_version, publish_build, write_build_files,
     )
-    from assistant.lexical import BM25Index, add_words, tokenizer_fingerprint
-    from assistant.stores import FaissStore
+    from assistant.retrieval.lexical import BM25Index, add_words, tokenizer_fingerprint
+    from assistant.index.stores import FaissStore
 
     res: dict = {}
     texts = synthetic_texts(n)
@@ -394,10 +394,10 @@ def write_synthetic_build(n: int, root: Path) -> dict:
 def startup_child(root: Path) -> dict:
     """One cold start in this fresh process: open the index as `Assistant.open` does, answer once."""
     started = time.perf_counter()
-    from assistant.config import Settings
-    from assistant.embeddings import E5Embedder
-    from assistant.index import ensure_index
-    from assistant.service import Assistant
+    from assistant.core.config import Settings
+    from assistant.index.embeddings import E5Embedder
+    from assistant.index.build import ensure_index
+    from assistant.answering.service import Assistant
 
     stages = {"imports_s": time.perf_counter() - started}
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")

@@ -24,7 +24,7 @@ from common import ROOT, write_json  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests"))
 import un_layout  # noqa: E402
 
-from assistant.corpus import read_document  # noqa: E402
+from assistant.ingest.corpus import read_document  # noqa: E402
 
 
 def main() -> int:

@@ -39,7 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from assistant.webui import EXAMPLES  # noqa: E402
+from assistant.web.render import EXAMPLES  # noqa: E402
 
 # The app's own example questions (the paper's discussion questions), then a few more.
 TOPICS = [
@@ -182,7 +182,7 @@ def run_session(url: str, index: int, expected: list[str], deadline: float, mode
 
 def expected_answers(assistant, index: int) -> list[str]:
     """What each turn must show: the direct answer to this session's own question and history."""
-    from assistant import webui
+    from assistant.web import render as webui
 
     topic = TOPICS[index % len(TOPICS)]
     lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in topic) else "en"
@@ -211,8 +211,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "out" / "web_sessions.json")
     args = parser.parse_args()
 
-    from assistant.config import Settings
-    from assistant.service import Assistant
+    from assistant.core.config import Settings
+    from assistant.answering.service import Assistant
 
     work = Path(tempfile.mkdtemp(prefix="web-sessions-"))
     # A private corpus and index, so nobody rebuilding the project's index mid-run changes the

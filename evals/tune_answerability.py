@@ -5,7 +5,7 @@ off, so every answer records the signals the decision would see (Answer.signals)
 logistic regression (scikit-learn, balanced classes) is fitted on the dev items only; the
 refusal threshold is the one that refuses most dev unanswerable items while refusing at
 most MAX_FALSE_REFUSALS of dev answerable ones. Both halves are then scored with exactly
-the code that ships (assistant.answerability.AnswerabilityModel). The test half is never
+the code that ships (assistant.answering.refusal.AnswerabilityModel). The test half is never
 looked at before that.
 
 Usage: python evals/tune_answerability.py [--set evals/qa.jsonl] [--write]
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from assistant.answerability import FEATURES, AnswerabilityModel
-from assistant.evaluation import ItemResult, load_set, run_set
-from assistant.service import Assistant
+from assistant.answering.refusal import FEATURES, AnswerabilityModel
+from assistant.evaluation.suite import ItemResult, load_set, run_set
+from assistant.answering.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"

@@ -16,9 +16,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from assistant.conversation import resolve
-from assistant.retrieval import FusionParams
-from assistant.service import Assistant, detect_lang
+from assistant.retrieval.conversation import resolve
+from assistant.retrieval.searcher import FusionParams
+from assistant.answering.service import Assistant, detect_lang
 
 
 def fuse(dense: list[str], lexical: list[str], p: FusionParams) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from assistant.core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_DOC = "wg-tip-2019-prevention"
@@ -50,7 +50,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def fake_assistant(tmp_path_factory: pytest.TempPathFactory):
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     base = tmp_path_factory.mktemp("fake-assistant")
     settings = Settings(corpus_dir=copy_corpus(base / "corpus"), index_dir=base / "index", embedder="fake")
@@ -60,7 +60,7 @@ def fake_assistant(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def e5_assistant(tmp_path_factory: pytest.TempPathFactory):
     """The real system: bundled e5 model, shipped paper. Built once per session (~1 min)."""
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     base = tmp_path_factory.mktemp("e5-assistant")
     index_dir = base / "index"

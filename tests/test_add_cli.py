@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
+from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -104,8 +104,8 @@ def test_un_style_pdf_translation_is_linked_and_aligned(env: dict[str, str], tmp
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ports-fr  Mesures contre la traite") and "(parallel of parallel-en)" in result.output
 
-    from assistant.config import Settings
-    from assistant.corpus import aligned_unit, load_documents
+    from assistant.core.config import Settings
+    from assistant.ingest.corpus import aligned_unit, load_documents
 
     docs = load_documents(Settings(corpus_dir=Path(env["ASSISTANT_CORPUS_DIR"])))
     fr = aligned_unit(docs, "parallel-en", "3", "fr")
@@ -190,8 +190,8 @@ def test_paragraph_list_fits_the_terminal(env: dict[str, str]) -> None:
     result = run(env, "paragraphs")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    from assistant.config import Settings
-    from assistant.corpus import load_documents
+    from assistant.core.config import Settings
+    from assistant.ingest.corpus import load_documents
 
     (paper,) = load_documents(Settings(corpus_dir=Path(env["ASSISTANT_CORPUS_DIR"])))
     assert len(lines) == len(paper.units)  # one line per unit

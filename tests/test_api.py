@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.config import Settings
-from assistant.corpus import add_documents
-from assistant.feedback import FeedbackRecord, record_feedback
-from assistant.users import UserStore
+from assistant.core.config import Settings
+from assistant.ingest.corpus import add_documents
+from assistant.web.feedback import FeedbackRecord, record_feedback
+from assistant.web.users import UserStore
 from tests.app_process import app_env, free_port, running_app
 from tests.conftest import PAPER_DOC, ROOT, copy_corpus
 

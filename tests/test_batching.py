@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.batching import MicroBatcher
-from assistant.embeddings import HashEmbedder
+from assistant.index.batching import MicroBatcher
+from assistant.index.embeddings import HashEmbedder
 
 
 class SlowDoubler:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import webui
-from assistant.config import Settings
-from assistant.feedback import read_feedback
+from assistant.web import render as webui
+from assistant.core.config import Settings
+from assistant.web.feedback import read_feedback
 
 pytestmark = pytest.mark.browser
 
@@ -281,7 +281,7 @@ def test_the_document_browser_reads_and_filters_the_paper(page, fake_assistant) 
 def test_an_uploaded_document_is_added_and_searchable(browser, settings: Settings, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     settings = settings.with_(allow_uploads=True, port=free_port(), max_file_mb=1)
     demo, url = serve(Assistant.open(settings), settings)
@@ -341,7 +341,7 @@ class GatedModel:
 def test_a_model_reply_streams_into_the_page_and_ends_as_a_cited_answer(browser, fake_assistant) -> None:
     from playwright.sync_api import expect
 
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     model = GatedModel()
     assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackRecord, record_feedback
-from assistant.users import UserStore
+from assistant.web.feedback import FeedbackRecord, record_feedback
+from assistant.web.users import UserStore
 from tests.app_process import running_app
 from tests.conftest import PAPER_DOC, copy_corpus
 from tests.test_browser import CHROMIUM_ARGS, CHROMIUM, Q_VULNERABLE, ask, browser, shot  # noqa: F401 - browser is a fixture

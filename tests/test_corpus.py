@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import corpus as corpus_mod
-from assistant.config import Settings
-from assistant.corpus import (
+from assistant.ingest import corpus as corpus_mod
+from assistant.core.config import Settings
+from assistant.ingest.corpus import (
     add_documents,
     aligned_unit,
     corpus_hash,
@@ -22,7 +22,7 @@ from assistant.corpus import (
     normalize_unit_id,
     read_document,
 )
-from assistant.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
+from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "corpus"

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.config import Settings
-from assistant.corpus import MANIFEST_NAME, remove_document, replace_document
-from assistant.index import current_build
+from assistant.core.config import Settings
+from assistant.ingest.corpus import MANIFEST_NAME, remove_document, replace_document
+from assistant.index.build import current_build
 from tests.conftest import PAPER_DOC
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant import evaluation as ev
-from assistant.documents import Document, Unit
-from assistant.embeddings import HashEmbedder
-from assistant.report import failure_reasons, write_report
+from assistant.evaluation import suite as ev
+from assistant.core.records import Document, Unit
+from assistant.index.embeddings import HashEmbedder
+from assistant.evaluation.report import failure_reasons, write_report
 
 PAPER = ev.DEFAULT_DOC
 

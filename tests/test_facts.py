@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.facts import asked_kind, find_fact
+from assistant.answering.facts import asked_kind, find_fact
 
 P38 = "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
 P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调，到目前为止，已有 18 个国家参与这一运动。"

@@ -26,14 +26,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from assistant import i18n
-from assistant.config import Settings
-from assistant.corpus import add_documents, corpus_hash, load_documents, load_manifest
-from assistant.embeddings import HashEmbedder
-from assistant.errors import CorpusError, IndexStateError, LLMError
-from assistant.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
-from assistant.index import DATA_FILES, build_index, current_build, ensure_index, load_index
-from assistant.service import Assistant
+from assistant.core import i18n
+from assistant.core.config import Settings
+from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
+from assistant.index.embeddings import HashEmbedder
+from assistant.core.errors import CorpusError, IndexStateError, LLMError
+from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
+from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index
+from assistant.answering.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

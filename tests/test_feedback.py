@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import feedback
-from assistant.errors import AssistantError
-from assistant.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
+from assistant.web import feedback
+from assistant.core.errors import AssistantError
+from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 
 
 def _record(i: int = 0, **changes: object) -> FeedbackRecord:

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings as hsettings, strategies as st
 
-from assistant.config import Settings
-from assistant.corpus import add_documents
-from assistant.errors import AssistantError, CorpusError, DocumentError
-from assistant.index import ensure_index
+from assistant.core.config import Settings
+from assistant.ingest.corpus import add_documents
+from assistant.core.errors import AssistantError, CorpusError, DocumentError
+from assistant.index.build import ensure_index
 from tests.test_readers import FR_PARAS, make_docx, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,7 @@ def test_hundreds_of_seeded_mutations_of_a_good_file_never_crash_the_reader(good
     """Cheaper than going through the corpus, so many more inputs: truncations plus byte flips."""
     import random
 
-    from assistant.readers import parse_bytes
+    from assistant.ingest.readers import parse_bytes
 
     good = good_pdf if kind == "pdf" else good_docx
     rng = random.Random(2024)

@@ -16,10 +16,11 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from assistant import i18n, webui
-from assistant.answer import Answer
-from assistant.errors import AssistantError
-from assistant.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
+from assistant.core import i18n
+from assistant.web import render as webui
+from assistant.answering.extractive import Answer
+from assistant.core.errors import AssistantError
+from assistant.answering.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
 
 # Known-hostile strings, mixed into the generated ones.
 PAYLOADS = [

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from assistant.embeddings import HashEmbedder
-from assistant.errors import IndexStateError
-from assistant.index import DATA_FILES, build_index, current_build, ensure_index, load_index, stale_reason
-from assistant.lexical import BM25Index, tokenize
+from assistant.index.embeddings import HashEmbedder
+from assistant.core.errors import IndexStateError
+from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index, stale_reason
+from assistant.retrieval.lexical import BM25Index, tokenize
 
 
 class CountingEmbedder(HashEmbedder):
@@ -133,14 +133,14 @@ def test_starting_tokenises_no_passage(settings, monkeypatch):
         raise AssertionError("the lexical index was rebuilt at start")
 
     monkeypatch.setattr(BM25Index, "build", classmethod(no_build))
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     assert Assistant.open(settings, rebuild="never").ask("边境管理").passages
 
 
 def test_changed_tokenizer_makes_the_index_stale(settings, monkeypatch):
     ensure_index(settings)
-    monkeypatch.setattr("assistant.index.lexical_words", lambda: ("新词一", "新词二"))
+    monkeypatch.setattr("assistant.index.build.lexical_words", lambda: ("新词一", "新词二"))
     assert "lexical tokenizer" in stale_reason(settings, HashEmbedder())
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import evaluation
-from assistant.errors import ConfigError
-from assistant.langtags import un_lang
-from assistant.lexical import simplify
+from assistant.evaluation import suite as evaluation
+from assistant.core.errors import ConfigError
+from assistant.core.langtags import un_lang
+from assistant.retrieval.lexical import simplify
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import Unit
-from assistant.structure import ParsedText, has_un_structure, parse_un_text
+from assistant.core.records import Unit
+from assistant.ingest.structure import ParsedText, has_un_structure, parse_un_text
 
 PAPER = Path(__file__).parent.parent / "corpus" / "wg-tip-2019-crime-prevention-background.zh.txt"
 DOC_ID = "wg-tip-2019-prevention"

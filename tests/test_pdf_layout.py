@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import un_layout
 
-from assistant.config import Settings
-from assistant.corpus import add_documents, load_documents, read_document
-from assistant.errors import DocumentError
-from assistant.structure import LaidOutLine, LaidOutNote, parse_un_lines
+from assistant.core.config import Settings
+from assistant.ingest.corpus import add_documents, load_documents, read_document
+from assistant.core.errors import DocumentError
+from assistant.ingest.structure import LaidOutLine, LaidOutNote, parse_un_lines
 
 
 def _assert_matches_gold(score: un_layout.Score) -> None:
@@ -94,7 +94,7 @@ def test_paragraphs_command_and_sources_panel_show_masthead_and_ocr(
 ) -> None:
     from typer.testing import CliRunner
 
-    from assistant import webui
+    from assistant.web import render as webui
     from assistant.cli import app
 
     path = tmp_path / "scan.pdf"
@@ -151,7 +151,7 @@ def test_word_numbering_and_footnotes_give_the_units(tmp_path: Path, lang: str) 
 
 
 def test_english_pdf_of_a_chinese_document_is_linked_by_its_symbol(tmp_path: Path, settings: Settings) -> None:
-    from assistant.corpus import aligned_unit
+    from assistant.ingest.corpus import aligned_unit
 
     zh, en = tmp_path / "paper.zh.pdf", tmp_path / "paper.en.pdf"
     zh_gold = un_layout.make_un_pdf(zh, lang="zh", n_paras=6, n_sections=2, seed=8)
@@ -167,7 +167,7 @@ def test_english_pdf_of_a_chinese_document_is_linked_by_its_symbol(tmp_path: Pat
 
 
 def test_bold_words_filling_a_line_of_running_text_are_no_heading() -> None:
-    from assistant.pdf_layout import Row, _is_heading
+    from assistant.ingest.pdf_layout import Row, _is_heading
 
     body = Row("the Protocol states that", 2, 70.0, 100.0, 110.0, 10.0, False)
     bold = Row("States Parties shall", 2, 70.0, 114.0, 124.0, 10.0, True)
@@ -177,7 +177,7 @@ def test_bold_words_filling_a_line_of_running_text_are_no_heading() -> None:
 
 
 def test_tesseract_chinese_habits_are_undone() -> None:
-    from assistant.ocr import _tidy
+    from assistant.ingest.ocr import _tidy
 
     assert _tidy("4。 监测 为 风险 供应 链 2019 年") == "4. 监测为风险供应链 2019 年"
     assert _tidy("6 宣传 活动") == "6. 宣传活动"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import HEADLINE_MAX, HEADLINE_MIN, check_thresholds, evaluate
+from assistant.evaluation.suite import HEADLINE_MAX, HEADLINE_MIN, check_thresholds, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 QA_SET = ROOT / "evals" / "qa.jsonl"

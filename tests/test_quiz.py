@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.errors import ConfigError
-from assistant.export import quiz_to_csv, quiz_to_docx, quiz_to_markdown, render_quiz
-from assistant.quiz import BLANK, ITEM_KINDS, make_quiz, term_type
+from assistant.core.errors import ConfigError
+from assistant.trainers.export import quiz_to_csv, quiz_to_docx, quiz_to_markdown, render_quiz
+from assistant.trainers.quiz import BLANK, ITEM_KINDS, make_quiz, term_type
 
 
 @pytest.mark.parametrize(("topic", "seed"), [(None, 0), (None, 1), (None, 7), ("recruitment fees", 1), ("border controls", 1), ("awareness campaigns", 3)])

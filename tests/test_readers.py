@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import readers
-from assistant.errors import DocumentError
-from assistant.langid import detect_language
-from assistant.readers import Block, read_file
-from assistant.sections import split_sections
+from assistant.ingest import readers
+from assistant.core.errors import DocumentError
+from assistant.ingest.langid import detect_language
+from assistant.ingest.readers import Block, read_file
+from assistant.ingest.sections import split_sections
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

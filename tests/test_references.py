@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.references import find_reference, nearest_ids
+from assistant.answering.references import find_reference, nearest_ids
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import glossary
-from assistant.conversation import resolve
-from assistant.errors import ConfigError
-from assistant.lexical import normalise, tokenize
+from assistant.retrieval import glossary
+from assistant.retrieval.conversation import resolve
+from assistant.core.errors import ConfigError
+from assistant.retrieval.lexical import normalise, tokenize
 from tests.conftest import PAPER_DOC
 
 

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import i18n, webui
-from assistant.config import Settings
-from assistant.corpus import add_documents
-from assistant.errors import AssistantError
-from assistant.index import build_index, current_build, ensure_index
-from assistant.service import Assistant
+from assistant.core import i18n
+from assistant.web import render as webui
+from assistant.core.config import Settings
+from assistant.ingest.corpus import add_documents
+from assistant.core.errors import AssistantError
+from assistant.index.build import build_index, current_build, ensure_index
+from assistant.answering.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "assistant"
@@ -213,9 +214,9 @@ def test_an_obedient_model_still_cites_only_retrieved_units_verbatim_without_mar
 
 
 def test_the_injection_reaches_the_model_only_as_numbered_data() -> None:
-    from assistant.documents import Unit
-    from assistant.llm import build_messages
-    from assistant.retrieval import Passage
+    from assistant.core.records import Unit
+    from assistant.answering.llm import build_messages
+    from assistant.retrieval.searcher import Passage
 
     unit = Unit("guidance", "s1.p2", "passage", HOSTILE_DOC)
     (system_role, system), (human_role, human) = build_messages(QUESTION, "en", [Passage(unit, 1.0)])

@@ -16,12 +16,12 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.config import Settings
-from assistant.embeddings import HashEmbedder
-from assistant.errors import ConfigError, IndexStateError, MissingDependency
-from assistant.index import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
-from assistant.filters import RowFilter, RowLabels, make_filter
-from assistant.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
+from assistant.core.config import Settings
+from assistant.index.embeddings import HashEmbedder
+from assistant.core.errors import ConfigError, IndexStateError, MissingDependency
+from assistant.index.build import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
+from assistant.index.filters import RowFilter, RowLabels, make_filter
+from assistant.index.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
 from tests import test_retrieval
 from tests.conftest import copy_corpus
 
@@ -37,7 +37,7 @@ def _unit_rows(n: int, dim: int, seed: int = 0) -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def milvus_assistant(tmp_path_factory: pytest.TempPathFactory):
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     base = tmp_path_factory.mktemp("milvus-assistant")
     settings = Settings(
@@ -166,7 +166,7 @@ def test_index_above_the_exact_size_is_ivf_with_measured_recall():
 
 
 def test_approximate_build_records_kind_params_and_recall_in_the_manifest(settings, monkeypatch):
-    import assistant.stores as stores
+    import assistant.index.stores as stores
 
     monkeypatch.setattr(stores, "EXACT_SEARCH_MAX", 10)
     loaded = ensure_index(settings)
@@ -239,7 +239,7 @@ def _read_only(path) -> None:
 
 
 def test_replicas_over_one_read_only_index_answer_any_turn_alike(settings):
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     ensure_index(settings)
     build = (settings.index_dir / "current").resolve()

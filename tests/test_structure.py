@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from assistant.documents import Unit
-from assistant.structure import ParsedText, has_un_structure, join_lines, parse_un_text
+from assistant.core.records import Unit
+from assistant.ingest.structure import ParsedText, has_un_structure, join_lines, parse_un_text
 
 
 def _pdf(*lines: str) -> str:

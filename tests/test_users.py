@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.errors import ConfigError
-from assistant.users import AuthError, FailureLimiter, UserStore, role_allows
+from assistant.core.errors import ConfigError
+from assistant.web.users import AuthError, FailureLimiter, UserStore, role_allows
 
 
 def test_passwords_and_tokens_are_stored_only_as_salted_scrypt_hashes(tmp_path: Path):

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import i18n, webui
-from assistant.config import Settings
-from assistant.documents import Document, Unit
-from assistant.errors import AssistantError
-from assistant.feedback import read_feedback
+from assistant.core import i18n
+from assistant.web import render as webui
+from assistant.core.config import Settings
+from assistant.core.records import Document, Unit
+from assistant.core.errors import AssistantError
+from assistant.web.feedback import read_feedback
 
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 PAPER = "wg-tip-2019-prevention"
@@ -285,7 +286,7 @@ class _Model:
     def stream(self, question, lang, passages):  # noqa: ANN001
         for i, delta in enumerate(self.deltas):
             if self.fail_after is not None and i >= self.fail_after:
-                from assistant.errors import LLMError
+                from assistant.core.errors import LLMError
 
                 raise LLMError("the model went away")
             yield delta
@@ -293,7 +294,7 @@ class _Model:
 
 def _with_model(fake_assistant, model, tmp_path: Path):
     import app
-    from assistant.service import Assistant
+    from assistant.answering.service import Assistant
 
     assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
     return assistant, app.build_app(assistant, Settings(feedback_path=tmp_path / "f.jsonl"))
@@ -435,8 +436,8 @@ def test_a_brief_is_shown_and_offered_as_a_word_file(web) -> None:
 
 
 def test_a_markdown_brief_file_is_the_markdown_shown(web, fake_assistant) -> None:
-    from assistant.brief import make_brief
-    from assistant.export import render_brief
+    from assistant.trainers.brief import make_brief
+    from assistant.trainers.export import render_brief
 
     _, _, _, demo = web
     _, file, view = _handler(demo, "brief")("征聘费", "en", "md", "en")

@@ -1,0 +1,1 @@
+"""Passages to an answer: the question analysed, sentences chosen, facts, refusals, the service."""

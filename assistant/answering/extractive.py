@@ -1,0 +1,296 @@
+"""The extractive answer: the fact first, then the verbatim evidence, or an honest refusal.
+
+No language model is needed. The answer is built from the best units in four steps:
+
+1. the sentences that answer, chosen by meaning (e5 similarity of each sentence to the
+   question) plus shared words, so an English question about a Chinese paragraph quotes
+   the right sentence;
+2. their context: a quoted sub-item brings the lead-in that gives it its meeting and
+   year, and a quoted lead-in ("2018 年，工作组第八次会议建议各国应：") brings its sub-items;
+3. the short answer, when the question asks for a kind of fact: a span of the quoted
+   text in the reader's language, with its paragraph (``Ecuador (2019) — para. 38``);
+4. for readers of another language, the glossary's equivalents of the terms in each quote.
+
+Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from assistant.retrieval import glossary
+from assistant.core import i18n
+from assistant.core.records import Unit
+from assistant.answering.facts import Fact, FactKind, find_fact, has_candidate
+from assistant.retrieval.lexical import tokenize
+from assistant.answering.question import QuestionAnalysis
+from assistant.retrieval.searcher import Passage
+from assistant.answering.sentences import UnitSentences, sentences_of
+
+CitationRole = Literal["evidence", "context"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    unit_id: str
+    quote: str
+    #: "context" quotes are there to be read with the evidence (a sub-item's lead-in):
+    #: they are shown and cited, but do not claim to answer the question.
+    role: CitationRole = "evidence"
+    terms: tuple[tuple[str, str], ...] = ()  # glossary terms in the quote: (Chinese, reader's language)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lang: str
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    refused: bool
+    notices: tuple[str, ...] = ()
+    aligned: tuple[Unit, ...] = ()  # cited paragraphs in the reader's language, when that version exists
+    resolved_question: str = ""
+    refusal_reason: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    short_answer: str | None = None  # the fact line, when the question asks for one and the evidence states it
+    fact: Fact | None = None
+    reference: str | None = None  # the unit id the question pointed at directly
+    context: tuple[Unit, ...] = ()  # units quoted for context that retrieval did not return
+    signals: dict[str, float] = field(default_factory=dict)  # what the answerability decision saw
+
+    def validate(self) -> None:
+        """Every citation points at a retrieved or context unit and quotes it verbatim."""
+        units = {(p.doc_id, p.unit_id): p.unit for p in self.passages}
+        units.update({(u.doc_id, u.unit_id): u for u in self.context})
+        for c in self.citations:
+            unit = units.get((c.doc_id, c.unit_id))
+            if unit is None:
+                raise AssertionError(f"citation {c.doc_id}:{c.unit_id} is not among the retrieved passages")
+            if c.quote not in unit.text:
+                raise AssertionError(f"quote for {c.unit_id} is not verbatim: {c.quote!r}")
+
+
+#: Weight of shared words against e5 similarity when choosing a sentence. Chosen on the
+#: dev half of evals/qa.jsonl by evals/tune_answerability.py (see evals/README.md).
+LEXICAL_WEIGHT = 0.3
+#: A second sentence of the same unit is quoted when it scores this close to the best.
+SECOND_SENTENCE_MARGIN = 0.02
+#: A lead-in brings at most this many of its sub-items.
+MAX_SUBITEMS = 8
+
+
+def _overlap(sentence: str, query_tokens: set[str]) -> float:
+    total = sum(len(t) for t in query_tokens) or 1
+    return sum(len(t) for t in set(tokenize(sentence)) & query_tokens) / total
+
+
+def rank_sentences(
+    sentences: UnitSentences | None, unit: Unit, query_vector: np.ndarray | None, query_tokens: set[str]
+) -> list[tuple[float, float, str]]:
+    """(score, similarity, sentence) best first: e5 similarity plus weighted word overlap."""
+    texts = sentences.sentences if sentences is not None else sentences_of(unit)
+    if sentences is not None and query_vector is not None:
+        similarity = sentences.vectors @ query_vector
+    else:
+        similarity = np.zeros(len(texts), dtype=np.float32)
+    scored = [(float(s) + LEXICAL_WEIGHT * _overlap(t, query_tokens), float(s), t) for t, s in zip(texts, similarity)]
+    # Ties (no vectors, no shared words) keep document order: the first sentence states the topic.
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], i))
+    return [scored[i] for i in order]
+
+
+def _top(ranked: Sequence[tuple[float, float, str]], unit: Unit, limit: int) -> list[str]:
+    """The best ranked sentence and, if close enough, the next ones, in document order."""
+    chosen = [ranked[0]] + [r for r in ranked[1:limit] if r[0] >= ranked[0][0] - SECOND_SENTENCE_MARGIN]
+    keep = {t for _, _, t in chosen}
+    return [t for t in sentences_of(unit) if t in keep]
+
+
+def best_sentences(
+    unit: Unit, query_tokens: set[str], limit: int = 2, sentences: UnitSentences | None = None, query_vector: np.ndarray | None = None
+) -> list[str]:
+    """The unit's answering sentences, in document order."""
+    return _top(rank_sentences(sentences, unit, query_vector, query_tokens), unit, limit)
+
+
+@dataclass(frozen=True)
+class Choice:
+    sentences: list[str]  # to quote, in document order
+    similarity: float  # of the best sentence
+    fact_sentence: str | None = None  # where the asked-for fact is to be read first
+
+
+def choose_sentences(
+    unit: Unit,
+    query_tokens: set[str],
+    sentences: UnitSentences | None,
+    query_vector: np.ndarray | None,
+    fact_kind: FactKind | None = None,
+    predicate: set[str] | None = None,
+) -> Choice:
+    """The sentences to quote from ``unit`` and, for a fact question, the one that states the fact.
+
+    The fact sentence is the most similar of those that can state a fact of the kind asked
+    (the answering sentence of "which year" has a year), with the question's own words
+    other than its topic ("加入", "最近") counting: several sentences of a paragraph share
+    its topic ("蓝心运动"), and only the predicate tells which of them answers.
+    """
+    ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
+    chosen = _top(ranked, unit, limit=2)
+    fact_sentence = None
+    if fact_kind is not None:
+        scored = [
+            (similarity + LEXICAL_WEIGHT * _overlap(t, predicate or set()), t)
+            for _, similarity, t in ranked
+            if has_candidate(fact_kind, t)
+        ]
+        if scored:
+            fact_sentence = max(scored, key=lambda pair: pair[0])[1]
+            chosen = [t for t in sentences_of(unit) if t in {*chosen, fact_sentence}]
+    return Choice(chosen, ranked[0][1], fact_sentence)
+
+
+#: A later passage is cited too when both retrievers rank it this high. On the 293-item
+#: set before the sentence rerank (citation precision / answers citing gold / answer-point
+#: coverage): depth 1 0.78/0.78/0.74, depth 2 0.72/0.80/0.76, depth 3 0.63/0.81/0.78. With
+#: the rerank, on the dev half of the 644-item set: depth 2 0.753/0.911/0.871, depth 1
+#: 0.811/0.898/0.856 (24 of the 33 corroborating citations were not gold): depth 1.
+CORROBORATION_DEPTH = 1
+
+
+def answer_units(passages: Sequence[Passage], max_units: int = 3) -> list[Passage]:
+    """The top passage, plus later ones both retrievers rank highly."""
+    chosen = [passages[0]]
+    for p in passages[1:max_units]:
+        if (p.dense_rank or 99) <= CORROBORATION_DEPTH and (p.lexical_rank or 99) <= CORROBORATION_DEPTH:
+            chosen.append(p)
+    return chosen
+
+
+def is_lead_in(unit: Unit) -> bool:
+    return unit.text.rstrip().endswith(("：", ":"))
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """How a unit sits among its neighbours: its lead-in and, for a lead-in, its sub-items."""
+
+    parent: Callable[[Unit], Unit | None]
+    children: Callable[[Unit], tuple[Unit, ...]]
+    doc_lang: Callable[[Unit], str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The citations of an answer in reading order, before it is written out."""
+
+    citations: list[Citation] = field(default_factory=list)
+    context: list[Unit] = field(default_factory=list)
+
+    def cite(self, unit: Unit, quote: str, role: CitationRole = "evidence") -> None:
+        for i, c in enumerate(self.citations):
+            if (c.doc_id, c.unit_id, c.quote) == (unit.doc_id, unit.unit_id, quote):
+                if role == "evidence" and c.role == "context":
+                    self.citations[i] = Citation(c.doc_id, c.unit_id, c.quote, "evidence")
+                return
+        self.citations.append(Citation(unit.doc_id, unit.unit_id, quote, role))
+
+    def add_context(self, unit: Unit) -> None:
+        if unit not in self.context:
+            self.context.append(unit)
+
+
+def lead_in_sentences(parent: Unit) -> list[str]:
+    """What of a lead-in a sub-item needs: its meeting and year, and the sentence that opens the list.
+
+    A short lead-in is quoted whole; of a long one (paragraph 2 introduces its questions
+    after several sentences), the first sentence with a year or meeting, and the last.
+    """
+    sentences = list(sentences_of(parent))
+    if len(sentences) <= 2:
+        return [parent.text]
+    dated = next((s for s in sentences if has_candidate("year", s) or has_candidate("ordinal", s)), None)
+    return [s for s in sentences if s in (dated, sentences[-1])]
+
+
+def quote_unit(
+    draft: Draft,
+    unit: Unit,
+    sentences: Sequence[str],
+    ctx: UnitContext,
+    whole: bool = False,
+    subitems: CitationRole = "evidence",
+) -> None:
+    """Cite ``sentences`` of ``unit`` with the lead-in before a sub-item and the sub-items after a lead-in.
+
+    A lead-in's sub-items are the content of an open question ("what did the 2018 meeting
+    recommend?") but only the setting of a fact that the lead-in states (its year): the
+    caller says which, through ``subitems``.
+    """
+    parent = ctx.parent(unit)
+    if parent is not None:
+        draft.add_context(parent)
+        for sentence in lead_in_sentences(parent):
+            draft.cite(parent, sentence, "context")
+    for sentence in [unit.text] if whole else sentences:
+        draft.cite(unit, sentence)
+    if is_lead_in(unit):
+        for child in ctx.children(unit)[:MAX_SUBITEMS]:
+            draft.add_context(child)
+            draft.cite(child, child.text, subitems)
+
+
+def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: dict[tuple[str, str], Unit]) -> tuple[Citation, ...]:
+    """Each Chinese quote with the glossary's equivalents of its terms, for a reader of ``lang``."""
+    out = []
+    for c in citations:
+        unit = units[(c.doc_id, c.unit_id)]
+        terms = glossary.equivalents(c.quote, lang) if ctx.doc_lang(unit) == "zh" else ()
+        out.append(Citation(c.doc_id, c.unit_id, c.quote, c.role, terms))
+    return tuple(out)
+
+
+def short_answer_line(fact: Fact, lang: str) -> str:
+    shown = fact.display
+    if fact.context_year and fact.kind != "year" and fact.context_year not in shown:
+        shown = f"{shown} ({fact.context_year})"
+    return f"{shown} — {i18n.cite_label(fact.unit_id, lang)}"
+
+
+def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = None) -> Fact | None:
+    """The asked-for fact in the quoted evidence: the ``first`` quote, then evidence, then context."""
+    if analysis.fact_kind is None:
+        return None
+    ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
+    fact = find_fact(analysis.fact_kind, [(c.unit_id, c.quote) for c in ordered], analysis.anchors, analysis.lang)
+    if fact is not None:
+        # The sentence that states the fact is evidence, even when it came in as context.
+        for i, c in enumerate(draft.citations):
+            if c.unit_id == fact.unit_id and fact.span in c.quote and c.role == "context":
+                draft.citations[i] = Citation(c.doc_id, c.unit_id, c.quote, "evidence")
+    return fact
+
+
+def render(lang: str, citations: Sequence[Citation], short: str | None, intro: str) -> str:
+    lines = [short] if short else []
+    lines.append(intro)
+    for c in citations:
+        lines.append(f"{c.quote} [{i18n.cite_label(c.unit_id, lang)}]")
+        if c.terms:
+            pairs = "; ".join(f"{zh} = {eq}" for zh, eq in c.terms)
+            lines.append(f"    ({i18n.text('terms', lang)}: {pairs})")
+    return "\n".join(lines)
+
+
+def refusal_text(lang: str, passages: Sequence[Passage]) -> str:
+    lines = [i18n.text("refusal", lang)]
+    if passages:
+        lines.append(i18n.text("closest", lang))
+        lines.extend(f"- {i18n.cite_label(p.unit_id, lang)}" for p in passages[:3])
+    return "\n".join(lines)

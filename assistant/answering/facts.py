@@ -1,0 +1,304 @@
+"""Short answers: the one fact a question asks for, taken from the cited text only.
+
+A delegate asking "which year" wants "2013", then the evidence. The fact is a span of
+the cited sentence (a year, a number, a resolution or document symbol, an article, a
+country, an organisation, a person), shown in the reader's language: digits and
+symbols as they are, countries through pycountry's localized ISO 3166 names, the
+paper's organisations and terms through the glossary. Nothing is added from outside
+the sentence; when the sentence holds no such span, there is no short answer.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from assistant.retrieval import glossary
+from assistant.answering.references import chinese_numeral
+
+FactKind = Literal["date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
+FACT_KINDS: tuple[str, ...] = ("date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
+
+# What a question asks for, per language. Order matters: "which year" is a year even
+# though it contains "which"; "who coordinates" is answered by an organisation or a person.
+_ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
+    ("date", re.compile(
+        r"哪一天|哪天|几月几日|什么日子|which day|what day|what date|on what date|quel jour|quelle date|"
+        r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
+        re.IGNORECASE)),
+    ("year", re.compile(
+        r"哪一?年|何年|什么时候|何时|几年|年份|"
+        r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bquelle année|\bquand\b|\ben quelle année|"
+        r"qué año|cuándo|cuando\b|в каком году|\bкогда\b|في أي عام|في أي سنة|متى|ما هو العام|في عام كم",
+        re.IGNORECASE)),
+    ("ordinal", re.compile(
+        r"第几[届次]|哪一[届次]|which (?:session|meeting|congress)|quel(?:le)? (?:session|réunion|congrès)|"
+        r"qué (?:período de sesiones|reunión|congreso)|какое (?:совещание|сессия)|какой (?:конгресс|сессии)|"
+        r"أي (?:دورة|اجتماع|مؤتمر)",
+        re.IGNORECASE)),
+    ("quantity", re.compile(
+        r"多少|(?<!第)几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b",
+        re.IGNORECASE)),
+    ("article", re.compile(
+        r"第几条|哪一?条|which article|what article|quel article|quels articles|qué artículo|cuál artículo|"
+        r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما المادة|أية مادة",
+        re.IGNORECASE)),
+    ("symbol", re.compile(
+        r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|\b(?:which|what)\b[^?.]{0,40}\bresolution|"
+        r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
+        r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
+        r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
+        r"условное обозначение|шифр|أي قرار|ما القرار|رمز الوثيقة",
+        re.IGNORECASE)),
+    ("country", re.compile(
+        r"哪一?个?国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
+        r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|ما البلد|ما الدولة|"
+        r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
+        re.IGNORECASE)),
+    ("organisation", re.compile(
+        r"哪一?个?机构|哪一?个?组织|哪一?个?部门|由谁|which organi[sz]ation|what organi[sz]ation|which body|"
+        r"which agency|which office|quelle organisation|quel organisme|quel bureau|qué organización|"
+        r"qué organismo|qué oficina|какая организация|какой орган|какое ведомство|какая структура|"
+        r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|哪家|which publisher|quel éditeur|qué editorial",
+        re.IGNORECASE)),
+    ("person", re.compile(
+        r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم",
+        re.IGNORECASE)),
+)
+
+
+def asked_kind(question: str) -> FactKind | None:
+    """The kind of fact the question asks for, or None for an open question."""
+    for kind, pattern in _ASKS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: FactKind
+    span: str  # verbatim from the cited text
+    display: str  # the fact in the reader's language
+    unit_id: str
+    context_year: str | None = None  # a year in the same sentence, for "Ecuador (2019)"
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
+_YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
+_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人)")
+_ARTICLE = re.compile(r"第\s*(\d+)\s*条")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# Month names as UN documents write dates in each language ("30 July", "30 juillet", "30 تموز/يوليه").
+_MONTHS = {
+    "en": "January February March April May June July August September October November December".split(),
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+    "ar": (
+        "كانون الثاني/يناير|شباط/فبراير|آذار/مارس|نيسان/أبريل|أيار/مايو|حزيران/يونيه|"
+        "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
+    ).split("|"),
+}
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
+_ORDINAL_WORD = {
+    "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
+}
+# Publishers and other bodies printed in full ("斯普林格出版社") that the glossary does not list.
+_BODY = re.compile(r"[\u4e00-\u9fff]{2,10}(?:出版社|基金会|研究所|大学)")
+_RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
+_SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
+_LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
+_ORG_ENDINGS = ("办公室", "办事处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
+
+_ARTICLE_WORD = {"zh": "第{n}条", "en": "article {n}", "fr": "article {n}", "es": "artículo {n}", "ru": "статья {n}", "ar": "المادة {n}"}
+_RESOLUTION_WORD = {
+    "zh": "第{n}号决议", "en": "resolution {n}", "fr": "résolution {n}", "es": "resolución {n}",
+    "ru": "резолюция {n}", "ar": "القرار {n}",
+}
+_POSIX_LOCALE = {"zh": "zh_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
+
+
+@cache
+def _countries_zh() -> dict[str, str]:
+    """Chinese country name -> English ISO 3166 name, from pycountry's own translations."""
+    import pycountry
+
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for name in {country.name, getattr(country, "common_name", country.name)}:
+            local = zh.gettext(name)
+            if local != name and len(local) >= 2:
+                names[local] = country.name
+    return names
+
+
+@cache
+def _country_translator(lang: str) -> gettext.NullTranslations:
+    import pycountry
+
+    locale = _POSIX_LOCALE.get(lang)
+    if locale is None:
+        return gettext.NullTranslations()
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+
+
+def countries_named(word: str, lang: str) -> list[str]:
+    """The Chinese names of the countries whose name in ``lang`` contains ``word`` ("Korea" -> 大韩民国, 朝鲜…)."""
+    # Compared by stem: "России" is Россия, "Équateur" is équateur.
+    stem = glossary.fold(word)[:5]
+    if len(stem) < 4:
+        return []
+    return [zh for zh, words in _country_words(lang) if any(w.startswith(stem) for w in words)]
+
+
+@cache
+def _country_words(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each country's Chinese name with the folded words of its name in ``lang``."""
+    return tuple(
+        (zh, tuple(re.findall(r"[^\W_]+", glossary.fold(country_name(english, lang)))))
+        for zh, english in _countries_zh().items()
+    )
+
+
+def country_name(english_name: str, lang: str) -> str:
+    return _country_translator(lang).gettext(english_name)
+
+
+@cache
+def _glossary_names(lang: str) -> dict[str, str]:
+    """The glossary's first equivalent of each Chinese term in ``lang``."""
+    names: dict[str, str] = {}
+    for row in glossary.rows():
+        value = row.get(lang)
+        if value:
+            names[row["zh"]] = value
+    return names
+
+
+def term_in(zh: str, lang: str) -> str:
+    """A Chinese term in the reader's language, when the glossary has it; else the term itself."""
+    if lang == "zh":
+        return zh
+    return _glossary_names(lang).get(zh, zh)
+
+
+@cache
+def _organisations() -> tuple[str, ...]:
+    return tuple(sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True))
+
+
+def has_candidate(kind: FactKind, text: str) -> bool:
+    """Whether ``text`` holds anything that could answer a question of ``kind``."""
+    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
+    return any(_spans(k, text) for k in kinds)
+
+
+def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
+    """(position, verbatim span, canonical value) of every candidate of ``kind`` in ``text``."""
+    if kind == "year":
+        return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
+            (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
+        ]
+    if kind == "date":
+        return [(m.start(), m.group(0), f"{int(m.group(1))}/{int(m.group(2))}") for m in _DATE.finditer(text)]
+    if kind == "ordinal":
+        return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
+    if kind == "quantity":
+        return [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
+    if kind == "article":
+        return [(m.start(), m.group(0), m.group(1)) for m in _ARTICLE.finditer(text)]
+    if kind == "symbol":
+        found = [(m.start(), m.group(0), "res:" + m.group(1)) for m in _RESOLUTION.finditer(text)]
+        return found + [(m.start(), m.group(0), m.group(0)) for m in _SYMBOL.finditer(text)]
+    if kind == "country":
+        # "西班牙语" is the Spanish language, not Spain.
+        return sorted(
+            (m.start(), zh, english)
+            for zh, english in _countries_zh().items()
+            for m in re.finditer(re.escape(zh) + "(?![语文人])", text)
+        )
+    if kind == "organisation":
+        found: list[tuple[int, str, str]] = [(m.start(), m.group(0), m.group(0)) for m in _BODY.finditer(text)]
+        for zh in _organisations():
+            start = text.find(zh)
+            if start >= 0 and not any(s <= start < s + len(v) for s, v, _ in found):
+                found.append((start, zh, zh))
+        return sorted(found)
+    if kind == "person":
+        return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
+    return []
+
+
+def _display(kind: FactKind, value: str, lang: str) -> str:
+    if kind == "date":
+        month, day = (int(v) for v in value.split("/"))
+        if lang == "zh":
+            return f"{month}月{day}日"
+        name = _MONTHS.get(lang, _MONTHS["en"])[month - 1]
+        return f"{day} de {name}" if lang == "es" else f"{day} {name}"
+    if kind == "ordinal" and lang != "zh":
+        n = int(value)
+        if lang == "en":
+            suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+            return f"{n}{suffix}"
+        return _ORDINAL_WORD.get(lang, "{n}").format(n=n)
+    if kind == "article":
+        return _ARTICLE_WORD.get(lang, _ARTICLE_WORD["en"]).format(n=value)
+    if kind == "symbol" and value.startswith("res:"):
+        return _RESOLUTION_WORD.get(lang, _RESOLUTION_WORD["en"]).format(n=value[4:])
+    if kind == "country":
+        return country_name(value, lang) if lang != "zh" else next(
+            (zh for zh, en in _countries_zh().items() if en == value), value
+        )
+    if kind == "organisation":
+        return term_in(value, lang)
+    return value
+
+
+_CLAUSE_END = re.compile(r"[；;。，,]")
+
+
+def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[int, str, str]:
+    """The candidate in the same clause as the question's own words, else the closest to them."""
+    if not anchors:
+        return spans[0]
+    clause = [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        clause[i + 1] = clause[i] + bool(_CLAUSE_END.match(ch))
+    anchor_clauses = {clause[a] for a in anchors}
+    return min(spans, key=lambda s: (clause[s[0]] not in anchor_clauses, min(abs(s[0] - a) for a in anchors), s[0]))
+
+
+def find_fact(
+    kind: FactKind, evidence: Sequence[tuple[str, str]], anchor_terms: Sequence[str], lang: str
+) -> Fact | None:
+    """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
+
+    The first sentence holding a candidate wins; within it, the candidate nearest the
+    question's words.
+    """
+    # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
+    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
+    given = "".join(anchor_terms)
+    for unit_id, sentence in evidence:
+        for k in kinds:
+            # What the question itself names is not its answer: "Who chairs the Working
+            # Group?" is not answered by "the Working Group", "in 2018" not by 2018.
+            spans = [s for s in _spans(k, sentence) if s[0] >= 0 and s[1].replace(" ", "") not in given and s[2] not in given]
+            if not spans:
+                continue
+            anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
+            position, span, value = _nearest(spans, anchors, sentence)
+            year = None
+            if k == "country":  # "Ecuador (2019)": when it joined, not just who
+                years = _YEAR.findall(sentence)
+                year = years[-1] if len(set(years)) == 1 else None
+            shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
+            return Fact(k, span, shown, unit_id, year)
+    return None

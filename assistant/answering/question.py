@@ -1,0 +1,87 @@
+"""A question analysed once: what retrieval, the refusal decision and the answer all read.
+
+Language, lexical tokens with the glossary's Chinese terms, the kind of fact asked for,
+a direct reference to a unit, and the earlier turn a follow-up refers to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.retrieval import glossary
+from assistant.retrieval import lexical
+from assistant.retrieval.conversation import resolve
+from assistant.answering.facts import FactKind, asked_kind
+from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
+from assistant.answering.references import UnitReference, find_reference
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    text: str  # this turn, cleaned
+    lang: str
+    search_text: str  # what the embedder sees: with a follow-up's topic
+    lexical_extra: str  # the earlier turn, for BM25
+    is_followup: bool
+    tokens: tuple[str, ...]  # lexical tokens of the turn, glossary terms and topic included
+    terms: tuple[str, ...]  # Chinese terms the turn names (the glossary's, or its own Chinese words)
+    fact_kind: FactKind | None
+    reference: UnitReference | None
+    words: tuple[str, ...] = ()  # the turn's own Chinese content words
+    names: tuple[str, ...] = ()  # named things: places, people, organisations (as written)
+
+    @property
+    def predicate(self) -> frozenset[str]:
+        """The turn's own Chinese words that are not the glossary's terms: what it asks of its topic."""
+        topic = set(glossary.chinese_terms())
+        return frozenset(w for w in self.words if w not in topic)
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """What the turn names, to look for in a cited sentence: the answer sits near it and is not it."""
+        return self.terms + tuple(re.findall(r"\d+(?:/\d+)*", self.text))
+
+
+# A capitalised word inside a sentence names something ("Korea", "Interpol", "Palermo").
+_CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+")
+
+
+# Capitalised, but not names: months (English, Russian) and the like.
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+)
+
+
+def named_things(text: str) -> tuple[str, ...]:
+    """Places, people and organisations the question names: jieba's name tags in Chinese, capitals elsewhere."""
+    if lexical.has_han(text):
+        return tuple(w for w, flag in lexical.tag(simplify(text)) if flag[:2] in ("ns", "nr", "nt", "nz") and len(w) >= 2)
+    return tuple(dict.fromkeys(w for w in _CAPITALISED.findall(text) if w.casefold() not in _MONTHS))
+
+
+def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalysis:
+    resolved = resolve(text, history)
+    expansions = glossary.expand(text)
+    tokens = tokenize(text)
+    for term in expansions:
+        tokens.extend(tokenize(term))
+    tokens.extend(tokenize(resolved.lexical_extra))
+    own_chinese = [t for t in tokenize(simplify(text)) if len(t) >= 2 and t not in STOPWORDS and lexical.has_han(t)]
+    terms = tuple(dict.fromkeys([*expansions, *own_chinese]))
+    return QuestionAnalysis(
+        text=text,
+        lang=lang,
+        search_text=resolved.dense_query,
+        lexical_extra=resolved.lexical_extra,
+        is_followup=resolved.is_followup,
+        tokens=tuple(tokens),
+        terms=terms,
+        fact_kind=asked_kind(text),
+        reference=find_reference(text),
+        words=tuple(dict.fromkeys(own_chinese)),
+        names=named_things(text),
+    )

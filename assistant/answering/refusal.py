@@ -1,0 +1,266 @@
+"""Whether the documents answer a question: a measured decision, not a similarity bar.
+
+e5 similarities of questions the paper does not answer overlap those it does answer,
+and their scale differs by language, so no single bar separates them. Two kinds of
+signal decide instead:
+
+- a rule with a reason anyone can check: the question names something salient (a
+  number, an article, a meeting ordinal, a country or organisation) that the corpus
+  never mentions;
+- a logistic model over retrieval and answer signals (similarities and their margin,
+  whether dense and lexical retrieval agree, how many of the question's terms the best
+  paragraph holds, whether it holds the kind of fact asked for), trained on the dev
+  half of evals/qa.jsonl by evals/tune_answerability.py and shipped as JSON.
+
+The model belongs to the embedder it was trained with; for any other embedder only the
+rule applies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+from assistant.answering.question import QuestionAnalysis
+from assistant.retrieval.searcher import Passage
+
+FEATURES: tuple[str, ...] = (
+    "dense_top",
+    "dense_margin",
+    "agree",
+    "lexical_first",
+    "cross_lingual",
+    "sentence_top",
+    "term_coverage",
+    "has_terms",
+    "fact_asked",
+    "fact_missing",
+    "local_missing",
+    "novel_words",
+    "novel_names",
+)
+
+_NUMBER = re.compile(r"(?<![\d.])\d{1,4}(?![\d.])")
+_ARTICLE = re.compile(
+    r"(?:第\s*(\d+)\s*条|\b(?:article|art\.|artículo|articulo)\s*(\d+)|стать[яиею]\s*(\d+)|المادة\s*(\d+))",
+    re.IGNORECASE,
+)
+_ZH_NUMERALS = "一二三四五六七八九十"
+_ZH_ORDINAL = re.compile(r"第([一二三四五六七八九十]+)次")
+_MEETING = re.compile(r"meeting|session|réunion|reunion|reunión|sesión|совещани|сесси|اجتماع|دورة", re.IGNORECASE)
+# Ordinal words (stems) per language, 1..12, for "the fourth meeting" and its translations.
+_ORDINAL_WORDS: tuple[tuple[str, ...], ...] = (
+    ("first", "premi", "primer", "перв", "الأول"),
+    ("second", "deuxi", "segund", "втор", "الثاني"),
+    ("third", "troisi", "tercer", "трет", "الثالث"),
+    ("fourth", "quatri", "cuart", "четверт", "الرابع"),
+    ("fifth", "cinqui", "quint", "пят", "الخامس"),
+    ("sixth", "sixi", "sext", "шест", "السادس"),
+    ("seventh", "septi", "séptim", "седьм", "السابع"),
+    ("eighth", "huiti", "octav", "восьм", "الثامن"),
+    ("ninth", "neuvi", "noven", "девят", "التاسع"),
+    ("tenth", "dixi", "décim", "десят", "العاشر"),
+    ("eleventh", "onzi", "undécim", "одиннадцат", "الحادي عشر"),
+    ("twelfth", "douzi", "duodécim", "двенадцат", "الثاني عشر"),
+)
+
+
+def _zh_numeral(n: int) -> str:
+    if n <= 10:
+        return _ZH_NUMERALS[n - 1]
+    return "十" + _ZH_NUMERALS[n - 11]
+
+
+def _ordinals(question: str) -> list[str]:
+    """Meeting ordinals in the question, as the corpus would write them (第四次)."""
+    found = [m.group(0) for m in _ZH_ORDINAL.finditer(question)]
+    if _MEETING.search(question):
+        words = re.findall(r"[^\W\d_]+|\d+(?:st|nd|rd|th|e|ª|º|-?я|-?й)", question.casefold())
+        for n, stems in enumerate(_ORDINAL_WORDS, 1):
+            if any(w.startswith(stem) for w in words for stem in stems[:4]) or stems[4] in question:
+                found.append(f"第{_zh_numeral(n)}次")
+        for w in words:
+            digits = re.match(r"\d+", w)
+            if digits and 0 < int(digits.group(0)) <= 12:
+                found.append(f"第{_zh_numeral(int(digits.group(0)))}次")
+    return found
+
+
+def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
+    """Salient things the question names that the corpus never mentions.
+
+    ``corpus_text`` is the whole corpus with whitespace removed. A question about
+    "article 5 of the Protocol", "the 2020 World Day theme", "the seventh meeting" or
+    "UNODC's budget" cannot be answered by a corpus that has no "第5条", no "2020", no
+    "第七次" and no "预算", however similar its wording is to what the corpus does say.
+    """
+    from assistant.retrieval import glossary
+    from assistant.retrieval.lexical import simplify
+
+    missing: list[str] = []
+    articles = set()
+    for match in _ARTICLE.finditer(question):
+        number = next(g for g in match.groups() if g)
+        articles.add(number)
+        if f"第{number}条" not in corpus_text and f"article{number}" not in corpus_text.casefold():
+            missing.append(match.group(0))
+    for match in _NUMBER.finditer(question):
+        number = match.group(0)
+        if number not in articles and number not in corpus_text:
+            missing.append(number)
+    missing.extend(o for o in _ordinals(question) if o not in corpus_text)
+    simplified = simplify(question)
+    named = {t.zh for t in glossary.terms("salient_terms") if t.zh in simplified}
+    named.update(glossary.expand(question, "salient_terms"))
+    missing.extend(sorted(zh for zh in named if zh not in corpus_text))
+    return list(dict.fromkeys(missing))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answer stage found, as the model sees it."""
+
+    passages: tuple[Passage, ...]
+    cross_lingual: bool
+    sentence_top: float  # best sentence similarity to the question, 0 without dense vectors
+    evidence_text: str  # the top unit with its lead-in: where the question's terms are looked for
+    fact_found: bool
+
+
+#: A passage counts as agreed on when both retrievers rank it this high.
+AGREE_DEPTH = 2
+
+
+def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
+    """Whether the corpus mentions a thing the question names, through the glossary or country names."""
+    from assistant.retrieval import glossary
+    from assistant.answering.facts import countries_named
+    from assistant.retrieval.lexical import has_han
+
+    if has_han(name):
+        return name in corpus_text
+    folded = glossary.fold(name)
+    if glossary.terms_of_word(folded, lang) or folded in glossary.fold(corpus_text):
+        return True  # one of the paper's own terms, or a Latin name it prints
+    named = glossary.terms_of_word(folded, lang, "salient_terms") | set(countries_named(name, lang))
+    return any(zh in corpus_text for zh in named)
+
+
+def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = "") -> dict[str, float]:
+    passages = evidence.passages
+    top = passages[0]
+    dense = sorted((p.dense_score for p in passages if p.dense_score is not None), reverse=True)
+    dense_top = dense[0] if dense else 0.0
+    margin = dense[0] - dense[1] if len(dense) > 1 else 0.0
+    terms = analysis.terms
+    coverage = sum(t in evidence.evidence_text for t in terms) / len(terms) if terms else 0.0
+    return {
+        "dense_top": dense_top,
+        "dense_margin": margin,
+        "agree": float((top.dense_rank or 99) <= AGREE_DEPTH and (top.lexical_rank or 99) <= AGREE_DEPTH),
+        "lexical_first": float(top.lexical_rank == 1),
+        "cross_lingual": float(evidence.cross_lingual),
+        "sentence_top": evidence.sentence_top,
+        "term_coverage": coverage,
+        "has_terms": float(bool(terms)),
+        "fact_asked": float(analysis.fact_kind is not None),
+        "fact_missing": float(analysis.fact_kind is not None and not evidence.fact_found),
+        # Numbers, years, ordinals and named things of the question that the cited
+        # paragraphs lack, although the corpus has them elsewhere: "the 2016 theme" when
+        # the paragraph lists 2017-2019, "the second meeting" beside the fifth.
+        "local_missing": float(min(2, len(missing_salient_terms(analysis.text, evidence.evidence_text)))),
+        # Words and names of the question that the whole corpus never uses: the detail
+        # asked about is probably not there (a paraphrase also uses new words, so it is
+        # a signal to weigh, not a rule).
+        "novel_words": sum(w not in corpus_text for w in analysis.words) / len(analysis.words) if analysis.words else 0.0,
+        "novel_names": float(min(2, sum(not _name_in_corpus(n, analysis.lang, corpus_text) for n in analysis.names))),
+    }
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Standardised logistic regression: P(answerable) = σ(b + Σ wᵢ (xᵢ − μᵢ) / σᵢ)."""
+
+    embedder: str
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float  # refuse below this probability (chosen on dev)
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        z = self.intercept + sum(
+            w * (values[n] - m) / (s or 1.0) for n, m, s, w in zip(self.names, self.mean, self.scale, self.coef)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "embedder": self.embedder,
+            "features": list(self.names),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, object]) -> "AnswerabilityModel":
+        names = tuple(str(n) for n in record["features"])  # type: ignore[union-attr]
+        unknown = set(names) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"answerability model uses unknown features: {', '.join(sorted(unknown))}")
+        return cls(
+            embedder=str(record["embedder"]),
+            names=names,
+            mean=tuple(float(v) for v in record["mean"]),  # type: ignore[union-attr]
+            scale=tuple(float(v) for v in record["scale"]),  # type: ignore[union-attr]
+            coef=tuple(float(v) for v in record["coef"]),  # type: ignore[union-attr]
+            intercept=float(record["intercept"]),  # type: ignore[arg-type]
+            threshold=float(record["threshold"]),  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def shipped(cls, embedder_id: str) -> "AnswerabilityModel | None":
+        """The model trained for this embedder, or None (then only the salient-term rule refuses)."""
+        path = resources.files("assistant").joinpath("data/answerability.json")
+        if not path.is_file():
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(record.get("features", ())) != FEATURES:
+            # Features changed since the model was trained: refusing on a stale model
+            # would be worse than the rule alone. evals/tune_answerability.py --write fixes it.
+            logging.getLogger(__name__).warning("the shipped answerability model is stale; retrain it")
+            return None
+        model = cls.from_json(record)
+        return model if model.embedder == embedder_id else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    reason: str | None  # why the documents do not answer; None: they do
+    signals: dict[str, float]  # the model's inputs (and its probability), kept for the record
+
+
+def decide(
+    analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str, model: AnswerabilityModel | None
+) -> Decision:
+    signals = features(analysis, evidence, corpus_text)
+    missing = missing_salient_terms(analysis.text, corpus_text)
+    signals["missing_salient"] = float(len(missing))
+    if missing:
+        return Decision(f"the documents never mention {', '.join(missing)}", signals)
+    if model is None:
+        return Decision(None, signals)
+    p = model.probability(signals)
+    signals["answerability"] = p
+    if p < model.threshold:
+        return Decision(f"the evidence is too weak (answerability {p:.2f} < {model.threshold:.2f})", signals)
+    return Decision(None, signals)

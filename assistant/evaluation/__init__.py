@@ -1,0 +1,1 @@
+"""The answer-quality suite: the set, scoring, metrics, the gate, runs and reports."""

@@ -1,0 +1,1 @@
+"""Units to vectors: chunking, embeddings and their cache, the index build and load, vector stores."""

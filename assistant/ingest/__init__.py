@@ -1,0 +1,1 @@
+"""Documents in: readers per format, structure into numbered units, language, the corpus manifest."""

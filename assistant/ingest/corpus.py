@@ -1,0 +1,731 @@
+"""The corpus: source files plus ``manifest.json``, parsed into ``Document`` records.
+
+The manifest is the source of truth for metadata (title, language, symbol, meeting
+details): the parser supplies units, and guesses only what the manifest leaves out. That is
+how the shipped paper keeps ``symbol = None`` although its text prints
+``CTOC/COP/WG.4/2019/1`` (the agenda's symbol, in a footnote).
+
+Adding is all-or-nothing: every file is read and parsed before anything is written, files
+are placed with temp file + ``os.replace`` and the manifest is replaced atomically last, so
+a failure leaves the corpus directory byte-identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.core.config import Settings
+from assistant.core.records import LANGS, Document, Unit
+from assistant.core.errors import CorpusError, DocumentError, UnitNotFound, choice_error
+from assistant.core.fileio import write_atomic
+from assistant.ingest.langid import detect_language
+from assistant.ingest.readers import ReadResult, parse_bytes, read_bytes, source_type_for
+from assistant.ingest.sections import split_sections
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+# Part of corpus_hash: bump when parsing changes what units a file yields, so indexes
+# built with the old parser are seen as stale.
+PARSER_VERSION = "2"  # 2: layout-aware PDF reading
+# Manifest fields copied into Document.meta (in this order), when set.
+META_FIELDS: tuple[str, ...] = ("body", "date", "place", "agenda_item", "agenda_symbol", "original_lang")
+_ENTRY_FIELDS: tuple[str, ...] = (
+    "doc_id", "path", "title", "lang", "source_type", *META_FIELDS[:4], "symbol", "agenda_symbol",
+    "original_lang", "parallel_of", "sha256", "ocr_units", "ocr_file",
+)
+_DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+
+
+# --- manifest -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One manifest record. Unknown keys are kept in ``extra`` and written back unchanged."""
+
+    doc_id: str
+    path: str
+    title: str | None = None
+    lang: str | None = None
+    source_type: str | None = None
+    symbol: str | None = None
+    parallel_of: str | None = None
+    sha256: str | None = None
+    meta: tuple[tuple[str, str], ...] = ()
+    extra: tuple[tuple[str, Any], ...] = ()
+    ocr_units: tuple[str, ...] = ()  # units read by OCR from scanned pages
+    ocr_file: str | None = None  # what OCR recognised on them, stored beside the file (ocr.dump_recognised)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        meta = dict(self.meta)
+        values = dataclasses.asdict(self)
+        for name in _ENTRY_FIELDS:
+            if name in META_FIELDS:
+                if name in meta:
+                    out[name] = meta[name]
+            elif name == "ocr_units":
+                if self.ocr_units:
+                    out[name] = list(self.ocr_units)
+            elif name == "ocr_file":
+                if self.ocr_file:
+                    out[name] = self.ocr_file
+            else:
+                out[name] = values[name]
+        out.update(dict(self.extra))
+        return out
+
+    @classmethod
+    def from_json(cls, raw: object, where: str) -> "ManifestEntry":
+        if not isinstance(raw, dict):
+            raise CorpusError(f"{where}: each entry of 'documents' must be an object")
+        for key in ("doc_id", "path"):
+            if not isinstance(raw.get(key), str) or not raw[key]:
+                raise CorpusError(f"{where}: entry without a {key!r}: {json.dumps(raw, ensure_ascii=False)[:120]}")
+        for key in ("title", "lang", "source_type", "symbol", "parallel_of", "sha256", "ocr_file", *META_FIELDS):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                raise CorpusError(f"{where}: {raw['doc_id']}: {key!r} must be a string or null")
+        if raw.get("lang") is not None and raw["lang"] not in LANGS:
+            raise CorpusError(f"{where}: {raw['doc_id']}: unknown lang {raw['lang']!r}; valid values: {', '.join(LANGS)}")
+        ocr_units = raw.get("ocr_units", [])
+        if not isinstance(ocr_units, list) or not all(isinstance(u, str) for u in ocr_units):
+            raise CorpusError(f"{where}: {raw['doc_id']}: 'ocr_units' must be a list of unit ids")
+        known = set(_ENTRY_FIELDS)
+        return cls(
+            doc_id=raw["doc_id"],
+            path=raw["path"],
+            title=raw.get("title"),
+            lang=raw.get("lang"),
+            source_type=raw.get("source_type"),
+            symbol=raw.get("symbol"),
+            parallel_of=raw.get("parallel_of"),
+            sha256=raw.get("sha256"),
+            meta=tuple((k, raw[k]) for k in META_FIELDS if raw.get(k) is not None),
+            extra=tuple((k, v) for k, v in raw.items() if k not in known),
+            ocr_units=tuple(ocr_units),
+            ocr_file=raw.get("ocr_file"),
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: int = MANIFEST_VERSION
+    entries: tuple[ManifestEntry, ...] = ()
+
+    def entry(self, doc_id: str) -> ManifestEntry | None:
+        return next((e for e in self.entries if e.doc_id == doc_id), None)
+
+    @property
+    def doc_ids(self) -> tuple[str, ...]:
+        return tuple(e.doc_id for e in self.entries)
+
+    def to_bytes(self) -> bytes:
+        obj = {"version": self.version, "documents": [e.to_json() for e in self.entries]}
+        return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def load_manifest(corpus_dir: str | os.PathLike[str], *, missing_ok: bool = False) -> Manifest:
+    """Read and check ``manifest.json``; with ``missing_ok`` a missing one is an empty manifest."""
+    cdir = Path(corpus_dir)
+    mpath = cdir / MANIFEST_NAME
+    if not mpath.is_file():
+        if missing_ok:
+            return Manifest()
+        if not cdir.is_dir():
+            raise CorpusError(f"corpus directory {cdir} does not exist (set ASSISTANT_CORPUS_DIR or create it)")
+        raise CorpusError(f"no {MANIFEST_NAME} in {cdir}; add documents with `assistant add FILE`")
+    try:
+        raw = json.loads(mpath.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{mpath} is not valid JSON ({exc}); restore it from version control") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("documents"), list):
+        raise CorpusError(f"{mpath} must be an object with a 'documents' list")
+    version = raw.get("version", MANIFEST_VERSION)
+    if version != MANIFEST_VERSION:
+        raise CorpusError(f"{mpath} has version {version!r}; this assistant reads version {MANIFEST_VERSION}")
+    entries = tuple(ManifestEntry.from_json(e, str(mpath)) for e in raw["documents"])
+    seen: set[str] = set()
+    for e in entries:
+        if e.doc_id in seen:
+            raise CorpusError(f"{mpath}: doc_id {e.doc_id!r} appears twice")
+        seen.add(e.doc_id)
+        _entry_file(cdir, e)  # checks the path stays inside the corpus directory
+        if e.ocr_file:
+            _entry_file(cdir, e, e.ocr_file)
+    return Manifest(version=version, entries=entries)
+
+
+def _entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
+    rel = Path(path or entry.path)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise CorpusError(f"manifest entry {entry.doc_id!r}: path {str(rel)!r} must be relative to the corpus directory")
+    return corpus_dir / rel
+
+
+def _stored_ocr(corpus_dir: Path, entry: ManifestEntry) -> bytes | None:
+    """The entry's stored OCR record; None when it has none or it is gone (OCR then runs again)."""
+    if not entry.ocr_file:
+        return None
+    try:
+        return _entry_file(corpus_dir, entry, entry.ocr_file).read_bytes()
+    except OSError:
+        return None
+
+
+# --- parsing one file ---------------------------------------------------------------------
+
+
+def slugify(stem: str) -> str:
+    """A doc_id from a file stem: lowercase ASCII letters, digits and hyphens ('' if none)."""
+    ascii_ = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:80]
+
+
+def _default_doc_id(path: Path, sha256: str) -> str:
+    return slugify(path.stem) or f"doc-{sha256[:10]}"
+
+
+def _check_lang(lang: str | None) -> str | None:
+    if lang is not None and lang not in LANGS:
+        raise choice_error("language", lang, LANGS)
+    return lang
+
+
+def _check_doc_id(doc_id: str) -> str:
+    if not _DOC_ID_RE.match(doc_id):
+        raise CorpusError(
+            f"invalid doc id {doc_id!r}: use lowercase letters, digits, '.', '_' or '-' (at most 80, starting with a letter or digit)"
+        )
+    return doc_id
+
+
+def _document_from_read(
+    result: ReadResult, *, doc_id: str, lang: str | None, title: str | None
+) -> Document:
+    from assistant.ingest.structure import has_un_structure, parse_un_lines, parse_un_text
+
+    text = result.text
+    layout = result.layout
+    doc_lang = lang or detect_language(_language_sample(layout.text if layout is not None else text))
+    parsed_title: str | None = None
+    symbol: str | None = None
+    meta: tuple[tuple[str, str], ...] = ()
+    ocr_units: tuple[str, ...] = ()
+    if layout is not None and has_un_structure(layout.text):
+        parsed = parse_un_lines(layout.lines, layout.notes, doc_id, doc_lang)
+        units = tuple(parsed.units)
+        parsed_title = layout.metadata.title or parsed.title
+        symbol = layout.metadata.symbol or parsed.symbol
+        meta, ocr_units = layout.metadata.as_meta(), parsed.ocr_units
+    elif has_un_structure(text):
+        parsed = parse_un_text(text, doc_id, doc_lang)
+        units = tuple(parsed.units)
+        parsed_title, symbol = parsed.title, parsed.symbol
+    else:
+        units = split_sections(result.blocks, doc_id)
+    if not units:
+        raise DocumentError(result.path, "no paragraphs or passages could be found in its text")
+    first_heading = next((b.text for b in result.blocks if b.kind == "heading"), None)
+    doc_title = (
+        title or parsed_title or result.title or _masthead_title(units) or first_heading or result.path.stem
+    )
+    return Document(
+        doc_id=doc_id,
+        title=" ".join(doc_title.split()),
+        lang=doc_lang,
+        source_type=result.source_type,
+        units=units,
+        symbol=symbol,
+        meta=meta,
+        ocr_units=ocr_units,
+    )
+
+
+_PREPARED_BY = re.compile(
+    r"prepared by|établi par|preparad[oa] por|подготовлен|编写|編寫|أعدته|أعدّته", re.IGNORECASE
+)
+
+
+def _masthead_title(units: Sequence[Unit]) -> str | None:
+    """The line above "Background paper prepared by the Secretariat" in a UN masthead, with it."""
+    header = next((u for u in units if u.unit_id == "header"), None)
+    if header is None:
+        return None
+    lines = [ln.strip() for ln in header.text.splitlines() if ln.strip()]
+    for i, line in enumerate(lines):
+        if i > 0 and _PREPARED_BY.search(line) and len(line) <= 120:
+            return f"{lines[i - 1]} — {line}"
+    return None
+
+
+def _language_sample(text: str) -> str:
+    # Skip the first lines (symbols, job numbers, dates) when there is enough text.
+    return text[200:4200] if len(text) > 1200 else text
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    *,
+    doc_id: str | None = None,
+    lang: str | None = None,
+    title: str | None = None,
+    max_file_mb: int | None = None,
+) -> Document:
+    """Parse one file into a ``Document`` without touching any corpus or index.
+
+    Format from the extension; language detected unless given; UN-structured text
+    (numbered paragraphs) goes through ``structure.parse_un_text``, anything else is split
+    at its headings (``sections``). ``doc_id`` defaults to a slug of the file name.
+    """
+    p = Path(path)
+    _check_lang(lang)
+    source_type = source_type_for(p)
+    limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
+    data = read_bytes(p, max_file_mb=limit)
+    result = parse_bytes(data, p, source_type, max_file_mb=limit, lang=lang)
+    did = _check_doc_id(doc_id) if doc_id else _default_doc_id(p, result.sha256)
+    return _document_from_read(result, doc_id=did, lang=lang, title=title)
+
+
+def _apply_entry(doc: Document, entry: ManifestEntry) -> Document:
+    """Manifest metadata wins over what the parser guessed (symbol included, even when null)."""
+    return dataclasses.replace(
+        doc,
+        title=entry.title or doc.title,
+        lang=entry.lang or doc.lang,
+        symbol=entry.symbol,
+        parallel_of=entry.parallel_of,
+        meta=entry.meta or doc.meta,
+    )
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def load_documents(settings: Settings) -> list[Document]:
+    """Every manifest entry parsed, in manifest order (the shipped paper first).
+
+    Each file's sha256 is checked against the manifest: a missing or changed file is a
+    ``CorpusError`` that names it and says how to fix it.
+    """
+    cdir = Path(settings.corpus_dir)
+    manifest = load_manifest(cdir)
+    docs: list[Document] = []
+    for entry in manifest.entries:
+        fpath = _entry_file(cdir, entry)
+        if not fpath.is_file():
+            raise CorpusError(
+                f"{fpath} (document {entry.doc_id!r}) is listed in {MANIFEST_NAME} but missing; "
+                f"restore the file or remove its entry from {cdir / MANIFEST_NAME}"
+            )
+        try:
+            data = read_bytes(fpath, max_file_mb=max(settings.max_file_mb, 1 + fpath.stat().st_size // (1024 * 1024)))
+        except DocumentError as exc:
+            raise CorpusError(f"document {entry.doc_id!r}: {exc}") from None
+        digest = hashlib.sha256(data).hexdigest()
+        if entry.sha256 and digest != entry.sha256:
+            raise CorpusError(
+                f"{fpath} (document {entry.doc_id!r}) has changed since it was added (sha256 mismatch); "
+                f"restore the original file, or remove its entry from {cdir / MANIFEST_NAME} and add it again "
+                "with `assistant add`"
+            )
+        source_type = entry.source_type or source_type_for(fpath)
+        result = parse_bytes(  # type: ignore[arg-type]
+            data, fpath, source_type, max_file_mb=settings.max_file_mb, lang=entry.lang,  # type: ignore[arg-type]
+            recognised=_stored_ocr(cdir, entry),
+        )
+        doc = _document_from_read(result, doc_id=entry.doc_id, lang=entry.lang, title=entry.title)
+        docs.append(_apply_entry(doc, entry))
+    return docs
+
+
+def corpus_hash(settings: Settings) -> str:
+    """sha256 over the parser version, the manifest and every listed file's bytes.
+
+    Cheap (no parsing): the index stores it and compares to see whether it is stale.
+    """
+    cdir = Path(settings.corpus_dir)
+    mpath = cdir / MANIFEST_NAME
+    h = hashlib.sha256()
+    h.update(f"parser:{PARSER_VERSION}\n".encode())
+    try:
+        h.update(mpath.read_bytes())
+    except FileNotFoundError:
+        raise CorpusError(f"no {MANIFEST_NAME} in {cdir}; add documents with `assistant add FILE`") from None
+    for entry in load_manifest(cdir).entries:
+        fpath = _entry_file(cdir, entry)
+        h.update(f"\n{entry.doc_id}\n{entry.path}\n".encode())
+        try:
+            with open(fpath, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        except FileNotFoundError:
+            h.update(b"<missing>")
+        stored = _stored_ocr(cdir, entry)
+        if stored is not None:  # the recognised text of scanned pages is part of what is parsed
+            h.update(hashlib.sha256(stored).digest())
+    return h.hexdigest()
+
+
+# --- adding -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pending:
+    source: Path
+    data: bytes
+    sha256: str
+    doc: Document
+    entry: ManifestEntry
+    already_present: bool
+    ocr_record: bytes | None = None
+
+
+def add_documents(
+    settings: Settings,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    lang: str | None = None,
+    parallel_of: str | None = None,
+    doc_id: str | None = None,
+) -> list[Document]:
+    """Add files to the corpus, all or nothing; returns their documents in argument order.
+
+    Re-adding a file already in the corpus (same bytes) is a no-op that returns the stored
+    document. A different file under an existing doc_id is refused. Another language
+    version of a corpus document is linked through ``parallel_of``, given explicitly or found
+    by the same printed document symbol.
+    """
+    if not paths:
+        raise CorpusError("no files given to add")
+    _check_lang(lang)
+    if doc_id is not None:
+        _check_doc_id(doc_id)
+        if len(paths) != 1:
+            raise CorpusError(f"--doc-id names one document, but {len(paths)} files were given")
+    cdir = Path(settings.corpus_dir)
+    if cdir.exists() and not cdir.is_dir():
+        raise CorpusError(f"corpus directory {cdir} is not a directory")
+    manifest = load_manifest(cdir, missing_ok=True)
+    if parallel_of is not None and manifest.entry(parallel_of) is None:
+        raise CorpusError(
+            f"--parallel-of {parallel_of!r}: no such document in the corpus; known: {', '.join(manifest.doc_ids) or '(none)'}"
+        )
+
+    # 1. Read, check and parse everything; nothing is written yet.
+    entries = list(manifest.entries)
+    by_sha = {e.sha256: e for e in entries if e.sha256}
+    pending: list[_Pending] = []
+    used_names = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
+    for raw_path in paths:
+        src = Path(raw_path)
+        source_type = source_type_for(src)
+        data = read_bytes(src, max_file_mb=settings.max_file_mb)
+        digest = hashlib.sha256(data).hexdigest()
+        did = doc_id or _default_doc_id(src, digest)
+        existing = next((e for e in entries if e.doc_id == did), None)
+        same_content = by_sha.get(digest)
+        if existing is not None and existing.sha256 != digest:
+            raise CorpusError(
+                f"{src}: the corpus already has a different document with id {did!r}; choose another id with --doc-id"
+            )
+        if same_content is not None and (doc_id is None or same_content.doc_id == did):
+            # Already in the corpus: parse it to return it, write nothing.
+            result = parse_bytes(
+                data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
+                recognised=_stored_ocr(cdir, same_content),
+            )
+            doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
+            pending.append(_Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True))
+            continue
+        if same_content is not None:
+            raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
+        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
+        doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
+        symbol = doc.symbol
+        if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
+            symbol = None  # the agenda's symbol printed in a footnote, not this paper's own
+        link = _parallel_root(entries, parallel_of) if parallel_of else None
+        if link is None and symbol:
+            match = next((e for e in entries if e.symbol == symbol and e.lang != doc.lang), None)
+            link = _parallel_root(entries, match.doc_id) if match else None
+        if link is not None:
+            clash = next(
+                (e for e in entries if (e.doc_id == link or e.parallel_of == link) and e.lang == doc.lang), None
+            )
+            if clash is not None:
+                raise CorpusError(
+                    f"{src}: {link!r} already has a {doc.lang!r} version ({clash.doc_id!r}); "
+                    "give the right --lang or leave out --parallel-of"
+                )
+        name = src.name
+        if name in used_names or _occupied(cdir / name, data):
+            name = f"{did}{src.suffix.lower()}"
+            if name in used_names or _occupied(cdir / name, data):
+                raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
+        used_names.add(name)
+        ocr_record = result.layout.ocr_record if result.layout is not None else None
+        ocr_name = f"{name}.ocr.json" if ocr_record else None
+        if ocr_name and (ocr_name in used_names or _occupied(cdir / ocr_name, ocr_record or b"")):
+            raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
+        if ocr_name:
+            used_names.add(ocr_name)
+        entry = ManifestEntry(
+            doc_id=did,
+            path=name,
+            title=doc.title,
+            lang=doc.lang,
+            source_type=doc.source_type,
+            symbol=symbol,
+            parallel_of=link,
+            sha256=digest,
+            meta=doc.meta,
+            extra=(("encoding", result.encoding),) if result.encoding else (),
+            ocr_units=doc.ocr_units,
+            ocr_file=ocr_name,
+        )
+        entries.append(entry)
+        by_sha[digest] = entry
+        pending.append(_Pending(src, data, digest, _apply_entry(doc, entry), entry, False, ocr_record))
+
+    new = [p for p in pending if not p.already_present]
+    if new:
+        _commit(cdir, new, Manifest(version=manifest.version, entries=tuple(entries)))
+    return [p.doc for p in pending]
+
+
+def _occupied(path: Path, data: bytes) -> bool:
+    """A file is in the way unless it holds exactly these bytes: then it is the unlisted copy an
+    interrupted add (killed between placing the file and replacing the manifest) left behind."""
+    if not path.exists():
+        return False
+    try:
+        return not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data
+    except OSError:
+        return True
+
+
+def _parallel_root(entries: Iterable[ManifestEntry], doc_id: str) -> str:
+    """Parallel versions all point at one document (the first added), never at a chain."""
+    by_id = {e.doc_id: e for e in entries}
+    seen: set[str] = set()
+    while by_id.get(doc_id) is not None and by_id[doc_id].parallel_of and doc_id not in seen:
+        seen.add(doc_id)
+        doc_id = by_id[doc_id].parallel_of  # type: ignore[assignment]
+    return doc_id
+
+
+def _commit(cdir: Path, new: list[_Pending], manifest: Manifest) -> None:
+    """Place the new files, then replace the manifest; on any failure undo what was placed."""
+    created_dir = not cdir.exists()
+    placed: list[Path] = []
+    try:
+        cdir.mkdir(parents=True, exist_ok=True)
+        files = [(p.entry.path, p.data) for p in new]
+        files += [(p.entry.ocr_file, p.ocr_record) for p in new if p.entry.ocr_file and p.ocr_record]
+        for rel, data in files:
+            target = cdir / rel
+
+            def refuse_if_occupied(target: Path = target, data: bytes = data) -> None:
+                if _occupied(target, data):
+                    raise CorpusError(f"{target} appeared while adding; try again")
+
+            write_atomic(target, data, before_replace=refuse_if_occupied)
+            placed.append(target)
+        write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
+    except BaseException as exc:
+        for target in placed:
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                pass
+        if created_dir:
+            try:
+                cdir.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise CorpusError(f"could not write to the corpus directory {cdir} ({exc}); nothing was added") from None
+        raise
+
+
+# --- removing and replacing ----------------------------------------------------------------
+
+
+def remove_document(settings: Settings, doc_id: str) -> ManifestEntry:
+    """Take a document out of the corpus: the manifest is replaced atomically first, then its
+    file is deleted (a crash in between leaves an unlisted file, which nothing reads).
+
+    Other language versions that pointed at it now point at the first of them that remains.
+    The index is stale afterwards (the corpus hash changed), so the next ``ensure_index``
+    rebuilds it without the document's units.
+    """
+    cdir = Path(settings.corpus_dir)
+    manifest = load_manifest(cdir)
+    entry = manifest.entry(doc_id)
+    if entry is None:
+        known = ", ".join(manifest.doc_ids) or "(none)"
+        raise CorpusError(f"no document {doc_id!r} in the corpus (known: {known})")
+    if len(manifest.entries) == 1:
+        raise CorpusError(f"{doc_id!r} is the only document; add another before removing it")
+    rest = [e for e in manifest.entries if e.doc_id != doc_id]
+    orphans = [e.doc_id for e in rest if e.parallel_of == doc_id]
+    root = orphans[0] if orphans else None
+    rest = [
+        dataclasses.replace(e, parallel_of=None if e.doc_id == root else root) if e.doc_id in orphans else e
+        for e in rest
+    ]
+    _write_manifest(cdir, Manifest(version=manifest.version, entries=tuple(rest)))
+    _unlink_quietly(_entry_file(cdir, entry))
+    return entry
+
+
+def replace_document(
+    settings: Settings, doc_id: str, path: str | os.PathLike[str], *, lang: str | None = None
+) -> Document:
+    """Put a new file in place of a document, keeping its id, language links and metadata.
+
+    The new file is read and parsed first and placed under a fresh name; only then is the
+    manifest replaced (atomically) and the old file deleted: at every moment the corpus is
+    either the old version or the new one.
+    """
+    _check_lang(lang)
+    cdir = Path(settings.corpus_dir)
+    manifest = load_manifest(cdir)
+    old = manifest.entry(doc_id)
+    if old is None:
+        raise CorpusError(f"no document {doc_id!r} to replace (known: {', '.join(manifest.doc_ids) or '(none)'})")
+    src = Path(path)
+    source_type = source_type_for(src)
+    data = read_bytes(src, max_file_mb=settings.max_file_mb)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == old.sha256:
+        raise CorpusError(f"{src} is the file {doc_id!r} already has; nothing to replace")
+    twin = next((e for e in manifest.entries if e.sha256 == digest), None)
+    if twin is not None:
+        raise CorpusError(f"{src}: the same file is already in the corpus as {twin.doc_id!r}")
+    result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
+    doc = _document_from_read(result, doc_id=doc_id, lang=lang or old.lang, title=None)
+    name = f"{doc_id}-{digest[:12]}{src.suffix.lower()}"
+    entry = dataclasses.replace(
+        old,
+        path=name,
+        title=doc.title,
+        lang=doc.lang,
+        source_type=doc.source_type,
+        sha256=digest,
+        extra=tuple((k, v) for k, v in old.extra if k != "encoding") + ((("encoding", result.encoding),) if result.encoding else ()),
+    )
+    entries = tuple(entry if e.doc_id == doc_id else e for e in manifest.entries)
+    pending = _Pending(src, data, digest, _apply_entry(doc, entry), entry, False)
+    _commit(cdir, [pending], Manifest(version=manifest.version, entries=entries))
+    if old.path != name:
+        _unlink_quietly(_entry_file(cdir, old))
+    return pending.doc
+
+
+def _write_manifest(cdir: Path, manifest: Manifest) -> None:
+    try:
+        write_atomic(cdir / MANIFEST_NAME, manifest.to_bytes())
+    except OSError as exc:
+        raise CorpusError(f"could not write {cdir / MANIFEST_NAME} ({exc}); the corpus is unchanged") from None
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# --- lookups ------------------------------------------------------------------------------
+
+
+def aligned_unit(documents: Iterable[Document], doc_id: str, unit_id: str, lang: str) -> Unit | None:
+    """The same paragraph in the ``lang`` version of ``doc_id``, or None if there is none.
+
+    UN paragraph ids are language-independent, so ``16(e)`` in the Chinese paper is
+    ``16(e)`` in its English version.
+    """
+    docs = list(documents)
+    by_id = {d.doc_id: d for d in docs}
+    doc = by_id.get(doc_id)
+    if doc is None:
+        return None
+    root = doc.parallel_of or doc.doc_id
+    group = [d for d in docs if d.doc_id == root or d.parallel_of == root]
+    target = next((d for d in group if d.lang == lang), None)
+    if doc.lang == lang:
+        target = doc
+    return target.unit(unit_id) if target is not None else None
+
+
+def parallel_versions(documents: Iterable[Document], doc_id: str) -> list[Document]:
+    """All language versions of a document (itself included), in corpus order."""
+    docs = list(documents)
+    doc = next((d for d in docs if d.doc_id == doc_id), None)
+    if doc is None:
+        return []
+    root = doc.parallel_of or doc.doc_id
+    return [d for d in docs if d.doc_id == root or d.parallel_of == root]
+
+
+def get_document(documents: Sequence[Document], doc_id: str) -> Document:
+    doc = next((d for d in documents if d.doc_id == doc_id), None)
+    if doc is None:
+        known = ", ".join(d.doc_id for d in documents) or "(none)"
+        close = difflib.get_close_matches(doc_id, [d.doc_id for d in documents], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CorpusError(f"no document {doc_id!r} in the corpus{hint} (known: {known})")
+    return doc
+
+
+def normalize_unit_id(unit_id: str) -> str:
+    """Accept the ways people type a paragraph id: ``16 (e)``, ``16e``, ``16.``, ``para 16(E)``."""
+    s = re.sub(r"\s+", "", unit_id.strip())
+    s = re.sub(r"^(?:para(?:graph)?\.?|§|第)", "", s, flags=re.I)
+    s = re.sub(r"段$", "", s)
+    m = re.fullmatch(r"(\d+)\.?(?:\(?([a-zA-Z]{1,2}|[ivxIVX]+)\)?)?\.?", s)
+    if m:
+        num, sub = m.groups()
+        return f"{num}({sub.lower()})" if sub else num
+    return s
+
+
+def find_unit(
+    documents: Sequence[Document], unit_id: str, doc_id: str | None = None
+) -> tuple[Document, Unit]:
+    """The unit with this id; without ``doc_id``, the first document (corpus order) that has it.
+
+    The shipped paper is first in the manifest, so it is the default when several
+    documents share an id. An unknown id raises ``UnitNotFound`` suggesting close ids.
+    """
+    candidates = [get_document(documents, doc_id)] if doc_id else list(documents)
+    wanted = [unit_id, normalize_unit_id(unit_id)]
+    for doc in candidates:
+        for uid in wanted:
+            unit = doc.unit(uid)
+            if unit is not None:
+                return doc, unit
+    pool = sorted({u for d in candidates for u in d.unit_ids})
+    close = difflib.get_close_matches(normalize_unit_id(unit_id), pool, n=5, cutoff=0.5)
+    where = f"document {doc_id!r}" if doc_id else "the corpus"
+    hint = f"; close ids: {', '.join(close)}" if close else ""
+    raise UnitNotFound(f"no paragraph {unit_id!r} in {where}{hint} (list them with `assistant paragraphs`)")
+
+
+def neighbours(doc: Document, unit: Unit) -> tuple[Unit | None, Unit | None]:
+    """The units just before and after ``unit`` in document order."""
+    ids = doc.unit_ids
+    i = ids.index(unit.unit_id)
+    return (doc.units[i - 1] if i > 0 else None, doc.units[i + 1] if i + 1 < len(ids) else None)

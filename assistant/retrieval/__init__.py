@@ -1,0 +1,1 @@
+"""Question to ranked passages: lexical (BM25) and dense search fused, glossary, conversation."""

@@ -1,0 +1,70 @@
+"""Follow-up questions ("那2015年呢？", "and in 2018?") resolved against earlier turns.
+
+A follow-up is short or opens with a continuation marker; it is then searched together
+with the previous question, so "那最新加入的国家是哪个？" after a question on the Blue Heart
+Campaign still finds paragraph 38. The earlier turn goes to the dense query (which needs
+the topic) and to the lexical side as extra words, while the new question keeps its own
+words, so "2015" is not drowned by the "2013" it replaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.retrieval import glossary
+from assistant.retrieval.lexical import has_han, tokenize
+
+_MARKERS = re.compile(
+    r"^\s*(那|那么|那些|这|这个|这些|它|它们|其|该|还有|另外|此外|再|又|"
+    r"and\b|what about\b|how about\b|also\b|and what\b|it\b|they\b|those\b|that\b|then\b|"
+    r"et\b|et pour\b|qu'en est-il|alors\b|y\b|y en\b|¿y\b|и\b|а\b|а как\b|و)",
+    re.IGNORECASE,
+)
+_ENDINGS = re.compile(r"(呢|吗)[？?。.!！]*\s*$")
+# Words that point back at something named earlier ("When was it launched?", "Qui la
+# coordonne ?", "它是哪年成立的？"): a short question holding one refers to the last topic,
+# whatever language that topic was asked in.
+_ANAPHORA = re.compile(
+    r"它|它们|该运动|该倡议|该机构|该文件|该条|此项|这项|这一|那项|其中|"
+    r"\b(?:it|its|they|them|their|this|that|these|those|there|he|she|his|her)\b|"
+    r"\b(?:il|elle|ils|elles|le|la|les|lui|leur|leurs|son|sa|ses|ce|cet|cette|ces|celui|celle|y)\b|"
+    r"\b(?:él|ella|ello|ellos|ellas|lo|la|los|las|le|les|su|sus|eso|esa|ese|esto|esta|este|estos|estas|allí)\b|"
+    r"\b(?:он|она|оно|они|его|её|ее|их|ним|ней|нём|нем|это|этот|эта|эти|этого|этой|там)\b|"
+    r"(?:^|\s)(?:ذلك|تلك|هذا|هذه|هو|هي|هم|هناك)(?:\s|$|[؟?])",
+    re.IGNORECASE,
+)
+FOLLOWUP_MAX_TOKENS = 4
+ANAPHORA_MAX_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class ResolvedQuery:
+    question: str  # what the user typed
+    dense_query: str  # what the embedder sees
+    lexical_extra: str  # earlier context for BM25
+    is_followup: bool
+
+
+def is_followup(question: str) -> bool:
+    if _MARKERS.search(question) or _ENDINGS.search(question):
+        return True
+    n_tokens = len(tokenize(question))
+    if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question):
+        return True
+    if n_tokens <= 2 and not has_han(question) and not glossary.expand(question):
+        return True  # "¿Cuándo se lanzó?": too little to stand on its own, and no topic of its own
+    return n_tokens <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
+
+
+def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
+    """``history`` holds earlier user questions, oldest first (already resolved or not)."""
+    # The topic is the latest question that stood on its own: after "2013年的建议？",
+    # "2015年呢？" and then "2018年呢？" both refer back to the 2013 question's topic.
+    topic = next((h for h in reversed(history) if h and h.strip() and not is_followup(h)), None)
+    if topic is None:
+        topic = next((h for h in reversed(history) if h and h.strip()), None)
+    if topic is None or not is_followup(question):
+        return ResolvedQuery(question, question, "", False)
+    return ResolvedQuery(question, f"{topic} {question}", topic, True)

@@ -1,0 +1,1 @@
+"""Trainers' tools: briefs, quizzes with answer keys, transcripts, their export."""

@@ -1,0 +1,296 @@
+"""Briefs and quizzes as files a trainer can hand out: Markdown, Word (DOCX) and, for quizzes, CSV.
+
+One renderer per format, all from the same records, so the web app, the CLI and any
+script produce the same document. DOCX files are built with python-docx, with real
+headings and an East Asian font set on every style, so Word and LibreOffice show the
+Chinese excerpts; citation ids appear both in the text and in the sources list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Literal, Union
+
+from assistant.trainers.brief import LANG_NAMES, Brief, cite
+from assistant.trainers.brief import label as brief_label
+from assistant.core.errors import MissingDependency, choice_error
+from assistant.trainers.quiz import Quiz
+from assistant.trainers.quiz import label as quiz_label
+
+Format = Literal["md", "docx", "csv"]
+BRIEF_FORMATS: tuple[str, ...] = ("md", "docx")
+QUIZ_FORMATS: tuple[str, ...] = ("md", "docx", "csv")
+EAST_ASIAN_FONT = "Noto Serif CJK SC"  # falls back to the word processor's own CJK font when absent
+LETTERS = "ABCDEFGH"
+
+
+def check_format(fmt: str, valid: tuple[str, ...]) -> str:
+    if fmt not in valid:
+        raise choice_error("format", fmt, valid)
+    return fmt
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _source_lang_name(brief_or_quiz_lang: str, doc_lang: str) -> str:
+    return LANG_NAMES.get(doc_lang, {}).get(brief_or_quiz_lang, doc_lang)
+
+
+def _md_escape(text: str) -> str:
+    """Verbatim text stays verbatim; only what Markdown would swallow is escaped."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+
+
+def brief_to_markdown(brief: Brief) -> str:
+    lang = brief.lang
+    doc_lang = brief.documents[0].lang if brief.documents else "zh"
+    out = [f"# {brief_label('title', lang, topic=brief.topic)}", ""]
+    if brief.documents:
+        out.append(" · ".join(d.title for d in brief.documents))
+        out.append("")
+    out.append(f"_{brief_label('source_note', lang, source=_source_lang_name(lang, doc_lang))}_")
+    if brief.terms:
+        out.append("")
+        out.append(f"{brief_label('terms', lang)}: {'、'.join(brief.terms)}")
+    out += ["", f"## {brief_label('summary', lang)}", ""]
+    if not brief.summary:
+        out.append(brief_label("nothing", lang))
+    for c in brief.summary:
+        out.append(f"- {_md_escape(c.quote)} [{cite(c.unit_id, lang)}]")
+    out += ["", f"## {brief_label('paragraphs', lang)}", ""]
+    if not brief.groups:
+        out.append(brief_label("nothing", lang))
+    for group in brief.groups:
+        out += [f"### {' > '.join(group.section) or group.doc_id}", ""]
+        for p in group.paragraphs:
+            extra = f" {brief_label('context', lang)}" if p.context else ""
+            out += [f"**[{cite(p.unit.unit_id, lang)}]**{extra} {_md_escape(p.unit.text)}", ""]
+    out += [f"## {brief_label('questions', lang)}", ""]
+    if not brief.questions:
+        out.append(brief_label("questions_none", lang))
+    for q in brief.questions:
+        mark = "" if q.direct else f" {brief_label('related', lang)}"
+        out.append(f"- **[{cite(q.unit.unit_id, lang)}]**{mark} {_md_escape(q.unit.text)}")
+    out += ["", f"## {brief_label('resources', lang)}", ""]
+    if not brief.resources:
+        out.append(brief_label("resources_none", lang))
+    for r in brief.resources:
+        mark = "" if r.direct else f" {brief_label('related', lang)}"
+        out.append(f"- **{_md_escape(r.title)}** [{cite(r.unit.unit_id, lang)}]{mark}: {_md_escape(r.unit.text)}")
+    if any(not x.direct for x in (*brief.questions, *brief.resources)):
+        out += ["", f"_{brief_label('related_note', lang)}_"]
+    out += ["", f"## {brief_label('sources', lang)}", ""]
+    out += [f"- {line}" for line in _sources(brief)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _sources(brief: Brief) -> list[str]:
+    titles = {d.doc_id: d.title for d in brief.documents}
+    lines = []
+    for unit in brief.cited_units:
+        where = " > ".join(unit.section)
+        lines.append(f"{cite(unit.unit_id, brief.lang)} — {titles.get(unit.doc_id, unit.doc_id)}" + (f" — {where}" if where else ""))
+    return lines
+
+
+def _quiz_title(quiz: Quiz) -> str:
+    return quiz_label("title", quiz.lang, topic=quiz.topic) if quiz.topic else quiz_label("title_paper", quiz.lang, title=quiz.doc_title)
+
+
+def quiz_to_markdown(quiz: Quiz) -> str:
+    lang = quiz.lang
+    out = [f"# {_quiz_title(quiz)}", ""]
+    out.append(f"_{quiz_label('intro', lang, source=_source_lang_name(lang, quiz.source_lang))}_")
+    if len(quiz.items) < quiz.requested:
+        out += ["", quiz_label("fewer", lang, k=len(quiz.items), n=quiz.requested)]
+    out.append("")
+    for n, item in enumerate(quiz.items, 1):
+        out.append(f"{n}. {quiz_label(item.kind, lang)} {_md_escape(item.prompt)}")
+        for letter, option in zip(LETTERS, item.options):
+            shown = cite(option, lang) if item.kind == "which" else option
+            out.append(f"   - {letter}. {_md_escape(shown)}")
+        out.append("")
+    out += [f"## {quiz_label('answers', lang)}", ""]
+    for n, item in enumerate(quiz.items, 1):
+        out.append(f"{n}. {_answer_text(item, lang)} — [{cite(item.key.unit_id, lang)}] {_md_escape(item.key.sentence)}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _answer_text(item, lang: str) -> str:  # type: ignore[no-untyped-def]
+    shown = cite(item.answer, lang) if item.kind == "which" else item.answer
+    return f"{item.answer_letter}. {shown}" if item.answer_letter else shown
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("number", "kind", "category", "question", "option_a", "option_b", "option_c", "option_d", "answer", "answer_letter", "doc", "paragraph", "sentence")
+
+
+def quiz_to_csv(quiz: Quiz) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for n, item in enumerate(quiz.items, 1):
+        options = list(item.options) + [""] * (4 - len(item.options))
+        writer.writerow(
+            [n, item.kind, item.category, item.prompt, *options[:4], item.answer, item.answer_letter or "", item.key.doc_id, item.key.unit_id, item.key.sentence]
+        )
+    return buffer.getvalue()
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+
+def _new_docx():  # type: ignore[no-untyped-def]
+    try:
+        import docx
+        from docx.oxml.ns import qn
+    except ImportError:  # pragma: no cover - python-docx is a core dependency
+        raise MissingDependency("python-docx", "Word export") from None
+    document = docx.Document()
+    for style in document.styles:
+        if getattr(style, "font", None) is None:
+            continue
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    return document
+
+
+def _cited_paragraph(document, label: str, text: str, style: str | None = None, suffix: str = ""):  # type: ignore[no-untyped-def]
+    para = document.add_paragraph(style=style)
+    run = para.add_run(f"[{label}] ")
+    run.bold = True
+    para.add_run(text)
+    if suffix:
+        para.add_run(suffix).italic = True
+    return para
+
+
+def brief_to_docx(brief: Brief) -> bytes:
+    lang = brief.lang
+    doc_lang = brief.documents[0].lang if brief.documents else "zh"
+    document = _new_docx()
+    document.core_properties.title = brief_label("title", lang, topic=brief.topic)
+    document.add_heading(brief_label("title", lang, topic=brief.topic), level=0)
+    if brief.documents:
+        document.add_paragraph(" · ".join(d.title for d in brief.documents))
+    document.add_paragraph().add_run(brief_label("source_note", lang, source=_source_lang_name(lang, doc_lang))).italic = True
+    if brief.terms:
+        document.add_paragraph(f"{brief_label('terms', lang)}: {'、'.join(brief.terms)}")
+
+    document.add_heading(brief_label("summary", lang), level=1)
+    if not brief.summary:
+        document.add_paragraph(brief_label("nothing", lang))
+    for c in brief.summary:
+        para = document.add_paragraph(style="List Bullet")
+        para.add_run(c.quote)
+        para.add_run(f" [{cite(c.unit_id, lang)}]").bold = True
+
+    document.add_heading(brief_label("paragraphs", lang), level=1)
+    if not brief.groups:
+        document.add_paragraph(brief_label("nothing", lang))
+    for group in brief.groups:
+        document.add_heading(" > ".join(group.section) or group.doc_id, level=2)
+        for p in group.paragraphs:
+            suffix = f" {brief_label('context', lang)}" if p.context else ""
+            _cited_paragraph(document, cite(p.unit.unit_id, lang), p.unit.text, suffix=suffix)
+
+    document.add_heading(brief_label("questions", lang), level=1)
+    if not brief.questions:
+        document.add_paragraph(brief_label("questions_none", lang))
+    for q in brief.questions:
+        mark = "" if q.direct else f" {brief_label('related', lang)}"
+        _cited_paragraph(document, cite(q.unit.unit_id, lang), q.unit.text, style="List Bullet", suffix=mark)
+
+    document.add_heading(brief_label("resources", lang), level=1)
+    if not brief.resources:
+        document.add_paragraph(brief_label("resources_none", lang))
+    for r in brief.resources:
+        para = document.add_paragraph(style="List Bullet")
+        para.add_run(r.title).bold = True
+        para.add_run(f" [{cite(r.unit.unit_id, lang)}]" + ("" if r.direct else f" {brief_label('related', lang)}") + ": ")
+        para.add_run(r.unit.text)
+    if any(not x.direct for x in (*brief.questions, *brief.resources)):
+        document.add_paragraph().add_run(brief_label("related_note", lang)).italic = True
+
+    document.add_heading(brief_label("sources", lang), level=1)
+    for line in _sources(brief):
+        document.add_paragraph(line, style="List Number")
+    return _docx_bytes(document)
+
+
+def quiz_to_docx(quiz: Quiz) -> bytes:
+    lang = quiz.lang
+    document = _new_docx()
+    title = _quiz_title(quiz)
+    document.core_properties.title = title
+    document.add_heading(title, level=0)
+    document.add_paragraph().add_run(quiz_label("intro", lang, source=_source_lang_name(lang, quiz.source_lang))).italic = True
+    if len(quiz.items) < quiz.requested:
+        document.add_paragraph(quiz_label("fewer", lang, k=len(quiz.items), n=quiz.requested))
+    for n, item in enumerate(quiz.items, 1):
+        para = document.add_paragraph()
+        para.add_run(f"{n}. {quiz_label(item.kind, lang)} ").bold = True
+        para.add_run(item.prompt)
+        for letter, option in zip(LETTERS, item.options):
+            shown = cite(option, lang) if item.kind == "which" else option
+            document.add_paragraph(f"{letter}. {shown}").paragraph_format.left_indent = 360000  # 1 cm in EMU
+    document.add_page_break()
+    document.add_heading(quiz_label("answers", lang), level=1)
+    for n, item in enumerate(quiz.items, 1):
+        para = document.add_paragraph()
+        para.add_run(f"{n}. {_answer_text(item, lang)} ").bold = True
+        para.add_run(f"[{cite(item.key.unit_id, lang)}] ")
+        para.add_run(item.key.sentence)
+    return _docx_bytes(document)
+
+
+def _docx_bytes(document) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- one entry point per record --------------------------------------------------------------
+
+
+Rendered = Union[str, bytes]
+
+
+def render_brief(brief: Brief, fmt: str = "md") -> Rendered:
+    fmt = check_format(fmt, BRIEF_FORMATS)
+    return brief_to_markdown(brief) if fmt == "md" else brief_to_docx(brief)
+
+
+def render_quiz(quiz: Quiz, fmt: str = "md") -> Rendered:
+    fmt = check_format(fmt, QUIZ_FORMATS)
+    if fmt == "md":
+        return quiz_to_markdown(quiz)
+    if fmt == "csv":
+        return quiz_to_csv(quiz)
+    return quiz_to_docx(quiz)
+
+
+def write(content: Rendered, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def save_temp(content: Rendered, stem: str, fmt: str) -> Path:
+    """A file for a download button (gradio's ``gr.File``): a fresh temporary directory per call."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem).strip("-")[:60] or "export"
+    directory = Path(tempfile.mkdtemp(prefix="assistant-export-"))
+    return write(content, directory / f"{safe}.{fmt}")

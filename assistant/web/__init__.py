@@ -1,0 +1,1 @@
+"""Surfaces over HTTP: the chat's HTML, the API, accounts, shares, feedback."""

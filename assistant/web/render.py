@@ -1,0 +1,438 @@
+"""What the web chat shows, as plain functions: labels, examples, HTML fragments, streaming.
+
+Nothing here imports gradio, so it is tested without a server. Every string that comes from
+a document, a question or a model passes through ``html.escape`` before it is put in HTML:
+the chat renders our fragments as HTML, so an ``<img onerror=...>`` in a question or a
+source file must arrive as inert text.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from html import escape
+from typing import Any, TypeVar
+
+from assistant.core import i18n
+from assistant.answering.extractive import Answer
+from assistant.core.records import Document, Unit
+
+UI_LANGS: tuple[str, ...] = ("zh", "en")
+LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
+
+_LABELS: dict[str, dict[str, str]] = {
+    "title": {"zh": "贩运人口问题工作组文件助手", "en": "Working Group on Trafficking in Persons: document assistant"},
+    "subtitle": {
+        "zh": "回答仅摘自文件原文，并注明段落编号。点击引用可查看原文段落。",
+        "en": "Answers quote the documents verbatim with paragraph numbers. Click a citation to read the paragraph.",
+    },
+    "tab_chat": {"zh": "对话", "en": "Chat"},
+    "tab_browse": {"zh": "浏览文件", "en": "Read the documents"},
+    "tab_upload": {"zh": "添加文件", "en": "Add a document"},
+    "question": {"zh": "您的问题", "en": "Your question"},
+    "placeholder": {
+        "zh": "例如：哪些因素会增加对贩运人口的脆弱性？（按 Enter 发送）",
+        "en": "e.g. What makes people vulnerable to trafficking? (Enter to send)",
+    },
+    "send": {"zh": "发送", "en": "Send"},
+    "new": {"zh": "新对话", "en": "New conversation"},
+    "chat": {"zh": "对话", "en": "Conversation"},
+    "examples": {"zh": "示例问题（摘自文件第2段的讨论问题）", "en": "Example questions (from the paper's discussion questions, paragraph 2)"},
+    "citations": {"zh": "引用（点击查看原文）", "en": "Citations (click to read the paragraph)"},
+    "closest": {"zh": "最接近的段落（并非答案）", "en": "Closest paragraphs (not an answer)"},
+    "sources": {"zh": "原文段落", "en": "Source paragraph"},
+    "sources_empty": {"zh": "点击引用以查看原文段落。", "en": "Click a citation to see the paragraph here."},
+    "neighbours": {"zh": "显示前后段落", "en": "Show neighbouring paragraphs"},
+    "previous": {"zh": "前一段", "en": "Previous paragraph"},
+    "next": {"zh": "后一段", "en": "Next paragraph"},
+    "none": {"zh": "（无）", "en": "(none)"},
+    "heading": {"zh": "所在章节", "en": "Section"},
+    "ocr": {"zh": "OCR 识别文本（来自扫描页，请与原件核对）", "en": "OCR text (recognised from a scanned page; check it against the original)"},
+    "verbatim": {"zh": "原文", "en": "Verbatim text"},
+    "feedback": {"zh": "这个回答有帮助吗？", "en": "Was this answer helpful?"},
+    "helpful": {"zh": "👍 有帮助", "en": "👍 Helpful"},
+    "not_helpful": {"zh": "👎 没有帮助", "en": "👎 Not helpful"},
+    "comment": {"zh": "意见（可选）", "en": "Comment (optional)"},
+    "thanks": {"zh": "谢谢，您的反馈已保存。", "en": "Thank you, your feedback was saved."},
+    "no_answer_yet": {"zh": "请先提出一个问题。", "en": "Ask a question first."},
+    "document": {"zh": "文件", "en": "Document"},
+    "filter": {"zh": "在文件中查找", "en": "Find in the document"},
+    "filter_placeholder": {"zh": "输入文字以筛选段落", "en": "Type to filter paragraphs"},
+    "matches": {"zh": "{n} 个段落", "en": "{n} paragraph(s)"},
+    "upload_file": {"zh": "文件（.txt .md .html .pdf .docx，最大 {mb} MB）", "en": "File (.txt .md .html .pdf .docx, at most {mb} MB)"},
+    "upload_lang": {"zh": "语言（留空则自动识别）", "en": "Language (detected if empty)"},
+    "upload_parallel": {"zh": "是以下文件的译本（可选）", "en": "Translation of (optional)"},
+    "upload_button": {"zh": "添加并更新索引", "en": "Add and update the index"},
+    "upload_done": {"zh": "已添加：{docs}。索引已更新。", "en": "Added: {docs}. The index is up to date."},
+    "upload_none": {"zh": "请选择一个文件。", "en": "Choose a file first."},
+    "upload_too_big": {"zh": "文件太大（{size:.1f} MB），上限为 {mb} MB。", "en": "The file is too large ({size:.1f} MB); the limit is {mb} MB."},
+    "generic_error": {"zh": "服务器内部错误，请稍后再试。", "en": "an internal error occurred; please try again later."},
+    "ui_lang": {"zh": "界面语言", "en": "Interface language"},
+    # Trainers' tabs: a topic brief and a quiz, each shown and offered as a file.
+    "tab_brief": {"zh": "准备培训", "en": "Prepare a session"},
+    "tab_quiz": {"zh": "测验", "en": "Quiz"},
+    "brief_intro": {
+        "zh": "输入一个专题，生成简报：文件中相关段落的原文、讨论问题和指导资源，均注明段落编号。",
+        "en": "Enter a topic for a brief: the paper's own paragraphs on it, verbatim with their numbers, its discussion questions and guidance resources.",
+    },
+    "quiz_intro": {
+        "zh": "题目均取自文件原句，并附答案和段落编号。相同的随机种子生成相同的测验。",
+        "en": "Items are cut from the paper's own sentences, with an answer key giving each paragraph. The same seed gives the same quiz.",
+    },
+    "brief_topic": {"zh": "专题", "en": "Topic"},
+    "brief_placeholder": {"zh": "例如：征聘费、边界管制", "en": "e.g. recruitment fees, 边界管制"},
+    "quiz_topic": {"zh": "专题（可选；留空则就整份文件出题）", "en": "Topic (optional; empty: the whole paper)"},
+    "out_lang": {"zh": "标签语言（摘录保持原文）", "en": "Label language (excerpts stay verbatim)"},
+    "out_format": {"zh": "文件格式", "en": "File format"},
+    "quiz_n": {"zh": "题目数量", "en": "Number of items"},
+    "quiz_seed": {"zh": "随机种子", "en": "Seed"},
+    "brief_button": {"zh": "生成简报", "en": "Make the brief"},
+    "quiz_button": {"zh": "生成测验", "en": "Make the quiz"},
+    "download": {"zh": "下载", "en": "Download"},
+    "brief_no_topic": {"zh": "请输入一个专题。", "en": "Enter a topic first."},
+    "quiz_bad_number": {"zh": "题目数量和随机种子须为整数。", "en": "The number of items and the seed must be whole numbers."},
+    # Conversation export, the admins' feedback tab, roles.
+    "export_format": {"zh": "下载对话（含引用原文）", "en": "Download the conversation (with the cited text)"},
+    "export_button": {"zh": "下载对话", "en": "Download conversation"},
+    "tab_feedback": {"zh": "反馈", "en": "Feedback"},
+    "fb_rating": {"zh": "评价", "en": "Rating"},
+    "fb_lang": {"zh": "语言", "en": "Language"},
+    "fb_since": {"zh": "起始日期（YYYY-MM-DD）", "en": "From (YYYY-MM-DD)"},
+    "fb_until": {"zh": "截止日期（YYYY-MM-DD）", "en": "Until (YYYY-MM-DD)"},
+    "fb_show": {"zh": "显示", "en": "Show"},
+    "fb_bad_date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Dates must read YYYY-MM-DD."},
+    "share_button": {"zh": "分享链接", "en": "Share link"},
+    "share_ready": {"zh": "只读链接（登录用户可见）：", "en": "Read-only link (for logged-in users):"},
+    "logout": {"zh": "退出", "en": "Log out"},
+    "forbidden": {"zh": "您的账户无权执行此操作。", "en": "Your account is not allowed to do this."},
+}
+
+FEEDBACK_COLUMNS: list[str] = ["time", "rating", "lang", "question", "citations", "comment"]
+
+# Output choices of the trainers' tabs: (label, value); the labels name the languages in themselves.
+OUT_LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
+BRIEF_FORMAT_CHOICES: list[tuple[str, str]] = [("Markdown (.md)", "md"), ("Word (.docx)", "docx")]
+QUIZ_FORMAT_CHOICES: list[tuple[str, str]] = [("Markdown (.md)", "md"), ("Word (.docx)", "docx"), ("CSV (.csv)", "csv")]
+
+# Paragraph 2(a)-(p) of the paper: the questions it puts to the Working Group.
+EXAMPLES: dict[str, list[str]] = {
+    "zh": [
+        "哪些因素会增加个人或社区对贩运人口的脆弱性？",
+        "刑事司法机构是否参与专门的预防活动？",
+        "国家边境管理当局为预防贩运人口做出了哪些切实的贡献？",
+        "领事和外交官员如何协助预防贩运人口？",
+        "民间社会在预防贩运人口的国家努力中发挥何种作用？",
+        "如何评估国家预防活动的影响？",
+    ],
+    "en": [
+        "What factors increase the vulnerability of individuals or communities to trafficking?",
+        "Are criminal justice agencies involved in specific prevention activities?",
+        "What practical contributions do border authorities make to preventing trafficking?",
+        "How do consular and diplomatic officials help prevent trafficking in persons?",
+        "What role does civil society play in national efforts to prevent trafficking?",
+        "How is the impact of national prevention activities evaluated?",
+    ],
+}
+
+
+def ui_lang(lang: str | None) -> str:
+    """The interface language for a reader's language: Chinese or English (the fallback)."""
+    return lang if lang in UI_LANGS else "en"
+
+
+def label(key: str, lang: str | None, **values: object) -> str:
+    table = _LABELS[key]
+    template = table.get(ui_lang(lang), table["en"])
+    return template.format(**values) if values else template
+
+
+def error_text(message: str, lang: str | None) -> str:
+    """``i18n``'s error framing around a message meant for the user."""
+    return i18n.text("error", ui_lang(lang), message=message)
+
+
+# --- trainers' tabs -------------------------------------------------------------------------
+
+
+def export_markdown(markdown: str) -> str:
+    """An exported brief or quiz, ready for ``gr.Markdown``: no raw HTML can survive in it.
+
+    ``export`` already writes ``<`` in document text as ``&lt;``, but not in the topic the
+    user typed (it is in the title). gradio's Markdown sanitizes its HTML (``sanitize_html``
+    defaults to True and is set explicitly in app.py); turning every remaining ``<`` into
+    ``&lt;`` means no tag reaches the sanitizer at all. ``&`` is left alone, so the
+    exporter's own ``&lt;`` still shows as ``<``.
+    """
+    return markdown.replace("<", "&lt;")
+
+
+# --- streaming ----------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.])(?=\s)|\n")
+
+
+def stream_pieces(text: str) -> Iterator[str]:
+    """The text growing sentence by sentence: each item is a longer prefix of ``text``.
+
+    The chat itself now follows ``Assistant.ask_stream`` (a model's reply as it arrives,
+    an extractive answer line by line); this remains for callers that hold a finished text.
+    """
+    ends = sorted({m.end() for m in _SENTENCE_END.finditer(text)} | {len(text)})
+    for end in ends:
+        if end > 0:
+            yield text[:end]
+
+
+T = TypeVar("T")
+
+
+def coalesced(items: Iterable[T], every_s: float) -> Iterator[list[T]]:
+    """``items`` in groups, one group per ``every_s`` at most, the last when they end.
+
+    A streamed chat update re-sends the whole conversation, so a reply is shown in a
+    handful of updates, not one per line: an extractive answer (all its lines at once) is
+    one group. Items are read on a thread of their own, so text that arrived is shown within
+    ``every_s`` even while the next piece is slow in coming (a model thinking). An error
+    from ``items`` is raised here, after the items before it.
+    """
+    if every_s <= 0:
+        yield from ([item] for item in items)
+        return
+    arrivals: queue.Queue[tuple[bool, Any]] = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for item in items:
+                arrivals.put((False, item))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
+            arrivals.put((True, exc))
+            return
+        arrivals.put((True, None))
+
+    threading.Thread(target=pump, name="coalesce", daemon=True).start()
+    group: list[T] = []
+    deadline = time.monotonic() + every_s
+    while True:
+        try:
+            ended, item = arrivals.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            if group:
+                yield group
+                group = []
+            deadline = time.monotonic() + every_s
+            continue
+        if ended:
+            if group:
+                yield group
+            if item is not None:
+                raise item
+            return
+        group.append(item)
+
+
+# --- the chat -----------------------------------------------------------------------------
+
+
+def cite_key(doc_id: str, unit_id: str) -> str:
+    """What a chip carries: one string, because gradio choices are plain values."""
+    return f"{doc_id}\x1f{unit_id}"
+
+
+def parse_cite_key(key: str) -> tuple[str, str]:
+    doc_id, _, unit_id = key.partition("\x1f")
+    return doc_id, unit_id
+
+
+def chip_choices(answer: Answer) -> list[tuple[str, str]]:
+    """Cited paragraphs (unique; the evidence first, then context such as a lead-in), or for a refusal the closest ones."""
+    if answer.refused:
+        pairs = [(p.doc_id, p.unit_id) for p in answer.passages[:3]]
+    else:
+        ordered = sorted(answer.citations, key=lambda c: c.role != "evidence")  # stable: answer order within each
+        pairs = [(c.doc_id, c.unit_id) for c in ordered]
+    seen = dict.fromkeys(pairs)
+    return [(i18n.cite_label(unit, answer.lang), cite_key(doc, unit)) for doc, unit in seen]
+
+
+_MARKER = re.compile(r"\[([^\[\]\n]{1,40})\]$")
+
+
+def user_html(question: str) -> str:
+    return f'<div class="q">{_lines(question)}</div>'
+
+
+def answer_html(
+    text: str,
+    *,
+    refused: bool,
+    notices: Sequence[str] = (),
+    lang: str = "en",
+    streaming: bool = False,
+    short_answer: str | None = None,
+) -> str:
+    """An answer (possibly still streaming) as escaped HTML; a refusal looks different.
+
+    The short answer (the fact asked for) stands out above the evidence, and the
+    glossary lines under a quote read as a gloss, not as part of it.
+    """
+    parts = []
+    for notice in notices:
+        parts.append(f'<div class="notice">{escape(notice)}</div>')
+    lines = []
+    for i, line in enumerate(text.split("\n")):
+        m = _MARKER.search(line)
+        if i == 0 and short_answer and line == short_answer and not refused:
+            lines.append(f'<p class="short-answer">{escape(line)}</p>')
+        elif line.startswith("    (") and not refused:
+            lines.append(f'<p class="terms">{escape(line.strip())}</p>')
+        elif m and not refused:
+            body = escape(line[: m.start()].rstrip())
+            lines.append(f'<p>{body} <span class="cite">[{escape(m.group(1))}]</span></p>')
+        elif line.strip():
+            lines.append(f"<p>{escape(line)}</p>")
+    cls = ("answer refusal" if refused else "answer") + (" streaming" if streaming else "")
+    icon = '<span class="refusal-icon" aria-hidden="true">∅</span>' if refused else ""
+    parts.append(f'<div class="{cls}" lang="{escape(lang)}">{icon}{"".join(lines)}</div>')
+    return "".join(parts)
+
+
+def share_html(path: str, lang: str) -> str:
+    return f'<p class="share">{escape(label("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+
+
+def account_html(name: str) -> str:
+    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(label("logout", "en"))} / {escape(label("logout", "zh"))}</a></p>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="answer error">{escape(message)}</div>'
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.split("\n"))
+
+
+# --- the sources panel and the document browser ---------------------------------------------
+
+
+def unit_block(unit: Unit, lang: str, *, title: str | None = None, cls: str = "unit") -> str:
+    heading = escape(unit.section_path) if unit.section_path else ""
+    head = f'<div class="unit-id">{escape(i18n.cite_label(unit.unit_id, lang))}</div>'
+    if title:
+        head = f'<div class="unit-title">{escape(title)}</div>' + head
+    path = f'<div class="unit-path">{escape(label("heading", lang))}: {heading}</div>' if heading else ""
+    return (
+        f'<div class="{cls}" data-unit="{escape(unit.unit_id)}">{head}{path}'
+        f'<div class="unit-text">{_lines(unit.text)}</div></div>'
+    )
+
+
+def sources_html(
+    unit: Unit | None,
+    lang: str,
+    *,
+    doc_title: str = "",
+    masthead: str = "",
+    ocr: bool = False,
+    aligned: Unit | None = None,
+    neighbours: tuple[Unit | None, Unit | None] | None = None,
+) -> str:
+    """The opened unit; ``masthead`` is the document's symbol, date, original language and agenda
+    item; ``ocr`` marks text recognised from a scanned page."""
+    if unit is None:
+        return f'<div class="sources-empty">{escape(label("sources_empty", lang))}</div>'
+    parts = []
+    if doc_title:
+        meta = f' <span class="doc-meta">{escape(masthead)}</span>' if masthead else ""
+        parts.append(f'<div class="doc-title">{escape(doc_title)}{meta}</div>')
+    if ocr:
+        parts.append(f'<div class="unit-ocr">{escape(label("ocr", lang))}</div>')
+    if neighbours is not None:
+        before, _ = neighbours
+        parts.append(_neighbour(before, "previous", lang))
+    parts.append(unit_block(unit, lang, cls="unit opened"))
+    if aligned is not None:
+        parts.append(unit_block(aligned, lang, title=i18n.text("in_your_language", lang), cls="unit aligned"))
+    if neighbours is not None:
+        _, after = neighbours
+        parts.append(_neighbour(after, "next", lang))
+    return f'<div class="sources">{"".join(parts)}</div>'
+
+
+def _neighbour(unit: Unit | None, which: str, lang: str) -> str:
+    if unit is None:
+        return f'<div class="unit neighbour"><div class="unit-title">{escape(label(which, lang))}</div>{escape(label("none", lang))}</div>'
+    return unit_block(unit, lang, title=label(which, lang), cls="unit neighbour")
+
+
+def filter_units(doc: Document, query: str) -> list[Unit]:
+    """Paragraphs whose id, heading or text contains ``query`` (case-insensitive, spaces ignored)."""
+    needle = re.sub(r"\s+", "", query).casefold()
+    if not needle:
+        return list(doc.units)
+    out = []
+    for unit in doc.units:
+        hay = re.sub(r"\s+", "", f"{unit.unit_id}{unit.section_path}{unit.text}").casefold()
+        if needle in hay:
+            out.append(unit)
+    return out
+
+
+def document_html(doc: Document, query: str, lang: str) -> str:
+    """The document paragraph by paragraph, a heading shown where the section changes."""
+    units = filter_units(doc, query)
+    parts = [
+        f'<div class="doc-title">{escape(doc.title)} <span class="doc-meta">({escape(", ".join(p for p in (doc.doc_id, doc.lang, doc.masthead()) if p))})</span></div>',
+        f'<div class="doc-count">{escape(label("matches", lang, n=len(units)))}</div>',
+    ]
+    last_section: tuple[str, ...] | None = None
+    for unit in units:
+        if unit.section != last_section and unit.section:
+            parts.append(f'<div class="doc-heading">{escape(unit.section_path)}</div>')
+        last_section = unit.section
+        parts.append(
+            f'<div class="doc-unit" data-unit="{escape(unit.unit_id)}"><span class="doc-uid">{escape(unit.unit_id)}</span>'
+            f'<span class="doc-utext">{_lines(unit.text)}</span></div>'
+        )
+    return f'<div class="document">{"".join(parts)}</div>'
+
+
+CSS = """
+.q { white-space: normal; }
+.answer p { margin: 0 0 .45em 0; }
+.answer .cite { color: #1f5fa8; font-weight: 600; white-space: nowrap; }
+.answer .short-answer { font-size: 1.15em; font-weight: 700; margin-bottom: .6em; }
+.answer .terms { color: #555; font-size: .88em; margin: -.3em 0 .6em 1.2em; }
+.answer.refusal { border: 2px dashed #b7791f; background: #fffaf0; color: #5f370e; padding: .6em .8em; border-radius: 8px; }
+.answer.refusal p:first-of-type { font-weight: 700; }
+.refusal-icon { float: right; font-size: 1.4em; color: #b7791f; margin-left: .5em; }
+.answer.streaming p:last-child::after { content: " ▍"; color: #a0aec0; }
+.answer.error { border: 2px solid #c53030; background: #fff5f5; color: #742a2a; padding: .6em .8em; border-radius: 8px; }
+.notice { font-size: .9em; color: #744210; background: #fefcbf; padding: .3em .6em; border-radius: 6px; margin-bottom: .4em; }
+#chips .wrap label { border-radius: 999px !important; padding: 2px 12px !important; }
+#chips.refused .wrap label { border-style: dashed !important; }
+.sources .unit { border-left: 4px solid #cbd5e0; padding: .4em .8em; margin: .5em 0; background: #f7fafc; border-radius: 4px; }
+.sources .unit.opened { border-left-color: #1f5fa8; background: #ebf4ff; }
+.sources .unit.aligned { border-left-color: #2f855a; background: #f0fff4; }
+.sources .unit.neighbour { opacity: .85; font-size: .95em; }
+.unit-id { font-weight: 700; }
+.unit-title { font-size: .85em; color: #4a5568; text-transform: none; }
+.unit-path { font-size: .85em; color: #4a5568; margin: .2em 0; }
+.unit-text { line-height: 1.6; }
+.doc-title { font-weight: 700; font-size: 1.05em; margin-bottom: .3em; }
+.doc-meta, .doc-count { font-weight: 400; color: #718096; font-size: .9em; }
+.unit-ocr { color: #975a16; font-size: .85em; margin-bottom: .3em; }
+.document { max-height: 70vh; overflow-y: auto; }
+.doc-heading { font-weight: 700; margin: 1em 0 .3em; color: #2d3748; border-bottom: 1px solid #e2e8f0; }
+.doc-unit { display: flex; gap: .8em; margin: .35em 0; line-height: 1.6; }
+.doc-uid { min-width: 3.5em; color: #1f5fa8; font-weight: 600; }
+.sources-empty { color: #718096; }
+.export-view { border: 1px solid #e2e8f0; border-radius: 8px; padding: .4em 1em !important; background: #fff; }
+.export-view:empty { display: none; }
+.export-view h1 { font-size: 1.35em !important; }
+.export-view h2 { font-size: 1.15em !important; border-bottom: 1px solid #e2e8f0; }
+.export-view h3 { font-size: 1.02em !important; color: #2d3748; }
+"""
