@@ -22,7 +22,11 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("Quelle résolution a désigné la Journée mondiale ?", "symbol"),
         ("Which country joined most recently?", "country"),
         ("蓝心运动由哪个机构协调？", "organisation"),
-        ("Who wrote the article on situational crime prevention?", "person"),
+        ("Who wrote the article on situational crime prevention?", "author"),
+        ("《预防犯罪和暴力》是由谁联合主编的？", "editor"),
+        ("Who coordinates the Blue Heart Campaign?", "person"),
+        ("ما هو البلد الذي انضم إلى حملة القلب الأزرق في عام 2019؟", "country"),
+        ("ما هو مكتب الأمم المتحدة المعني بالمخدرات والجريمة؟", None),  # مكتب (office) holds كتب (wrote)
         ("What are carrier sanctions?", None),
     ],
 )
@@ -85,3 +89,11 @@ def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():
     assert find_fact("person", [("fn2", edited)], [], "en").kind == "person"
     coordinated = "蓝心运动成立于 2010 年，由毒品和犯罪问题办公室负责协调。"
     assert find_fact("person", [("38", coordinated)], [], "en").display == "UNODC"
+
+
+def test_authors_and_editors_are_told_apart_by_their_place_in_the_citation():
+    citation = "Azadeh Shariati 和 Rob T. Guerette，“情境式犯罪预防”，载于由 Brent Teasdale 和 Mindy S. Bradley 共同主编的《预防犯罪和暴力》"
+    authors = find_fact("author", [("fn2", citation)], ["情境式犯罪预防"], "en")
+    editors = find_fact("editor", [("fn2", citation)], ["情境式犯罪预防"], "en")
+    assert authors.display == "Azadeh Shariati, Rob T. Guerette" and authors.span in citation
+    assert editors.display == "Brent Teasdale, Mindy S. Bradley" and editors.span in citation

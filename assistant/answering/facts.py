@@ -20,8 +20,12 @@ from typing import Literal
 from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
 
-FactKind = Literal["date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
-FACT_KINDS: tuple[str, ...] = ("date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
+FactKind = Literal[
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+]
+FACT_KINDS: tuple[str, ...] = (
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+)
 
 # What a question asks for, per language. Order matters: "which year" is a year even
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
@@ -45,19 +49,29 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     ("article", re.compile(
         r"第几条|哪一?条|which article|what article|quel article|quels articles|qué artículo|cuál artículo|"
-        r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما المادة|أية مادة",
+        r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما (?:هي )?المادة|أية مادة",
         re.IGNORECASE)),
     ("symbol", re.compile(
         r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|\b(?:which|what)\b[^?.]{0,40}\bresolution|"
         r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
         r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
-        r"условное обозначение|шифр|أي قرار|ما القرار|رمز الوثيقة",
+        r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة",
         re.IGNORECASE)),
     ("country", re.compile(
         r"哪一?个?国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
-        r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|ما البلد|ما الدولة|"
+        r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|"
+        r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
         r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
+        re.IGNORECASE)),
+    # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
+    ("editor", re.compile(
+        r"主编|编辑|合编|\bedit(?:ed|or|ors)\b|\béditeurs? scientifiques?|\bdirigé|\bsous la direction|"
+        r"\beditad|\beditores|\bredact|под редакц|редактор|\bحرر|المحرر",
+        re.IGNORECASE)),
+    ("author", re.compile(
+        r"作者|谁写|谁撰写|谁著|\bwho wrote\b|\bauthors?\b|\bwritten by\b|\bauteurs?\b|\bécrit\b|\brédigé|"
+        r"\bautor(?:es|a)?\b|\bescribi|\bescrito\b|\bавтор|\bнаписал|مؤلف|\bكتب",
         re.IGNORECASE)),
     ("organisation", re.compile(
         r"哪一?个?机构|哪一?个?组织|哪一?个?部门|由谁|which organi[sz]ation|what organi[sz]ation|which body|"
@@ -113,6 +127,8 @@ _BODY = re.compile(r"[\u4e00-\u9fff]{2,10}(?:出版社|基金会|研究所|大�
 _RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
+_EDITED = re.compile(r"主编|编辑|合编|\(eds?\.\)|\beds?\.|\(dir\.\)|\(comps?\.\)", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[；;。，,]")
 _ORG_ENDINGS = ("办公室", "办事处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
 
 _ARTICLE_WORD = {"zh": "第{n}条", "en": "article {n}", "fr": "article {n}", "es": "artículo {n}", "ru": "статья {n}", "ar": "المادة {n}"}
@@ -195,8 +211,17 @@ def _organisations() -> tuple[str, ...]:
 
 def has_candidate(kind: FactKind, text: str) -> bool:
     """Whether ``text`` holds anything that could answer a question of ``kind``."""
-    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
-    return any(_spans(k, text) for k in kinds)
+    return any(_spans(k, text) for k in _answering_kinds(kind))
+
+
+def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
+    """"Who" is answered by a person when the text names one, else by the body that acts;
+    an author or editor question by any person when no citation role can be read."""
+    if kind == "person":
+        return ("person", "organisation")
+    if kind in ("author", "editor"):
+        return (kind, "person")
+    return (kind,)
 
 
 def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
@@ -232,6 +257,11 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return sorted(found)
     if kind == "person":
         return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
+    if kind in ("author", "editor"):
+        # A citation names its authors first and its editors before "主编" / "(eds.)":
+        # a name's role is read from what follows it up to the clause's end.
+        names = _spans("person", text)
+        return [n for n in names if bool(_EDITED.search(_CLAUSE_END.split(text[n[0]:], 1)[0])) == (kind == "editor")]
     return []
 
 
@@ -261,7 +291,6 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     return value
 
 
-_CLAUSE_END = re.compile(r"[；;。，,]")
 
 
 def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[int, str, str]:
@@ -284,7 +313,7 @@ def find_fact(
     question's words.
     """
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
-    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
+    kinds = _answering_kinds(kind)
     given = "".join(anchor_terms)
     for unit_id, sentence in evidence:
         for k in kinds:
@@ -295,6 +324,10 @@ def find_fact(
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
             position, span, value = _nearest(spans, anchors, sentence)
+            if k in ("author", "editor"):  # every author, as the citation lists them
+                first, last = spans[0], spans[-1]
+                span = sentence[first[0] : last[0] + len(last[1])]
+                value = ", ".join(name for _, name, _ in spans)
             year = None
             if k == "country":  # "Ecuador (2019)": when it joined, not just who
                 years = _YEAR.findall(sentence)
