@@ -82,6 +82,10 @@ def test_dates_are_written_with_the_readers_month_names():
     assert asked_kind("¿Qué día se conmemora el Día Mundial?") == "date"
     shown = {lang: find_fact("date", [("37", text)], [], lang).display for lang in ("zh", "en", "es", "ru")}
     assert shown == {"zh": "7月30日", "en": "30 July", "es": "30 de julio", "ru": "30 июля"}
+    # "Which month?" is answered by a month alone, and not by a year.
+    assert asked_kind("厄瓜多尔是在哪个月加入蓝心运动的？") == "date"
+    assert find_fact("date", [("h", "会议于 2019 年 9 月在维也纳举行")], [], "fr").display == "septembre"
+    assert find_fact("date", [("38", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。")], [], "fr") is None
 
 
 def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():

@@ -32,6 +32,7 @@ FACT_KINDS: tuple[str, ...] = (
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("date", re.compile(
         r"哪一天|哪天|几月几日|什么日子|which day|what day|what date|on what date|quel jour|quelle date|"
+        r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
     ("year", re.compile(
@@ -106,7 +107,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人)")
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# "7 月 30 日", or a month alone ("9 月"): a question asking which month is answered by either.
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 # Month names as UN documents write dates in each language ("30 July", "30 juillet", "30 تموز/يوليه").
 _MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
@@ -231,7 +233,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
     if kind == "date":
-        return [(m.start(), m.group(0), f"{int(m.group(1))}/{int(m.group(2))}") for m in _DATE.finditer(text)]
+        return [(m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g)) for m in _DATE.finditer(text)]
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "quantity":
@@ -267,10 +269,12 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "date":
-        month, day = (int(v) for v in value.split("/"))
+        month, _, day = value.partition("/")
         if lang == "zh":
-            return f"{month}月{day}日"
-        name = _MONTHS.get(lang, _MONTHS["en"])[month - 1]
+            return f"{month}月{day}日" if day else f"{month}月"
+        name = _MONTHS.get(lang, _MONTHS["en"])[int(month) - 1]
+        if not day:
+            return name
         return f"{day} de {name}" if lang == "es" else f"{day} {name}"
     if kind == "ordinal" and lang != "zh":
         n = int(value)
