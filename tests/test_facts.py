@@ -101,3 +101,15 @@ def test_authors_and_editors_are_told_apart_by_their_place_in_the_citation():
     editors = find_fact("editor", [("fn2", citation)], ["情境式犯罪预防"], "en")
     assert authors.display == "Azadeh Shariati, Rob T. Guerette" and authors.span in citation
     assert editors.display == "Brent Teasdale, Mindy S. Bradley" and editors.span in citation
+
+
+def test_a_fact_about_a_named_country_comes_from_a_sentence_that_names_it():
+    evidence = [
+        ("38", "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了“我在这里反对贩运人口行为”运动。"),
+        ("38", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"),
+    ]
+    # The only month is Mexico's: a question on Ecuador's month gets no short answer.
+    assert find_fact("date", evidence, [], "en", countries={"厄瓜多尔"}) is None
+    assert find_fact("year", evidence, [], "en", countries={"厄瓜多尔"}).display == "2019"
+    # No sentence names the country: the evidence is read as before.
+    assert find_fact("year", evidence, [], "en", countries={"秘鲁"}).display == "2017"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
+from assistant.retrieval.lexical import has_han
 
 FactKind = Literal[
     "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
@@ -68,7 +69,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
     ("editor", re.compile(
         r"主编|编辑|合编|\bedit(?:ed|or|ors)\b|\béditeurs? scientifiques?|\bdirigé|\bsous la direction|"
-        r"\beditad|\beditores|\bredact|под редакц|редактор|\bحرر|المحرر",
+        r"\bedit(?:ó|aron|ad[oa]s?|ores)\b|\bédité|\bredact|под редакц|редактор|редактировал|\bحرر|المحرر",
         re.IGNORECASE)),
     ("author", re.compile(
         r"作者|谁写|谁撰写|谁著|\bwho wrote\b|\bauthors?\b|\bwritten by\b|\bauteurs?\b|\bécrit\b|\brédigé|"
@@ -182,6 +183,26 @@ def _country_words(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         (zh, tuple(re.findall(r"[^\W_]+", glossary.fold(country_name(english, lang)))))
         for zh, english in _countries_zh().items()
     )
+
+
+def chinese_forms(name: str, lang: str) -> frozenset[str]:
+    """How the corpus would write a thing the question names: itself in Chinese, else its
+    glossary or salient-term equivalents and the countries it names ("Équateur" -> 厄瓜多尔)."""
+    if has_han(name):
+        return frozenset({name})
+    folded = glossary.fold(name)
+    return (
+        glossary.terms_of_word(folded, lang)
+        | glossary.terms_of_word(folded, lang, "salient_terms")
+        | frozenset(countries_named(name, lang))
+    )
+
+
+def country_forms(name: str, lang: str) -> frozenset[str]:
+    """The Chinese names of the countries ``name`` names: itself if it is one, else by its words in ``lang``."""
+    if has_han(name):
+        return frozenset({name}) if name in _countries_zh() else frozenset()
+    return frozenset(countries_named(name, lang))
 
 
 def country_name(english_name: str, lang: str) -> str:
@@ -309,13 +330,21 @@ def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: st
 
 
 def find_fact(
-    kind: FactKind, evidence: Sequence[tuple[str, str]], anchor_terms: Sequence[str], lang: str
+    kind: FactKind,
+    evidence: Sequence[tuple[str, str]],
+    anchor_terms: Sequence[str],
+    lang: str,
+    countries: Collection[str] = (),
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
     The first sentence holding a candidate wins; within it, the candidate nearest the
-    question's words.
+    question's words. When the question names a country (``countries``, in Chinese) that
+    some sentences mention, only those may answer: "In which month did Ecuador join?" is
+    not answered by the month another country's campaign began.
     """
+    about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
+    evidence = about or evidence
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
     kinds = _answering_kinds(kind)
     given = "".join(anchor_terms)

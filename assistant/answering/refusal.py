@@ -138,17 +138,13 @@ AGREE_DEPTH = 2
 
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
+    from assistant.answering.facts import chinese_forms
     from assistant.retrieval import glossary
-    from assistant.answering.facts import countries_named
     from assistant.retrieval.lexical import has_han
 
-    if has_han(name):
-        return name in corpus_text
-    folded = glossary.fold(name)
-    if glossary.terms_of_word(folded, lang) or folded in glossary.fold(corpus_text):
-        return True  # one of the paper's own terms, or a Latin name it prints
-    named = glossary.terms_of_word(folded, lang, "salient_terms") | set(countries_named(name, lang))
-    return any(zh in corpus_text for zh in named)
+    if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
+        return True  # a Latin name the paper prints
+    return any(zh in corpus_text for zh in chinese_forms(name, lang))
 
 
 def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = "") -> dict[str, float]:
