@@ -1,6 +1,6 @@
 """The evaluation report: Markdown and HTML pages with PNG charts, from a results document.
 
-It reads only the ``results.json`` shape (``assistant.evaluation.suite.evaluate``), so a report
+It reads only the ``results.json`` shape (``assistant.evaluation.run.evaluate``), so a report
 can be rebuilt from a stored run without the model. Questions and document text are
 untrusted input: everything taken from them is HTML-escaped in both pages (Markdown
 renderers pass raw HTML through).
