@@ -25,7 +25,11 @@ from sklearn.linear_model import LogisticRegression
 from assistant.answering.refusal import FEATURES, AnswerabilityModel
 from assistant.answering.service import Assistant
 from assistant.evaluation.dataset import load_set
-from assistant.evaluation.metrics import false_refusal_rate, near_miss_refusal_accuracy, refusal_accuracy
+from assistant.evaluation.metrics import (
+    false_refusal_rate,
+    near_miss_refusal_accuracy,
+    refusal_accuracy,
+)
 from assistant.evaluation.run import run_set
 from assistant.evaluation.scoring import ItemResult
 

@@ -82,12 +82,16 @@ def metrics(rows: Sequence[Rankings], ranked: Ranker) -> dict[str, float | None]
     }
 
 
+def fused_by(params: FusionParams) -> Ranker:
+    return lambda r: r.fused(params)
+
+
 def best_on_dev(answerable: Sequence[Rankings]) -> tuple[FusionParams, float]:
     """The grid's parameters with the highest dev MRR (the first of equals)."""
     dev = [r for r in answerable if r.item.split == "dev"]
     best, best_score = GRID[0], -1.0
     for params in GRID:
-        score = metrics(dev, lambda r: r.fused(params))["mrr"] or 0.0
+        score = metrics(dev, fused_by(params))["mrr"] or 0.0
         if score > best_score:
             best, best_score = params, score
     return best, best_score
@@ -98,7 +102,7 @@ def report(rows: Sequence[Rankings], best: FusionParams) -> None:
     rankers: dict[str, Ranker] = {
         "dense": lambda r: r.dense,
         "lexical": lambda r: r.lexical,
-        "fused": lambda r: r.fused(best),
+        "fused": fused_by(best),
         "lexical_plain": lambda r: r.lexical_plain,
     }
     for split in ("dev", "test", "all"):

@@ -12,17 +12,42 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.evaluation.baseline import BaselineRetriever, baseline_item, contains_unit
+from assistant.core.records import Document, Unit
+from assistant.evaluation.baseline import (
+    BaselineRetriever,
+    baseline_item,
+    contains_unit,
+)
 from assistant.evaluation.compare import flips
-from assistant.evaluation.dataset import DEFAULT_DOC, EvalItem, EvalSetError, check_gold, load_set, parse_set, parse_unit_ref, unit_ref
+from assistant.evaluation.dataset import (
+    DEFAULT_DOC,
+    EvalItem,
+    EvalSetError,
+    check_gold,
+    load_set,
+    parse_set,
+    parse_unit_ref,
+    unit_ref,
+)
 from assistant.evaluation.gate import check_thresholds, thresholds_from
-from assistant.evaluation.metrics import citation_precision, compute_metrics, cross_lingual_agreement, summarize
-from assistant.evaluation.ranking import first_hit_rank, hit_at_k, ndcg_at_k, percentile, recall_at_k, reciprocal_rank
+from assistant.evaluation.metrics import (
+    citation_precision,
+    compute_metrics,
+    cross_lingual_agreement,
+    summarize,
+)
+from assistant.evaluation.ranking import (
+    first_hit_rank,
+    hit_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+    reciprocal_rank,
+)
+from assistant.evaluation.report import failure_reasons, write_report
 from assistant.evaluation.run import evaluate, file_sha256
 from assistant.evaluation.scoring import ItemResult, compact, point_covered
-from assistant.core.records import Document, Unit
 from assistant.index.embeddings import HashEmbedder
-from assistant.evaluation.report import failure_reasons, write_report
 
 PAPER = DEFAULT_DOC
 

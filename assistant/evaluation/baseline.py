@@ -80,8 +80,8 @@ class BaselineRetriever:
     def __init__(
         self,
         chunks: Sequence[BaselineChunk],
-        embedder: "Embedder",
-        units: Mapping[tuple[str, str], "Unit"],
+        embedder: Embedder,
+        units: Mapping[tuple[str, str], Unit],
         cache_path: Path | None = None,
     ):
         import numpy as np
@@ -108,12 +108,12 @@ class BaselineRetriever:
     def build(
         cls,
         raw_texts: Sequence[tuple[str, str]],
-        documents: Sequence["Document"],
-        embedder: "Embedder",
+        documents: Sequence[Document],
+        embedder: Embedder,
         chunk_size: int = 500,
         chunk_overlap: int = 50,
         cache_path: Path | None = None,
-    ) -> "BaselineRetriever":
+    ) -> BaselineRetriever:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
@@ -122,8 +122,8 @@ class BaselineRetriever:
         for doc_id, text in raw_texts:
             for piece in splitter.split_text(text):
                 c = compact(piece)
-                units = frozenset(key for key, uc in doc_units.get(doc_id, []) if contains_unit(uc, c))
-                chunks.append(BaselineChunk(doc_id, piece, c, units))
+                contained = frozenset(key for key, uc in doc_units.get(doc_id, []) if contains_unit(uc, c))
+                chunks.append(BaselineChunk(doc_id, piece, c, contained))
         units = {(d.doc_id, u.unit_id): u for d in documents for u in d.units}
         return cls(chunks, embedder, units, cache_path)
 
@@ -241,7 +241,7 @@ def baseline_metrics(items: Sequence[BaselineItem]) -> dict[str, Any]:
 
 
 def run_baseline(
-    assistant: "Assistant",
+    assistant: Assistant,
     items: Sequence[EvalItem],
     results: Sequence[ItemResult],
     k: int,

@@ -142,17 +142,21 @@ def summarize(
     return out
 
 
+def _member(attribute: str, value: str) -> Callable[[ItemResult], bool]:
+    return lambda r: getattr(r, attribute) == value
+
+
 def compute_metrics(results: Sequence[ItemResult]) -> dict[str, Any]:
     """Overall, per kind, per language (cross-lingual pairs: those involving the slice) and per split
     (dev: what tuning may look at; test: what is reported; pairs within the split)."""
     by_kind = {}
     for kind in dict.fromkeys(r.kind for r in results):
         subset = [r for r in results if r.kind == kind]
-        by_kind[kind] = summarize(subset, results, lambda r, kind=kind: r.kind == kind)
+        by_kind[kind] = summarize(subset, results, _member("kind", kind))
     by_lang = {}
     for lang in [l for l in LANGS if any(r.lang == l for r in results)]:
         subset = [r for r in results if r.lang == lang]
-        by_lang[lang] = summarize(subset, results, lambda r, lang=lang: r.lang == lang)
+        by_lang[lang] = summarize(subset, results, _member("lang", lang))
     by_split = {}
     for split in [s for s in SPLITS if any(r.split == s for r in results)]:
         subset = [r for r in results if r.split == split]

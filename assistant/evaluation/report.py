@@ -111,7 +111,7 @@ def _plt():
 
 def chart_overall(overall: Mapping[str, Any], path: Path) -> Path:
     plt = _plt()
-    rows = [(label, overall.get(key), better) for key, label, better in RATE_METRICS if overall.get(key) is not None]
+    rows = [(label, value, better) for key, label, better in RATE_METRICS if (value := overall.get(key)) is not None]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(rows) + 1.2))
     labels = [r[0] for r in rows][::-1]
     values = [r[1] for r in rows][::-1]

@@ -30,15 +30,15 @@ if TYPE_CHECKING:  # heavy imports stay out of import time
     from assistant.core.records import Unit
 
 
-def corpus_units(assistant: "Assistant") -> dict[tuple[str, str], "Unit"]:
+def corpus_units(assistant: Assistant) -> dict[tuple[str, str], Unit]:
     from assistant.index.chunking import units_by_key
 
     return units_by_key(assistant.documents)
 
 
 def run_item(
-    assistant: "Assistant", item: EvalItem, k: int | None = None, units: Mapping[tuple[str, str], "Unit"] | None = None
-) -> tuple[ItemResult, "Answer"]:
+    assistant: Assistant, item: EvalItem, k: int | None = None, units: Mapping[tuple[str, str], Unit] | None = None
+) -> tuple[ItemResult, Answer]:
     units = units if units is not None else corpus_units(assistant)
     started = time.perf_counter()
     answer = assistant.ask(item.question, item.history, k=k)
@@ -47,12 +47,12 @@ def run_item(
 
 
 def run_set(
-    assistant: "Assistant",
+    assistant: Assistant,
     items: Sequence[EvalItem],
     k: int | None = None,
     *,
     progress: bool = False,
-    on_answer: Callable[[EvalItem, "Answer"], None] | None = None,
+    on_answer: Callable[[EvalItem, Answer], None] | None = None,
 ) -> tuple[ItemResult, ...]:
     """Every item through ``Assistant.ask``; ``on_answer`` sees each raw Answer (the gate validates them)."""
     from tqdm import tqdm
@@ -77,14 +77,14 @@ def git_commit(cwd: Path) -> str | None:
             ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True, timeout=5
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True, timeout=5, check=False
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{head}{'-dirty' if dirty else ''}" if head else None
 
 
-def run_config(assistant: "Assistant", set_path: Path, k: int) -> dict[str, Any]:
+def run_config(assistant: Assistant, set_path: Path, k: int) -> dict[str, Any]:
     from assistant.core.config import project_root
 
     manifest = assistant.index.manifest
@@ -108,13 +108,13 @@ def run_config(assistant: "Assistant", set_path: Path, k: int) -> dict[str, Any]
 
 
 def evaluate(
-    assistant: "Assistant",
+    assistant: Assistant,
     set_path: str | Path,
     k: int | None = None,
     *,
     baseline: bool = False,
     progress: bool = False,
-    on_answer: Callable[[EvalItem, "Answer"], None] | None = None,
+    on_answer: Callable[[EvalItem, Answer], None] | None = None,
 ) -> dict[str, Any]:
     """Load, check, run and score a set: the ``results.json`` document."""
     set_path = Path(set_path)

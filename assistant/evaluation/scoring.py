@@ -73,9 +73,9 @@ class ItemResult:
         return record
 
     @classmethod
-    def from_json(cls, record: Mapping[str, Any]) -> "ItemResult":
+    def from_json(cls, record: Mapping[str, Any]) -> ItemResult:
         fields = {f.name: f for f in dataclasses.fields(cls)}
-        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in record.items() if k in fields}
+        values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in record.items() if k in fields}
         return cls(**values)
 
 
@@ -109,7 +109,7 @@ def fact_correct(r: ItemResult) -> bool:
     return not r.refused and r.short_answer is not None and any(_folded(f) in _folded(r.short_answer) for f in r.fact)
 
 
-def score_answer(item: EvalItem, answer: "Answer", latency_ms: float, units: Mapping[tuple[str, str], "Unit"]) -> ItemResult:
+def score_answer(item: EvalItem, answer: Answer, latency_ms: float, units: Mapping[tuple[str, str], Unit]) -> ItemResult:
     """One item's record: what came back, and the per-item facts the metrics aggregate."""
     passages = tuple(unit_ref(p.doc_id, p.unit_id) for p in answer.passages)
     cited_keys = list(dict.fromkeys((c.doc_id, c.unit_id) for c in answer.citations if c.role == "evidence"))

@@ -18,8 +18,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.retrieval import glossary
-from assistant.retrieval.fusion import FusionParams as FusionParams  # re-exported: callers import it from here
-from assistant.retrieval.fusion import fuse
+from assistant.retrieval.fusion import FusionParams, fuse
 from assistant.index.chunking import units_by_key
 from assistant.core.records import Unit
 from assistant.index.embeddings import Embedder
