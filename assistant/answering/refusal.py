@@ -196,6 +196,9 @@ class AnswerabilityModel:
         )
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
+    def refuses(self, values: Mapping[str, float]) -> bool:
+        return self.probability(values) < self.threshold
+
     def to_json(self) -> dict[str, object]:
         return {
             "embedder": self.embedder,
@@ -255,8 +258,7 @@ def decide(
         return Decision(f"the documents never mention {', '.join(missing)}", signals)
     if model is None:
         return Decision(None, signals)
-    p = model.probability(signals)
-    signals["answerability"] = p
-    if p < model.threshold:
+    p = signals["answerability"] = model.probability(signals)
+    if model.refuses(signals):
         return Decision(f"the evidence is too weak (answerability {p:.2f} < {model.threshold:.2f})", signals)
     return Decision(None, signals)

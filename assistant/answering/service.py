@@ -42,7 +42,8 @@ from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
 from assistant.answering.references import nearest_ids
-from assistant.retrieval.searcher import FusionParams, HybridSearcher, Mode, Passage, SearchResult
+from assistant.retrieval.fusion import FusionParams
+from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
 from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
 from assistant.retrieval.conversation import near_topic
 
