@@ -54,7 +54,6 @@ STREAM_EVERY_S = 0.3
 MAX_SHOWN_TURNS = 30
 
 
-
 def user_message(exc: BaseException, lang: str) -> str:
     """Never a stack trace: our own errors say what happened, anything else is logged."""
     if isinstance(exc, AssistantError):
@@ -159,13 +158,13 @@ class Handlers:
         messages[-1] = {"role": "assistant", "content": html}
         yield messages, gr.skip(), (hist + [text])[-MAX_HISTORY:], self._chips(answer, ui), self._record(text, answer), ""
 
-    @staticmethod
-    def _chips(answer: Answer, ui: str) -> Any:
+    def _chips(self, answer: Answer, ui: str) -> Any:
+        """The answer's citations, or a refusal's closest paragraphs, labelled as such."""
         choices = render.chip_choices(answer)
         return gr.update(
             choices=choices,
             value=None,
-            label=i18n.text("chips_closest" if answer.refused else "citations", ui),
+            **self.view.labels.props(self.view.chat.chips, ui, answer.refused),
             visible=bool(choices),
             elem_classes=["refused"] if answer.refused else [],
         )

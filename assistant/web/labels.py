@@ -78,6 +78,10 @@ class Labels:
         self._words[component] = words
         return component
 
+    def props(self, component: gr.blocks.Block, lang: str, refused: bool = False) -> dict[str, Any]:
+        """One component's words in ``lang``, as keyword arguments for ``gr.update``."""
+        return self._words[component].props(lang, refused)
+
     @property
     def components(self) -> list[gr.blocks.Block]:
         """Every component with words: the language switch's outputs, in the order of ``updates``."""

@@ -76,29 +76,23 @@ class BrowseTab:
 
 
 @dataclass(frozen=True)
-class BriefTab:
+class TrainerTab:
+    """A trainers' tab: what to make, in which language and file format, and what was made."""
+
     tab: gr.Tab
     topic: gr.Textbox
     lang: gr.Radio
     fmt: gr.Radio
     button: gr.Button
     status: gr.HTML
-    file: gr.File
-    view: gr.Markdown
+    file: gr.File  # the file to download
+    view: gr.Markdown  # the document shown
 
 
 @dataclass(frozen=True)
-class QuizTab:
-    tab: gr.Tab
-    topic: gr.Textbox
+class QuizTab(TrainerTab):
     n: gr.Number
     seed: gr.Number
-    lang: gr.Radio
-    fmt: gr.Radio
-    button: gr.Button
-    status: gr.HTML
-    file: gr.File
-    view: gr.Markdown
 
 
 @dataclass(frozen=True)
@@ -129,7 +123,7 @@ class Layout:
     state: ConversationState
     chat: ChatTab
     browse: BrowseTab
-    brief: BriefTab
+    brief: TrainerTab
     quiz: QuizTab
     feedback: FeedbackTab
     upload: UploadTab | None  # only when web uploads are allowed
@@ -241,41 +235,42 @@ def _browse_tab(labels: Labels, choices: list[tuple[str, str]], first: Document)
     return BrowseTab(tab, doc_pick, doc_filter, doc_view)
 
 
-def _brief_tab(labels: Labels, accounts: bool) -> BriefTab:
+def _brief_tab(labels: Labels, accounts: bool) -> TrainerTab:
     with labels.make(gr.Tab, Text("tab_brief"), id="brief", visible=not accounts) as tab:
         labels.make(gr.Markdown, Text("brief_intro", "markdown"), elem_id="brief-intro")
         with gr.Row(equal_height=True):
-            topic = labels.make(
-                gr.Textbox, Text("brief_topic", placeholder="brief_placeholder"), elem_id="brief-topic", lines=1, max_lines=1, scale=3
-            )
+            topic = _topic_box(labels, "brief", Text("brief_topic", placeholder="brief_placeholder"))
             lang = labels.make(gr.Radio, Text("out_lang"), render.OUT_LANG_CHOICES, value="en", elem_id="brief-lang", scale=2)
             fmt = labels.make(gr.Radio, Text("out_format"), render.BRIEF_FORMAT_CHOICES, value="docx", elem_id="brief-format", scale=2)
-        button = labels.make(gr.Button, Text("brief_button", "value"), variant="primary", elem_id="brief-button")
-        status = gr.HTML("", elem_id="brief-status")
-        file = labels.make(gr.File, Text("download"), interactive=False, visible=False, elem_id="brief-file")
-        # Document text: gradio's Markdown sanitizes HTML (said explicitly here), and
-        # render.export_markdown has already turned every "<" into an entity.
-        view = gr.Markdown("", sanitize_html=True, elem_id="brief-view", elem_classes=["export-view"])
-    return BriefTab(tab, topic, lang, fmt, button, status, file, view)
+        return TrainerTab(tab, topic, lang, fmt, *_made(labels, "brief"))
 
 
 def _quiz_tab(labels: Labels, accounts: bool) -> QuizTab:
     with labels.make(gr.Tab, Text("tab_quiz"), id="quiz", visible=not accounts) as tab:
         labels.make(gr.Markdown, Text("quiz_intro", "markdown"), elem_id="quiz-intro")
         with gr.Row(equal_height=True):
-            topic = labels.make(
-                gr.Textbox, Text("quiz_topic", placeholder="brief_placeholder"), elem_id="quiz-topic", lines=1, max_lines=1, scale=3
-            )
+            topic = _topic_box(labels, "quiz", Text("quiz_topic", placeholder="brief_placeholder"))
             n = labels.make(gr.Number, Text("quiz_n"), value=10, precision=0, elem_id="quiz-n", scale=1, min_width=120)
             seed = labels.make(gr.Number, Text("quiz_seed"), value=0, precision=0, elem_id="quiz-seed", scale=1, min_width=120)
         with gr.Row(equal_height=True):
             lang = labels.make(gr.Radio, Text("out_lang"), render.OUT_LANG_CHOICES, value="en", elem_id="quiz-lang")
             fmt = labels.make(gr.Radio, Text("out_format"), render.QUIZ_FORMAT_CHOICES, value="docx", elem_id="quiz-format")
-        button = labels.make(gr.Button, Text("quiz_button", "value"), variant="primary", elem_id="quiz-button")
-        status = gr.HTML("", elem_id="quiz-status")
-        file = labels.make(gr.File, Text("download"), interactive=False, visible=False, elem_id="quiz-file")
-        view = gr.Markdown("", sanitize_html=True, elem_id="quiz-view", elem_classes=["export-view"])
-    return QuizTab(tab, topic, n, seed, lang, fmt, button, status, file, view)
+        return QuizTab(tab, topic, lang, fmt, *_made(labels, "quiz"), n=n, seed=seed)
+
+
+def _topic_box(labels: Labels, name: str, words: Text) -> gr.Textbox:
+    return labels.make(gr.Textbox, words, elem_id=f"{name}-topic", lines=1, max_lines=1, scale=3)
+
+
+def _made(labels: Labels, name: str) -> tuple[gr.Button, gr.HTML, gr.File, gr.Markdown]:
+    """A trainers' tab's button (``{name}_button``), its status, the file made and its preview."""
+    button = labels.make(gr.Button, Text(f"{name}_button", "value"), variant="primary", elem_id=f"{name}-button")
+    status = gr.HTML("", elem_id=f"{name}-status")
+    file = labels.make(gr.File, Text("download"), interactive=False, visible=False, elem_id=f"{name}-file")
+    # Document text: gradio's Markdown sanitizes HTML (said explicitly here), and
+    # render.export_markdown has already turned every "<" into an entity.
+    view = gr.Markdown("", sanitize_html=True, elem_id=f"{name}-view", elem_classes=["export-view"])
+    return button, status, file, view
 
 
 def _feedback_tab(labels: Labels, accounts: bool) -> FeedbackTab:
