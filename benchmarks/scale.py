@@ -54,12 +54,13 @@ def vocabulary() -> tuple[list[str], list[str]]:
     """Chinese words of the shipped paper, and the glossary's other-language words."""
     from assistant.ingest.corpus import load_documents
     from assistant.core.config import Settings
+    from assistant.core.text import has_han
     from assistant.retrieval.lexical import tokenize
 
     zh: set[str] = set()
     for doc in load_documents(Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / "index")):
         for unit in doc.units:
-            zh.update(t for t in tokenize(unit.text) if any("\u4e00" <= c <= "\u9fff" for c in t))
+            zh.update(t for t in tokenize(unit.text) if has_han(t))
     other: set[str] = set()
     lines = (ROOT / "assistant" / "data" / "glossary.tsv").read_text(encoding="utf-8").splitlines()[1:]
     for line in lines:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.ingest.layout import Layout, read_masthead
-from assistant.ingest.structure import LaidOutLine, LaidOutNote, join_lines
+from assistant.core.text import join_lines
+from assistant.ingest.structure import LaidOutLine, LaidOutNote
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"

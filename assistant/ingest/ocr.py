@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.core.errors import DocumentError
+from assistant.core.text import CJK_PUNCT, HAN
 
 if TYPE_CHECKING:
     from assistant.ingest.pdf_layout import Row
@@ -87,7 +88,7 @@ def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list[
     return rows
 
 
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK = CJK_PUNCT + HAN  # a character-class body: Han and CJK punctuation
 
 
 def _tidy(text: str) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.core.records import SourceType
 from assistant.core.errors import DocumentError
+from assistant.core.text import is_cjk_punct, is_han
 
 if TYPE_CHECKING:
     from assistant.ingest.layout import Layout
@@ -237,7 +238,7 @@ def _mostly_han(text: str) -> bool:
     non_ascii = [c for c in text if ord(c) > 127]
     if not non_ascii:
         return False
-    han = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    han = sum(1 for c in non_ascii if is_han(c) or is_cjk_punct(c))
     return han / len(non_ascii) >= 0.8
 
 
@@ -634,26 +635,3 @@ def _read_docx(
 def _docx_heading_level(style: str) -> int:
     m = re.fullmatch(r"(?:Heading|heading|标题)\s*(\d)", style.strip())
     return int(m.group(1)) if m else 0
-
-
-def join_lines(text: str) -> str:
-    """Join a block's lines into one paragraph: no space between CJK characters, a space
-    between words, and a line-end hyphen before a lowercase letter removed."""
-    out = ""
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
-        if not out:
-            out = line
-        elif _is_cjk(out[-1]) or _is_cjk(line[0]):
-            out += line
-        elif out.endswith("-") and line[0].islower() and len(out) > 1 and out[-2].isalpha():
-            out = out[:-1] + line
-        else:
-            out += " " + line
-    return out
-
-
-def _is_cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")

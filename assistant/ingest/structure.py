@@ -20,7 +20,7 @@ not on words:
 * Lines holding only whitespace are extraction artefacts, never paragraph breaks.
 
 Text is kept verbatim within a line; only line joins are normalised by script (see
-:func:`join_lines`).
+:func:`assistant.core.text.join_lines`).
 
 Not recognised (documented limits): nested sub-items ``(i)``/``(ii)`` inside a lettered item
 (they stay in the item's text); text that follows a sub-item list inside the same paragraph
@@ -39,9 +39,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.core.records import Unit
+from assistant.core.text import is_cjk_punct, is_unspaced_letter, join_lines
 
 __all__ = [
-    "LaidOutLine", "LaidOutNote", "ParsedText", "has_un_structure", "is_page_furniture", "join_lines",
+    "LaidOutLine", "LaidOutNote", "ParsedText", "has_un_structure", "is_page_furniture",
     "looks_like_symbol", "parse_un_lines", "parse_un_text",
 ]
 
@@ -121,71 +122,6 @@ _REFERENCE_WORD = re.compile(
     r"(?:add|rev|corr|amend|suppl|no|nos|vol|para|paras|art|arts|p|pp|chap|sect)\.$",
     re.IGNORECASE,
 )
-
-
-# --------------------------------------------------------------------------- scripts
-
-
-def _is_ideograph(ch: str) -> bool:
-    """Han, kana and hangul letters: scripts written without spaces between words."""
-    code = ord(ch)
-    return (
-        0x3400 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3FFFF
-        or 0x3040 <= code <= 0x30FF
-        or 0xAC00 <= code <= 0xD7AF
-    )
-
-
-def _is_cjk_punct(ch: str) -> bool:
-    """CJK symbols and fullwidth forms (，。《》（）…): they carry their own spacing."""
-    code = ord(ch)
-    return 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
-
-
-_NEUTRAL = set("“”‘’\"'—…·")  # quotes and dashes serve both scripts: look past them
-
-
-def _edge(text: str, *, last: bool) -> str:
-    """The character that decides the spacing at one side of a join."""
-    chars = reversed(text) if last else iter(text)
-    first = ""
-    for ch in chars:
-        first = first or ch
-        if ch not in _NEUTRAL:
-            return ch
-    return first
-
-
-def _join_gap(left: str, right: str) -> str:
-    """The separator between two lines of one paragraph.
-
-    No space where either side is CJK punctuation (which carries its own spacing) or both
-    sides are ideographs; a hyphenated word is rejoined without a space; otherwise a single
-    space -- between Latin tokens (``Rob T.`` + ``Guerette``) and, following the typesetting
-    of the Chinese UN documents (``2019 年``, ``由 Brent Teasdale 和``), between an
-    ideograph and a Latin word or a number.
-    """
-    lch, rch = _edge(left, last=True), _edge(right, last=False)
-    if _is_cjk_punct(lch) or _is_cjk_punct(rch):
-        return ""
-    if _is_ideograph(lch) and _is_ideograph(rch):
-        return ""
-    if left.endswith(("-", "\u2010")) and len(left) > 1 and left[-2].isalpha() and rch.isalpha():
-        return ""
-    return " "
-
-
-def join_lines(lines: Sequence[str]) -> str:
-    """Join extracted lines into one text: each line stripped, joins spaced by script."""
-    out = ""
-    for line in lines:
-        piece = line.strip()
-        if not piece:
-            continue
-        out = piece if not out else out + _join_gap(out, piece) + piece
-    return out
 
 
 def _normalise_heading(text: str) -> str:
@@ -473,20 +409,20 @@ def _glued_left(text: str, start: int, left: str) -> bool:
         return False  # ``E.04.V.17``, ``WG.4``: part of a symbol, not a marker
     if _REFERENCE_WORD.search(text[:start]):
         return False
-    if left in _MARKER_LEFT or _is_cjk_punct(left):
+    if left in _MARKER_LEFT or is_cjk_punct(left):
         return True
-    return left.isalpha() and not _is_ideograph(left)
+    return left.isalpha() and not is_unspaced_letter(left)
 
 
 def _marker_right(right: str) -> bool:
     if not right:
         return True
     ch = right[0]
-    if _is_ideograph(ch) or _is_cjk_punct(ch):
+    if is_unspaced_letter(ch) or is_cjk_punct(ch):
         return True
     if ch.isspace():
         after = right[1:2]
-        return not after or not (_is_ideograph(after) or after.isdigit())
+        return not after or not (is_unspaced_letter(after) or after.isdigit())
     if ch in ".,/-:" and right[1:2].isdigit():
         return False  # 1.5, 1,500, 1/2: a number, not a marker
     return not ch.isalnum()

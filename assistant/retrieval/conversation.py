@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.retrieval import glossary
-from assistant.retrieval.lexical import has_han, tokenize
+from assistant.core.text import has_han
+from assistant.retrieval.lexical import tokenize
 
 _MARKERS = re.compile(
     r"^\s*(那|那么|那些|这|这个|这些|它|它们|其|该|还有|另外|此外|再|又|"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from assistant.retrieval import glossary
 from assistant.core import i18n
+from assistant.core.text import HAN_CHAR, HAN_RUN
 from assistant.answering.extractive import Citation
 from assistant.index.chunking import split_sentences
 from assistant.core.records import Document, Unit
@@ -45,8 +46,6 @@ RELATED_SHARE = 0.05  # a term of the core paragraphs relates questions/resource
 SUMMARY_SENTENCES = 6
 SUMMARY_CHARS = 700  # about one printed page of Chinese with its citation labels
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TITLE = re.compile(r"《[^》]*》")
 
@@ -154,7 +153,7 @@ def _in_main_body(unit: Unit) -> bool:
 
 def _bigrams(text: str) -> set[str]:
     out: set[str] = set()
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
@@ -243,11 +242,11 @@ def topic_terms(topic: str) -> tuple[list[str], list[str]]:
     "prevention" relate nothing.
     """
     strict = list(glossary.expand(topic))
-    han = "".join(_HAN_RUN.findall(simplify(topic)))
+    han = "".join(HAN_RUN.findall(simplify(topic)))
     if han:
         if len(han) <= 8:
             strict.append(han)
-        strict.extend(t for t in tokenize(topic) if _HAN.search(t) and len(t) >= 2 and t not in STOPWORDS)
+        strict.extend(t for t in tokenize(topic) if HAN_CHAR.search(t) and len(t) >= 2 and t not in STOPWORDS)
     words = {_stem(w) for w in _WORDS.findall(_fold(topic)) if len(w) >= 3 and w not in STOPWORDS}
     entries: dict[str, list[str]] = {}  # topic word -> glossary entries using it
     for term in glossary.terms():
