@@ -137,13 +137,14 @@ def resource_title(unit: Unit) -> str | None:
     return None
 
 
-def _citable(unit: Unit) -> bool:
+def citable(unit: Unit) -> bool:
+    """A unit a brief or quiz may quote: a paragraph, sub-item or passage, never a header or footnote."""
     return unit.kind in ("paragraph", "subitem", "passage")
 
 
 def _in_main_body(unit: Unit) -> bool:
     """Paragraphs the brief lists under their sections (questions and resources have their own lists)."""
-    if not _citable(unit) or resource_title(unit) is not None:
+    if not citable(unit) or resource_title(unit) is not None:
         return False
     return not (unit.section and QUESTIONS_HEADING in unit.section[0])
 
@@ -167,7 +168,7 @@ class Evidence:
     """
 
     def __init__(self, units: Sequence[Unit], strict: Iterable[str], loose: Iterable[str] = ()) -> None:
-        texts = [simplify(u.text) for u in units if _citable(u)]
+        texts = [simplify(u.text) for u in units if citable(u)]
         n = max(1, len(texts))
         bigram_sets = [_bigrams(t) for t in texts]
         self._generic_bigrams = {
@@ -336,7 +337,7 @@ def related_terms(paragraphs: Sequence[BriefParagraph], evidence: Evidence, unit
     if not core:
         core = [p.unit.text for p in sorted(paragraphs, key=lambda p: -p.score) if not p.context][:3]
     core = [_TITLE.sub("《》", simplify(t)) for t in core]  # words inside an instrument's name say nothing
-    texts = [simplify(u.text) for u in units if _citable(u)]
+    texts = [simplify(u.text) for u in units if citable(u)]
     limit = RELATED_SHARE * max(1, len(texts))
     found = []
     for zh in glossary.chinese_terms():
