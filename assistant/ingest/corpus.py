@@ -165,6 +165,17 @@ def load_manifest(corpus_dir: str | os.PathLike[str], *, missing_ok: bool = Fals
     return Manifest(version=version, entries=entries)
 
 
+def manifest_stamp(corpus_dir: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """Inode, size and mtime of ``manifest.json`` (None when there is none): the manifest is
+    only ever replaced, never edited in place, so an unchanged stamp means a manifest read
+    earlier is still the current one."""
+    try:
+        st = (Path(corpus_dir) / MANIFEST_NAME).stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
     rel = Path(path or entry.path)
     if rel.is_absolute() or ".." in rel.parts:
@@ -391,6 +402,34 @@ class _Pending:
     ocr_record: bytes | None = None
 
 
+@dataclass
+class _Plan:
+    """The manifest as it will be once the files being added are placed (nothing written yet)."""
+
+    cdir: Path
+    entries: list[ManifestEntry]
+    by_sha: dict[str, ManifestEntry]
+    used_names: set[str]  # file names taken in the corpus directory
+
+    @classmethod
+    def of(cls, cdir: Path, manifest: Manifest) -> "_Plan":
+        entries = list(manifest.entries)
+        used = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
+        return cls(cdir, entries, {e.sha256: e for e in entries if e.sha256}, used)
+
+    def take_name(self, name: str, data: bytes) -> bool:
+        """Claim ``name`` for ``data`` unless another file has it."""
+        if name in self.used_names or _occupied(self.cdir / name, data):
+            return False
+        self.used_names.add(name)
+        return True
+
+    def add(self, entry: ManifestEntry) -> None:
+        self.entries.append(entry)
+        if entry.sha256:
+            self.by_sha[entry.sha256] = entry
+
+
 def add_documents(
     settings: Settings,
     paths: Sequence[str | os.PathLike[str]],
@@ -406,6 +445,42 @@ def add_documents(
     version of a corpus document is linked through ``parallel_of``, given explicitly or found
     by the same printed document symbol.
     """
+    _check_add_args(paths, lang, doc_id)
+    manifest = load_manifest(_corpus_dir_for_adding(settings), missing_ok=True)
+    docs, _ = add_to_manifest(settings, manifest, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
+    return docs
+
+
+def add_to_manifest(
+    settings: Settings,
+    manifest: Manifest,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    lang: str | None = None,
+    parallel_of: str | None = None,
+    doc_id: str | None = None,
+) -> tuple[list[Document], Manifest]:
+    """:func:`add_documents` onto a manifest already read: the documents, and the manifest
+    as written (``manifest`` itself when every file was already there). A caller adding many
+    files one by one passes each call's manifest to the next instead of reading it again."""
+    _check_add_args(paths, lang, doc_id)
+    cdir = _corpus_dir_for_adding(settings)
+    if parallel_of is not None and manifest.entry(parallel_of) is None:
+        raise CorpusError(
+            f"--parallel-of {parallel_of!r}: no such document in the corpus; known: {', '.join(manifest.doc_ids) or '(none)'}"
+        )
+    # Read, check and parse everything; nothing is written until all files passed.
+    plan = _Plan.of(cdir, manifest)
+    pending = [_plan_file(settings, plan, Path(p), lang=lang, parallel_of=parallel_of, doc_id=doc_id) for p in paths]
+    new = [p for p in pending if not p.already_present]
+    if not new:
+        return [p.doc for p in pending], manifest
+    updated = Manifest(version=manifest.version, entries=tuple(plan.entries))
+    _commit(cdir, new, updated)
+    return [p.doc for p in pending], updated
+
+
+def _check_add_args(paths: Sequence[object], lang: str | None, doc_id: str | None) -> None:
     if not paths:
         raise CorpusError("no files given to add")
     _check_lang(lang)
@@ -413,95 +488,96 @@ def add_documents(
         _check_doc_id(doc_id)
         if len(paths) != 1:
             raise CorpusError(f"--doc-id names one document, but {len(paths)} files were given")
+
+
+def _corpus_dir_for_adding(settings: Settings) -> Path:
     cdir = Path(settings.corpus_dir)
     if cdir.exists() and not cdir.is_dir():
         raise CorpusError(f"corpus directory {cdir} is not a directory")
-    manifest = load_manifest(cdir, missing_ok=True)
-    if parallel_of is not None and manifest.entry(parallel_of) is None:
+    return cdir
+
+
+def _plan_file(
+    settings: Settings, plan: _Plan, src: Path, *, lang: str | None, parallel_of: str | None, doc_id: str | None
+) -> _Pending:
+    """One file read, checked and parsed, and its manifest entry added to ``plan``."""
+    source_type = source_type_for(src)
+    data = read_bytes(src, max_file_mb=settings.max_file_mb)
+    digest = hashlib.sha256(data).hexdigest()
+    did = doc_id or _default_doc_id(src, digest)
+    existing = next((e for e in plan.entries if e.doc_id == did), None)
+    same_content = plan.by_sha.get(digest)
+    if existing is not None and existing.sha256 != digest:
         raise CorpusError(
-            f"--parallel-of {parallel_of!r}: no such document in the corpus; known: {', '.join(manifest.doc_ids) or '(none)'}"
+            f"{src}: the corpus already has a different document with id {did!r}; choose another id with --doc-id"
         )
+    if same_content is not None and (doc_id is None or same_content.doc_id == did):
+        # Already in the corpus: parse it to return it, write nothing.
+        result = parse_bytes(
+            data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
+            recognised=_stored_ocr(plan.cdir, same_content),
+        )
+        doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
+        return _Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True)
+    if same_content is not None:
+        raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
+    result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
+    doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
+    symbol, link = _parallel_link(plan.entries, src, doc, parallel_of)
+    ocr_record = result.layout.ocr_record if result.layout is not None else None
+    name, ocr_name = _file_names(plan, src, did, data, ocr_record)
+    entry = ManifestEntry(
+        doc_id=did,
+        path=name,
+        title=doc.title,
+        lang=doc.lang,
+        source_type=doc.source_type,
+        symbol=symbol,
+        parallel_of=link,
+        sha256=digest,
+        meta=doc.meta,
+        extra=(("encoding", result.encoding),) if result.encoding else (),
+        ocr_units=doc.ocr_units,
+        ocr_file=ocr_name,
+    )
+    plan.add(entry)
+    return _Pending(src, data, digest, _apply_entry(doc, entry), entry, False, ocr_record)
 
-    # 1. Read, check and parse everything; nothing is written yet.
-    entries = list(manifest.entries)
-    by_sha = {e.sha256: e for e in entries if e.sha256}
-    pending: list[_Pending] = []
-    used_names = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
-    for raw_path in paths:
-        src = Path(raw_path)
-        source_type = source_type_for(src)
-        data = read_bytes(src, max_file_mb=settings.max_file_mb)
-        digest = hashlib.sha256(data).hexdigest()
-        did = doc_id or _default_doc_id(src, digest)
-        existing = next((e for e in entries if e.doc_id == did), None)
-        same_content = by_sha.get(digest)
-        if existing is not None and existing.sha256 != digest:
+
+def _parallel_link(
+    entries: Sequence[ManifestEntry], src: Path, doc: Document, parallel_of: str | None
+) -> tuple[str | None, str | None]:
+    """The document's own symbol and the corpus document it is a language version of."""
+    symbol = doc.symbol
+    if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
+        symbol = None  # the agenda's symbol printed in a footnote, not this paper's own
+    link = _parallel_root(entries, parallel_of) if parallel_of else None
+    if link is None and symbol:
+        match = next((e for e in entries if e.symbol == symbol and e.lang != doc.lang), None)
+        link = _parallel_root(entries, match.doc_id) if match else None
+    if link is not None:
+        clash = next((e for e in entries if (e.doc_id == link or e.parallel_of == link) and e.lang == doc.lang), None)
+        if clash is not None:
             raise CorpusError(
-                f"{src}: the corpus already has a different document with id {did!r}; choose another id with --doc-id"
+                f"{src}: {link!r} already has a {doc.lang!r} version ({clash.doc_id!r}); "
+                "give the right --lang or leave out --parallel-of"
             )
-        if same_content is not None and (doc_id is None or same_content.doc_id == did):
-            # Already in the corpus: parse it to return it, write nothing.
-            result = parse_bytes(
-                data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
-                recognised=_stored_ocr(cdir, same_content),
-            )
-            doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
-            pending.append(_Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True))
-            continue
-        if same_content is not None:
-            raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
-        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
-        doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
-        symbol = doc.symbol
-        if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
-            symbol = None  # the agenda's symbol printed in a footnote, not this paper's own
-        link = _parallel_root(entries, parallel_of) if parallel_of else None
-        if link is None and symbol:
-            match = next((e for e in entries if e.symbol == symbol and e.lang != doc.lang), None)
-            link = _parallel_root(entries, match.doc_id) if match else None
-        if link is not None:
-            clash = next(
-                (e for e in entries if (e.doc_id == link or e.parallel_of == link) and e.lang == doc.lang), None
-            )
-            if clash is not None:
-                raise CorpusError(
-                    f"{src}: {link!r} already has a {doc.lang!r} version ({clash.doc_id!r}); "
-                    "give the right --lang or leave out --parallel-of"
-                )
-        name = src.name
-        if name in used_names or _occupied(cdir / name, data):
-            name = f"{did}{src.suffix.lower()}"
-            if name in used_names or _occupied(cdir / name, data):
-                raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
-        used_names.add(name)
-        ocr_record = result.layout.ocr_record if result.layout is not None else None
-        ocr_name = f"{name}.ocr.json" if ocr_record else None
-        if ocr_name and (ocr_name in used_names or _occupied(cdir / ocr_name, ocr_record or b"")):
-            raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
-        if ocr_name:
-            used_names.add(ocr_name)
-        entry = ManifestEntry(
-            doc_id=did,
-            path=name,
-            title=doc.title,
-            lang=doc.lang,
-            source_type=doc.source_type,
-            symbol=symbol,
-            parallel_of=link,
-            sha256=digest,
-            meta=doc.meta,
-            extra=(("encoding", result.encoding),) if result.encoding else (),
-            ocr_units=doc.ocr_units,
-            ocr_file=ocr_name,
-        )
-        entries.append(entry)
-        by_sha[digest] = entry
-        pending.append(_Pending(src, data, digest, _apply_entry(doc, entry), entry, False, ocr_record))
+    return symbol, link
 
-    new = [p for p in pending if not p.already_present]
-    if new:
-        _commit(cdir, new, Manifest(version=manifest.version, entries=tuple(entries)))
-    return [p.doc for p in pending]
+
+def _file_names(plan: _Plan, src: Path, did: str, data: bytes, ocr_record: bytes | None) -> tuple[str, str | None]:
+    """The names the file (and its OCR record) get in the corpus directory: the source's own
+    name, else one made from the doc id."""
+    cdir = plan.cdir
+    name = src.name
+    if not plan.take_name(name, data):
+        name = f"{did}{src.suffix.lower()}"
+        if not plan.take_name(name, data):
+            raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
+    ocr_name = f"{name}.ocr.json" if ocr_record else None
+    if ocr_name and not plan.take_name(ocr_name, ocr_record or b""):
+        raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
+    return name, ocr_name
 
 
 def _occupied(path: Path, data: bytes) -> bool:
