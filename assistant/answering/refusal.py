@@ -140,7 +140,7 @@ def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.retrieval import glossary
     from assistant.answering.facts import countries_named
-    from assistant.retrieval.lexical import has_han
+    from assistant.core.text import has_han
 
     if has_han(name):
         return name in corpus_text

@@ -33,7 +33,7 @@ from assistant.answering.extractive import (
 )
 from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
 from assistant.core.config import Settings
-from assistant.ingest.corpus import find_unit, neighbours
+from assistant.ingest.lookup import find_unit, neighbours
 from assistant.core.records import Document, Unit
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.core.errors import ConfigError, LLMError, UnitNotFound
@@ -178,7 +178,7 @@ class Assistant:
         raise ConfigError(f"unknown document {doc_id!r}; documents: {', '.join(d.doc_id for d in self.documents)}")
 
     def find(self, unit_id: str, doc_id: str | None = None) -> tuple[Document, Unit]:
-        """The paragraph lookup of every surface (``corpus.find_unit``): ids as people type
+        """The paragraph lookup of every surface (``lookup.find_unit``): ids as people type
         them (``16 (e)``, ``para 16e``), the first document having it when ``doc_id`` is
         None, and ``UnitNotFound`` naming close ids."""
         first = doc_id or (self.documents[0].doc_id if self.documents else "")

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.core.text import HAN, HAN_CHAR, has_han
+from assistant.core.text import HAN, HAN_CHAR
 
 # Han runs go to jieba; any other run of letters or digits is a word ("A/HRC/41/46" stays one).
 _WORD = f"[^\\W_{HAN}]+"
