@@ -34,16 +34,6 @@ def aligned_unit(documents: Iterable[Document], doc_id: str, unit_id: str, lang:
     return target.unit(unit_id) if target is not None else None
 
 
-def parallel_versions(documents: Iterable[Document], doc_id: str) -> list[Document]:
-    """All language versions of a document (itself included), in corpus order."""
-    docs = list(documents)
-    doc = next((d for d in docs if d.doc_id == doc_id), None)
-    if doc is None:
-        return []
-    root = doc.parallel_of or doc.doc_id
-    return [d for d in docs if d.doc_id == root or d.parallel_of == root]
-
-
 def get_document(documents: Sequence[Document], doc_id: str) -> Document:
     doc = next((d for d in documents if d.doc_id == doc_id), None)
     if doc is None:

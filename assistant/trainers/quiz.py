@@ -68,7 +68,7 @@ class AnswerKey:
 
 @dataclass(frozen=True)
 class QuizItem:
-    kind: str  # one of ITEM_KINDS
+    kind: ItemKind
     category: str  # year, article, session, count, title, quote, term, paragraph
     prompt: str  # the sentence with the blank, or the quoted sentence
     options: tuple[str, ...]  # empty for cloze

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
 
 from assistant.core.errors import AssistantError, ConfigError, choice_error
 from assistant.trainers.export import Rendered, docx_bytes, md_escape, new_docx
 from assistant.core.i18n import cite_label
 from assistant.answering.service import Assistant
 
-TranscriptFormat = Literal["md", "docx"]
 TRANSCRIPT_FORMATS: tuple[str, ...] = ("md", "docx")
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 MAX_TURNS = 200
