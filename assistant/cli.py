@@ -390,19 +390,20 @@ def eval_command(
     compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
 ) -> None:
     """Run a question set through `ask` and score it, or compare two runs (--compare A.json B.json)."""
-    from assistant.evaluation import suite as evaluation
     from assistant.core.errors import ConfigError
+    from assistant.evaluation.dataset import load_set
+    from assistant.evaluation.run import evaluate, read_json, write_json
 
     if compare:
-        _print_comparison(evaluation.read_json(compare[0]), evaluation.read_json(compare[1]), compare)
+        _print_comparison(read_json(compare[0]), read_json(compare[1]), compare)
         return
     if set_path is None:
         raise ConfigError("give a question set with --set PATH (or two results files with --compare A.json B.json)")
-    items = evaluation.load_set(set_path)  # a bad line fails before the model loads
+    items = load_set(set_path)  # a bad line fails before the model loads
     typer.echo(f"{len(items)} questions from {set_path}", err=True)
-    run = evaluation.evaluate(_open_assistant(), set_path, k, baseline=baseline, progress=True)
+    run = evaluate(_open_assistant(), set_path, k, baseline=baseline, progress=True)
     if output is not None:
-        typer.echo(f"results: {evaluation.write_json(run, output)}", err=True)
+        typer.echo(f"results: {write_json(run, output)}", err=True)
     if report is not None:
         from assistant.evaluation.report import write_report
 
@@ -438,7 +439,7 @@ def _print_comparison(a: dict, b: dict, paths: tuple[Path, Path]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.evaluation.suite import flips, metric_deltas
+    from assistant.evaluation.compare import flips, metric_deltas
     from assistant.evaluation.report import fmt, fmt_delta
 
     console = Console()
@@ -506,7 +507,7 @@ def feedback_export(
     since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
 ) -> None:
     """Candidate eval items from 'not helpful' feedback: check each, then append it to a set."""
-    from assistant.evaluation.suite import DEFAULT_DOC
+    from assistant.evaluation.dataset import DEFAULT_DOC
     from assistant.web.feedback import eval_candidates, filter_feedback, read_feedback
     from assistant.core.fileio import write_atomic
 

@@ -5,16 +5,17 @@ off, so every answer records the signals the decision would see (Answer.signals)
 logistic regression (scikit-learn, balanced classes) is fitted on the dev items only; the
 refusal threshold is the one that refuses most dev unanswerable items while refusing at
 most MAX_FALSE_REFUSALS of dev answerable ones. Both halves are then scored with exactly
-the code that ships (assistant.answering.refusal.AnswerabilityModel). The test half is never
-looked at before that.
+the code that ships (assistant.answering.refusal.AnswerabilityModel for the decision,
+assistant.evaluation.metrics for the rates). The test half is never looked at before that.
 
-Usage: python evals/tune_answerability.py [--set evals/qa.jsonl] [--write]
+Usage: python evals/tune_answerability.py [--set evals/qa.jsonl] [--write] [--dump PATH]
 (--write replaces assistant/data/answerability.json; the report goes to stdout.)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -22,8 +23,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from assistant.answering.refusal import FEATURES, AnswerabilityModel
-from assistant.evaluation.suite import ItemResult, load_set, run_set
 from assistant.answering.service import Assistant
+from assistant.evaluation.dataset import load_set
+from assistant.evaluation.metrics import (
+    false_refusal_rate,
+    near_miss_refusal_accuracy,
+    refusal_accuracy,
+)
+from assistant.evaluation.run import run_set
+from assistant.evaluation.scoring import ItemResult
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"
@@ -35,22 +43,26 @@ def decided_by_model(r: ItemResult) -> bool:
     return bool(r.signals) and not r.signals.get("missing_salient") and r.kind != "reference"
 
 
-def rates(results: list[ItemResult], model: AnswerabilityModel | None) -> dict[str, float]:
-    def refused(r: ItemResult) -> bool:
-        if r.refused:  # the rule (or an empty retrieval) refused it already
-            return True
-        return model is not None and decided_by_model(r) and model.probability(r.signals) < model.threshold
+def refused_with(r: ItemResult, model: AnswerabilityModel | None) -> bool:
+    """Whether the answer is refused when ``model`` decides (the run had no model)."""
+    if r.refused:  # the rule (or an empty retrieval) refused it already
+        return True
+    return model is not None and decided_by_model(r) and model.refuses(r.signals)
 
-    answerable = [r for r in results if r.gold]
-    unanswerable = [r for r in results if not r.gold]
-    near = [r for r in unanswerable if r.near_miss]
-    mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else float("nan")  # noqa: E731
+
+def rates(results: list[ItemResult], model: AnswerabilityModel | None) -> dict[str, float]:
+    """The suite's refusal metrics (assistant.evaluation.metrics), with ``model`` deciding."""
+    decided = [dataclasses.replace(r, refused=refused_with(r, model)) for r in results]
+
+    def rounded(value: float | None) -> float:
+        return round(value, 3) if value is not None else float("nan")
+
     return {
-        "refusal_accuracy": mean([refused(r) for r in unanswerable]),
-        "near_miss_refused": mean([refused(r) for r in near]),
-        "false_refusals": mean([refused(r) for r in answerable]),
-        "n_answerable": len(answerable),
-        "n_unanswerable": len(unanswerable),
+        "refusal_accuracy": rounded(refusal_accuracy(decided)),
+        "near_miss_refused": rounded(near_miss_refusal_accuracy(decided)),
+        "false_refusals": rounded(false_refusal_rate(decided)),
+        "n_answerable": sum(r.answerable for r in results),
+        "n_unanswerable": sum(not r.answerable for r in results),
     }
 
 
@@ -66,7 +78,7 @@ def train(dev: list[ItemResult], embedder_id: str) -> AnswerabilityModel:
     )
     best = base
     for threshold in np.arange(0.05, 0.96, 0.01):
-        candidate = AnswerabilityModel(**{**base.__dict__, "threshold": round(float(threshold), 2)})
+        candidate = dataclasses.replace(base, threshold=round(float(threshold), 2))
         if rates(dev, candidate)["false_refusals"] <= MAX_FALSE_REFUSALS:
             best = candidate
     return best

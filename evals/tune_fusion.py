@@ -1,112 +1,143 @@
-"""Choose the fusion weights and refusal thresholds from measurements, not guesses.
+"""Choose the fusion weights from measurements, not guesses.
 
-Uses the set's dev/test split (each item's "split"); picks the fusion weights on dev and
-reports both halves, so the recorded figures are not tuned on the data they describe.
-Refusals are tuned separately, by evals/tune_answerability.py.
-Usage: python evals/tune_fusion.py [--set evals/qa.jsonl]
+Uses the set's dev/test split (each item's "split"); picks the fusion weights on dev (MRR)
+and reports both halves, so the recorded figures are not tuned on the data they describe.
+The set loader, the fusion (assistant.retrieval.fusion.fuse) and the ranking metrics
+(assistant.evaluation.ranking) are the code that ships. Refusals are tuned separately, by
+evals/tune_answerability.py.
+Usage: python evals/tune_fusion.py [--set evals/qa.jsonl] [--dump rows.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import statistics
-import sys
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.retrieval.conversation import resolve
-from assistant.retrieval.searcher import FusionParams
 from assistant.answering.service import Assistant, detect_lang
+from assistant.evaluation.dataset import EvalItem, load_set, unit_ref
+from assistant.evaluation.ranking import hit_at_k, mean, reciprocal_rank
+from assistant.retrieval.conversation import resolve
+from assistant.retrieval.fusion import FusionParams, fuse
+from assistant.retrieval.searcher import SearchResult
+
+DEPTH = FusionParams().depth  # units taken from each retriever before fusion
+GRID = [
+    FusionParams(rrf_k=k, dense_weight=1.0, lexical_weight=w)
+    for k, w in itertools.product((5, 10, 20, 40, 60), (0.0, 0.3, 0.5, 0.7, 1.0, 1.5))
+]
 
 
-def fuse(dense: list[str], lexical: list[str], p: FusionParams) -> list[str]:
-    scores: dict[str, float] = defaultdict(float)
-    for rank, key in enumerate(dense[: p.depth], 1):
-        scores[key] += p.dense_weight / (p.rrf_k + rank)
-    for rank, key in enumerate(lexical[: p.depth], 1):
-        scores[key] += p.lexical_weight / (p.rrf_k + rank)
-    return sorted(scores, key=lambda k: -scores[k])
+@dataclass(frozen=True)
+class Rankings:
+    """One item's rankings from each retriever alone (unit refs, best first)."""
+
+    item: EvalItem
+    dense: tuple[str, ...]
+    dense_scores: tuple[float, ...]
+    lexical: tuple[str, ...]
+    lexical_plain: tuple[str, ...]  # lexical without the glossary's expansions
+    detected: str  # the language the assistant detects
+
+    def fused(self, params: FusionParams, plain: bool = False) -> tuple[str, ...]:
+        lexical = self.lexical_plain if plain else self.lexical
+        return tuple(key for key, _ in fuse(self.dense, lexical, params))
 
 
-def metrics(rows: list[dict], ranked_key: str) -> dict[str, float]:
-    hits1 = hits5 = rr = 0.0
-    for r in rows:
-        ranked = r[ranked_key][:5]
-        gold = set(r["gold"])
-        ranks = [i for i, u in enumerate(ranked, 1) if u in gold]
-        hits1 += bool(ranks and ranks[0] == 1)
-        hits5 += bool(ranks)
-        rr += 1 / ranks[0] if ranks else 0
-    n = max(len(rows), 1)
-    return {"hit@1": hits1 / n, "hit@5": hits5 / n, "mrr": rr / n, "n": len(rows)}
+def refs(result: SearchResult) -> tuple[str, ...]:
+    return tuple(unit_ref(p.doc_id, p.unit_id) for p in result.passages)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--set", default="evals/qa.jsonl")
-    args = parser.parse_args()
-    items = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
-    assistant = Assistant.open()
+def rank_items(assistant: Assistant, items: Sequence[EvalItem]) -> list[Rankings]:
+    """Each item through the searcher's dense and lexical sides, as ``ask`` resolves it."""
     s = assistant.searcher
     rows = []
     for item in items:
-        r = resolve(item["question"], item.get("history", []))
-        full = s.search(r.dense_query, 50, mode="dense")
-        lex = s.search(r.dense_query, 50, mode="lexical", lexical_extra=r.lexical_extra)
-        lex_plain = s.search(r.dense_query, 50, mode="lexical", lexical_extra=r.lexical_extra, expand=False)
-        rows.append(
-            {
-                **item,
-                "split": item["split"],
-                "dense": [p.unit_id for p in full.passages],
-                "dense_scores": [p.dense_score for p in full.passages],
-                "lexical": [p.unit_id for p in lex.passages],
-                "lexical_plain": [p.unit_id for p in lex_plain.passages],
-                "detected": detect_lang(item["question"]),
-            }
-        )
-    answerable = [r for r in rows if r["gold"]]
-    grid = [
-        FusionParams(rrf_k=k, dense_weight=1.0, lexical_weight=w)
-        for k, w in itertools.product((5, 10, 20, 40, 60), (0.0, 0.3, 0.5, 0.7, 1.0, 1.5))
-    ]
-    best, best_score = None, -1.0
-    for p in grid:
-        for r in answerable:
-            r["fused"] = fuse(r["dense"], r["lexical"], p)
-        dev = metrics([r for r in answerable if r["split"] == "dev"], "fused")
-        score = dev["mrr"]
+        r = resolve(item.question, list(item.history))
+        dense = s.search(r.dense_query, DEPTH, mode="dense")
+        lexical = s.search(r.dense_query, DEPTH, mode="lexical", lexical_extra=r.lexical_extra)
+        plain = s.search(r.dense_query, DEPTH, mode="lexical", lexical_extra=r.lexical_extra, expand=False)
+        scores = tuple(p.dense_score for p in dense.passages if p.dense_score is not None)
+        rows.append(Rankings(item, refs(dense), scores, refs(lexical), refs(plain), detect_lang(item.question)))
+    return rows
+
+
+Ranker = Callable[[Rankings], Sequence[str]]
+
+
+def metrics(rows: Sequence[Rankings], ranked: Ranker) -> dict[str, float | None]:
+    """hit@1, hit@5 and MRR@5 of one ranking over the rows."""
+    lists = [(ranked(r)[:5], r.item.gold) for r in rows]
+    return {
+        "hit@1": mean(hit_at_k(top, gold, 1) for top, gold in lists),
+        "hit@5": mean(hit_at_k(top, gold, 5) for top, gold in lists),
+        "mrr": mean(reciprocal_rank(top, gold) for top, gold in lists),
+        "n": len(rows),
+    }
+
+
+def fused_by(params: FusionParams) -> Ranker:
+    return lambda r: r.fused(params)
+
+
+def best_on_dev(answerable: Sequence[Rankings]) -> tuple[FusionParams, float]:
+    """The grid's parameters with the highest dev MRR (the first of equals)."""
+    dev = [r for r in answerable if r.item.split == "dev"]
+    best, best_score = GRID[0], -1.0
+    for params in GRID:
+        score = metrics(dev, fused_by(params))["mrr"] or 0.0
         if score > best_score:
-            best, best_score = p, score
-    print(f"best on dev: {best}  (dev MRR {best_score:.3f})")
-    for r in answerable:
-        r["fused"] = fuse(r["dense"], r["lexical"], best)
+            best, best_score = params, score
+    return best, best_score
+
+
+def report(rows: Sequence[Rankings], best: FusionParams) -> None:
+    answerable = [r for r in rows if r.item.gold]
+    rankers: dict[str, Ranker] = {
+        "dense": lambda r: r.dense,
+        "lexical": lambda r: r.lexical,
+        "fused": fused_by(best),
+        "lexical_plain": lambda r: r.lexical_plain,
+    }
     for split in ("dev", "test", "all"):
-        subset = [r for r in answerable if split == "all" or r["split"] == split]
-        print(split, {k: metrics(subset, k) for k in ("dense", "lexical", "fused")})
-    by_lang = defaultdict(list)
+        subset = [r for r in answerable if split == "all" or r.item.split == split]
+        print(split, {k: metrics(subset, rankers[k]) for k in ("dense", "lexical", "fused")})
+    by_lang: dict[str, list[Rankings]] = defaultdict(list)
     for r in answerable:
-        by_lang[r["lang"]].append(r)
+        by_lang[r.item.lang].append(r)
     print("per language (all; hit@5 of fused / dense / lexical / lexical without glossary):")
     for lang, subset in sorted(by_lang.items()):
         keys = ("fused", "dense", "lexical", "lexical_plain")
-        print(" ", lang, {k: round(metrics(subset, k)["hit@5"], 3) for k in keys}, len(subset))
-    no_glossary = FusionParams(best.rrf_k, best.dense_weight, best.lexical_weight, best.depth)
-    for r in answerable:
-        r["fused_plain"] = fuse(r["dense"], r["lexical_plain"], no_glossary)
-    foreign = [r for r in answerable if r["lang"] != "zh"]
-    print("non-Chinese items, fused with / without glossary:", metrics(foreign, "fused"), metrics(foreign, "fused_plain"))
+        print(" ", lang, {k: round(metrics(subset, rankers[k])["hit@5"] or 0.0, 3) for k in keys}, len(subset))
+    foreign = [r for r in answerable if r.item.lang != "zh"]
+    plain = metrics(foreign, lambda r: r.fused(best, plain=True))
+    print("non-Chinese items, fused with / without glossary:", metrics(foreign, rankers["fused"]), plain)
     # Top-1 dense similarity of answerable vs unanswerable questions.
-    ans = [r["dense_scores"][0] for r in rows if r["gold"]]
-    una = [r["dense_scores"][0] for r in rows if not r["gold"]]
-    q = statistics.quantiles
-    print("top similarity answerable p5/p50:", round(q(ans, n=20)[0], 3), round(statistics.median(ans), 3))
+    ans = [r.dense_scores[0] for r in rows if r.item.gold]
+    una = [r.dense_scores[0] for r in rows if not r.item.gold]
+    print("top similarity answerable p5/p50:", round(statistics.quantiles(ans, n=20)[0], 3), round(statistics.median(ans), 3))
     print("top similarity unanswerable min/p50/max:", round(min(una), 3), round(statistics.median(una), 3), round(max(una), 3))
-    json.dump(rows, open("/tmp/tune_rows.json", "w"), ensure_ascii=False)
-    print("langid accuracy:", sum(r["detected"] == r["lang"] for r in rows) / len(rows))
+    print("langid accuracy:", sum(r.detected == r.item.lang for r in rows) / len(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", default="evals/qa.jsonl")
+    parser.add_argument("--dump", metavar="PATH", help="also write every item's rankings (JSON)")
+    args = parser.parse_args()
+    rows = rank_items(Assistant.open(), load_set(args.set))
+    best, best_score = best_on_dev([r for r in rows if r.item.gold])
+    print(f"best on dev: {best}  (dev MRR {best_score:.3f})")
+    report(rows, best)
+    if args.dump:
+        Path(args.dump).write_text(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -158,4 +158,32 @@ def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
     from assistant.retrieval.conversation import is_followup
 
     assert not is_followup("What are carrier sanctions?")
+    assert not is_followup("蓝心运动由哪个机构协调？") and not is_followup("What is the Blue Heart Campaign?")
     assert is_followup("¿Cuándo se lanzó?") and is_followup("When was it launched?")
+    # Short, and naming none of the paper's terms and no proper name: no topic of its own.
+    assert is_followup("¿En cuántos casos se basa?") and is_followup("文件举了什么例子？")
+
+
+def test_an_elliptical_follow_up_swaps_the_number_it_replaces():
+    from assistant.retrieval.conversation import resolve
+
+    resolved = resolve("¿Y en 2013?", ["¿Qué recomendó el Grupo de Trabajo en 2009?"])
+    assert "2009" not in resolved.dense_query and "2013" in resolved.lexical_extra
+    resolved = resolve("那第12条和第13条呢？", ["《打击贩运人口议定书》第11条讲了什么？"])
+    assert "11" not in resolved.lexical_extra and "12" in resolved.lexical_extra
+    # Two numbers in the topic: which one the follow-up replaces is not known, so none is.
+    assert "2009" in resolve("And in 2013?", ["Compare 2009 and 2010?"]).lexical_extra
+
+
+def test_a_follow_up_prefers_passages_in_its_topics_section():
+    from assistant.core.records import Unit
+    from assistant.retrieval.conversation import near_topic
+    from assistant.retrieval.searcher import Passage
+
+    def unit(uid, section, order):
+        return Unit(doc_id="d", unit_id=uid, kind="paragraph", text=uid, section=(section,), order=order)
+
+    topic = unit("44", "Model Law", 1)
+    passages = (Passage(unit("13", "Background", 2), 1.00), Passage(unit("44", "Model Law", 1), 0.98))
+    assert [p.unit_id for p in near_topic(passages, topic, 0.1)] == ["44", "13"]
+    assert [p.unit_id for p in near_topic(passages, topic, 0.0)] == ["13", "44"]

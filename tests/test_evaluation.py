@@ -12,20 +12,52 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.evaluation import suite as ev
 from assistant.core.records import Document, Unit
-from assistant.index.embeddings import HashEmbedder
+from assistant.evaluation.baseline import (
+    BaselineRetriever,
+    baseline_item,
+    contains_unit,
+)
+from assistant.evaluation.compare import flips
+from assistant.evaluation.dataset import (
+    DEFAULT_DOC,
+    EvalItem,
+    EvalSetError,
+    check_gold,
+    load_set,
+    parse_set,
+    parse_unit_ref,
+    unit_ref,
+)
+from assistant.evaluation.gate import check_thresholds, thresholds_from
+from assistant.evaluation.metrics import (
+    citation_precision,
+    compute_metrics,
+    cross_lingual_agreement,
+    summarize,
+)
+from assistant.evaluation.ranking import (
+    first_hit_rank,
+    hit_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+    reciprocal_rank,
+)
 from assistant.evaluation.report import failure_reasons, write_report
+from assistant.evaluation.run import evaluate, file_sha256
+from assistant.evaluation.scoring import ItemResult, compact, point_covered
+from assistant.index.embeddings import HashEmbedder
 
-PAPER = ev.DEFAULT_DOC
+PAPER = DEFAULT_DOC
 
 
 def result(id="q", lang="zh", kind="paraphrase", gold=("1",), passages=("1",), citations=("1",), refused=False,
-           group=None, points=(), covered=(), latency=10.0, n_quotes=1, n_verbatim=1) -> ev.ItemResult:
-    return ev.ItemResult(
+           group=None, points=(), covered=(), latency=10.0, n_quotes=1, n_verbatim=1) -> ItemResult:
+    return ItemResult(
         id=id, lang=lang, kind=kind, question=f"question {id}", gold=tuple(gold), passages=tuple(passages),
         citations=tuple(citations), refused=refused, answer="", latency_ms=latency,
-        hit_rank=ev.first_hit_rank(passages, gold), group=group, answer_points=tuple(points),
+        hit_rank=first_hit_rank(passages, gold), group=group, answer_points=tuple(points),
         points_covered=tuple(covered), n_quotes=n_quotes, n_verbatim=n_verbatim,
     )
 
@@ -45,36 +77,36 @@ def item(id: str, question: str, gold: list[str], lang: str = "zh", kind: str = 
 
 def test_hit_at_k_and_first_hit_rank():
     ranked = ["3", "16(e)", "7", "9", "12"]
-    assert ev.first_hit_rank(ranked, {"7"}) == 3
-    assert ev.first_hit_rank(ranked, {"99"}) is None
-    assert ev.hit_at_k(ranked, {"7"}, 1) == 0.0
-    assert ev.hit_at_k(ranked, {"7"}, 3) == 1.0
-    assert ev.hit_at_k(ranked, {"7", "3"}, 1) == 1.0
+    assert first_hit_rank(ranked, {"7"}) == 3
+    assert first_hit_rank(ranked, {"99"}) is None
+    assert hit_at_k(ranked, {"7"}, 1) == 0.0
+    assert hit_at_k(ranked, {"7"}, 3) == 1.0
+    assert hit_at_k(ranked, {"7", "3"}, 1) == 1.0
 
 
 def test_reciprocal_rank_is_one_over_the_first_gold_rank():
-    assert ev.reciprocal_rank(["a", "b", "c"], {"c", "b"}) == 0.5
-    assert ev.reciprocal_rank(["a", "b"], {"z"}) == 0.0
+    assert reciprocal_rank(["a", "b", "c"], {"c", "b"}) == 0.5
+    assert reciprocal_rank(["a", "b"], {"z"}) == 0.0
 
 
 def test_ndcg_binary_relevance_against_the_ideal_ordering():
     # gold a, b found at ranks 1 and 3: DCG = 1 + 1/log2(4) = 1.5; ideal = 1 + 1/log2(3)
-    assert ev.ndcg_at_k(["a", "x", "b"], {"a", "b"}, 5) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
-    assert ev.ndcg_at_k(["x", "a"], {"a"}, 5) == pytest.approx(1 / math.log2(3))
+    assert ndcg_at_k(["a", "x", "b"], {"a", "b"}, 5) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    assert ndcg_at_k(["x", "a"], {"a"}, 5) == pytest.approx(1 / math.log2(3))
     # the ideal list is capped at k: seven gold units, all five slots gold -> 1.0
-    assert ev.ndcg_at_k(list("abcde"), set("abcdefg"), 5) == pytest.approx(1.0)
-    assert ev.ndcg_at_k(["a"], set(), 5) == 0.0
+    assert ndcg_at_k(list("abcde"), set("abcdefg"), 5) == pytest.approx(1.0)
+    assert ndcg_at_k(["a"], set(), 5) == 0.0
 
 
 def test_recall_at_k_counts_every_gold_unit():
-    assert ev.recall_at_k(["a", "x", "b", "y", "z", "c"], {"a", "b", "c", "d"}, 5) == 0.5
+    assert recall_at_k(["a", "x", "b", "y", "z", "c"], {"a", "b", "c", "d"}, 5) == 0.5
 
 
 def test_percentile_is_nearest_rank():
-    assert ev.percentile([40, 10, 30, 20], 50) == 20
-    assert ev.percentile([40, 10, 30, 20], 95) == 40
-    assert ev.percentile(list(range(1, 101)), 95) == 95
-    assert ev.percentile([], 50) is None
+    assert percentile([40, 10, 30, 20], 50) == 20
+    assert percentile([40, 10, 30, 20], 95) == 40
+    assert percentile(list(range(1, 101)), 95) == 95
+    assert percentile([], 50) is None
 
 
 # --- answer metrics, by hand ----------------------------------------------------------------
@@ -87,20 +119,20 @@ def test_citation_precision_is_micro_over_answered_answerable_items():
         result("c", gold=("4",), citations=("9",), refused=True),  # refused: not counted
         result("d", gold=(), citations=("5",)),  # unanswerable: not counted
     ]
-    assert ev.citation_precision(results) == pytest.approx(2 / 3)
-    assert ev.citation_precision([result("x", refused=True)]) is None
+    assert citation_precision(results) == pytest.approx(2 / 3)
+    assert citation_precision([result("x", refused=True)]) is None
 
 
 def test_chinese_points_are_found_in_the_cited_text_after_t2s_and_without_spaces():
     cited = ["禁止向雇员收取\n征聘费", "其他段落"]
-    assert ev.point_covered("收取征聘費", "zh", cited, gold_cited=False)  # Traditional 費 -> 费
-    assert ev.point_covered("向 雇员", "zh", cited, gold_cited=False)
-    assert not ev.point_covered("承运人处罚", "zh", cited, gold_cited=True)
+    assert point_covered("收取征聘費", "zh", cited, gold_cited=False)  # Traditional 費 -> 费
+    assert point_covered("向 雇员", "zh", cited, gold_cited=False)
+    assert not point_covered("承运人处罚", "zh", cited, gold_cited=True)
 
 
 def test_points_in_other_languages_count_when_a_gold_unit_is_cited():
-    assert ev.point_covered("recruitment fees", "en", ["无关"], gold_cited=True)
-    assert not ev.point_covered("recruitment fees", "en", ["recruitment fees"], gold_cited=False)
+    assert point_covered("recruitment fees", "en", ["无关"], gold_cited=True)
+    assert not point_covered("recruitment fees", "en", ["recruitment fees"], gold_cited=False)
 
 
 def test_cross_lingual_agreement_pairs_items_of_different_languages_in_a_group():
@@ -112,9 +144,9 @@ def test_cross_lingual_agreement_pairs_items_of_different_languages_in_a_group()
         result("solo", lang="es", group="alone", passages=("5",)),  # a one-language group has no pairs
     ]
     # pairs: zh1-en yes, zh2-en yes, zh1-fr no, zh2-fr no, en-fr no (zh1-zh2 is not cross-lingual)
-    assert ev.cross_lingual_agreement(results) == (pytest.approx(2 / 5), 5)
-    assert ev.cross_lingual_agreement(results, lambda r: r.lang == "fr") == (0.0, 3)
-    assert ev.cross_lingual_agreement([result("a")]) == (None, 0)
+    assert cross_lingual_agreement(results) == (pytest.approx(2 / 5), 5)
+    assert cross_lingual_agreement(results, lambda r: r.lang == "fr") == (0.0, 3)
+    assert cross_lingual_agreement([result("a")]) == (None, 0)
 
 
 def test_summarize_splits_answerable_and_unanswerable_items():
@@ -125,7 +157,7 @@ def test_summarize_splits_answerable_and_unanswerable_items():
         result("u1", gold=(), passages=("4",), citations=(), refused=True, latency=40, n_quotes=0, n_verbatim=0),
         result("u2", gold=(), passages=("4",), citations=("4",), refused=False, latency=50),
     ]
-    m = ev.summarize(results)
+    m = summarize(results)
     assert (m["n_items"], m["n_answerable"], m["n_unanswerable"]) == (5, 3, 2)
     assert m["hit@1"] == pytest.approx(2 / 3)
     assert m["hit@3"] == 1.0
@@ -140,13 +172,13 @@ def test_summarize_splits_answerable_and_unanswerable_items():
 
 
 def test_a_slice_without_answerable_items_has_no_retrieval_metrics():
-    m = ev.summarize([result("u", gold=(), refused=True)])
+    m = summarize([result("u", gold=(), refused=True)])
     assert m["hit@5"] is None and m["mrr"] is None and m["refusal_accuracy"] == 1.0
 
 
 def test_metrics_are_broken_down_per_kind_and_language():
     results = [result("a", kind="paraphrase", lang="zh"), result("b", kind="translation", lang="en", passages=("2",))]
-    m = ev.compute_metrics(results)
+    m = compute_metrics(results)
     assert set(m["by_kind"]) == {"paraphrase", "translation"}
     assert list(m["by_lang"]) == ["zh", "en"]
     assert m["by_lang"]["en"]["hit@1"] == 0.0 and m["overall"]["hit@1"] == 0.5
@@ -154,11 +186,11 @@ def test_metrics_are_broken_down_per_kind_and_language():
 
 def test_thresholds_round_down_to_the_step_below_and_are_checked():
     overall = {"hit@1": 0.7719, "hit@5": 0.96, "mrr": 0.8417, "false_refusal_rate": 0.1179}
-    t = ev.thresholds_from(overall)
+    t = thresholds_from(overall)
     assert t["min"] == {"hit@1": 0.76, "hit@5": 0.96, "mrr": 0.84}
     assert t["max"] == {"false_refusal_rate": 0.12}
-    assert ev.check_thresholds(overall, t) == []
-    failures = ev.check_thresholds({**overall, "mrr": 0.80, "false_refusal_rate": 0.2}, t)
+    assert check_thresholds(overall, t) == []
+    failures = check_thresholds({**overall, "mrr": 0.80, "false_refusal_rate": 0.2}, t)
     assert len(failures) == 2 and "mrr" in failures[0]
 
 
@@ -170,12 +202,12 @@ def test_set_lines_become_items_and_blank_lines_are_skipped(tmp_path):
         item("a", "征聘费？", ["16(e)"], group="g"), "",
         item("b", "And then?", ["other-doc:s1.p2"], lang="en", kind="followup", history=["征聘费？"]),
     ])
-    a, b = ev.load_set(path)
+    a, b = load_set(path)
     assert (a.line, b.line) == (1, 3)
     assert a.group == "g" and b.history == ("征聘费？",)
-    assert ev.parse_unit_ref(a.gold[0]) == (PAPER, "16(e)")
-    assert ev.parse_unit_ref(b.gold[0]) == ("other-doc", "s1.p2")
-    assert ev.unit_ref("other-doc", "s1.p2") == "other-doc:s1.p2" and ev.unit_ref(PAPER, "3") == "3"
+    assert parse_unit_ref(a.gold[0]) == (PAPER, "16(e)")
+    assert parse_unit_ref(b.gold[0]) == ("other-doc", "s1.p2")
+    assert unit_ref("other-doc", "s1.p2") == "other-doc:s1.p2" and unit_ref(PAPER, "3") == "3"
 
 
 @pytest.mark.parametrize(
@@ -191,14 +223,14 @@ def test_set_lines_become_items_and_blank_lines_are_skipped(tmp_path):
 )
 def test_a_bad_set_line_is_named_with_its_problem(tmp_path, bad, message):
     path = write_set(tmp_path / "s.jsonl", [item("a", "q", []), bad])
-    with pytest.raises(ev.EvalSetError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        ev.load_set(path)
+    with pytest.raises(EvalSetError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_set(path)
 
 
 def test_a_gold_unit_the_corpus_lacks_is_an_error_not_a_silent_miss(tmp_path):
-    items = ev.parse_set([json.dumps(item("a", "q", ["16(e)"])), json.dumps(item("b", "q", ["99"]))], "s.jsonl")
-    with pytest.raises(ev.EvalSetError, match="s.jsonl line 2: gold unit '99'"):
-        ev.check_gold(items, {(PAPER, "16(e)")}, "s.jsonl")
+    items = parse_set([json.dumps(item("a", "q", ["16(e)"])), json.dumps(item("b", "q", ["99"]))], "s.jsonl")
+    with pytest.raises(EvalSetError, match="s.jsonl line 2: gold unit '99'"):
+        check_gold(items, {(PAPER, "16(e)")}, "s.jsonl")
 
 
 # --- the baseline ----------------------------------------------------------------------------
@@ -206,11 +238,11 @@ def test_a_gold_unit_the_corpus_lacks_is_an_error_not_a_silent_miss(tmp_path):
 
 def test_a_chunk_contains_a_unit_with_30_consecutive_chars_or_half_a_short_unit():
     long_unit = "一" * 20 + "甲乙丙丁戊己庚辛壬癸" * 3 + "二" * 20  # 70 chars: the run is 30
-    assert ev.contains_unit(long_unit, "xx" + "甲乙丙丁戊己庚辛壬癸" * 3 + "yy")  # 30 in a row
-    assert not ev.contains_unit(long_unit, "甲乙丙丁戊己庚辛壬癸" * 2 + "甲乙丙丁戊己庚辛壬")  # 29
-    assert ev.contains_unit("ABCDEFGHIJ", "xxABCDEyy")  # half of a 10-char unit
-    assert not ev.contains_unit("ABCDEFGHIJ", "xxABCDyy")
-    assert not ev.contains_unit("", "anything")
+    assert contains_unit(long_unit, "xx" + "甲乙丙丁戊己庚辛壬癸" * 3 + "yy")  # 30 in a row
+    assert not contains_unit(long_unit, "甲乙丙丁戊己庚辛壬癸" * 2 + "甲乙丙丁戊己庚辛壬")  # 29
+    assert contains_unit("ABCDEFGHIJ", "xxABCDEyy")  # half of a 10-char unit
+    assert not contains_unit("ABCDEFGHIJ", "xxABCDyy")
+    assert not contains_unit("", "anything")
 
 
 def _tiny_corpus():
@@ -226,11 +258,11 @@ def _tiny_corpus():
 
 def test_baseline_reads_ranked_chunks_up_to_the_same_character_budget():
     doc, raw = _tiny_corpus()
-    retriever = ev.BaselineRetriever.build([("d", raw)], [doc], HashEmbedder(), chunk_size=60, chunk_overlap=0)
+    retriever = BaselineRetriever.build([("d", raw)], [doc], HashEmbedder(), chunk_size=60, chunk_overlap=0)
     assert [sorted(c.units) for c in retriever.chunks] == [[("d", "1")], [("d", "2")], [("d", "3")]]
     ranked = retriever.rank("recruitment fees for workers")
     assert ranked[0] == 1
-    n2 = len(ev.compact(doc.units[1].text))
+    n2 = len(compact(doc.units[1].text))
     assert retriever.units_within(ranked, n2) == {("d", "2")}
     # a budget that clips the second chunk to a few characters gives it no credit
     assert retriever.units_within(ranked, n2 + 5) == {("d", "2")}
@@ -239,11 +271,11 @@ def test_baseline_reads_ranked_chunks_up_to_the_same_character_budget():
 
 def test_baseline_item_scores_both_sides_on_the_same_budget_ladder():
     doc, raw = _tiny_corpus()
-    retriever = ev.BaselineRetriever.build([("d", raw)], [doc], HashEmbedder(), chunk_size=60, chunk_overlap=0)
-    it = ev.EvalItem("q", "en", "translation", "carrier sanctions", ("d:3",))
+    retriever = BaselineRetriever.build([("d", raw)], [doc], HashEmbedder(), chunk_size=60, chunk_overlap=0)
+    it = EvalItem("q", "en", "translation", "carrier sanctions", ("d:3",))
     ours = result("q", lang="en", gold=("d:3",), passages=("d:1", "d:3"))
-    ours = ev.ItemResult(**{**ours.__dict__, "passage_chars": (10, 10)})  # budgets 10 and 20: too few for a chunk
-    scored = ev.baseline_item(retriever, it, ours, k=2)
+    ours = ItemResult(**{**ours.__dict__, "passage_chars": (10, 10)})  # budgets 10 and 20: too few for a chunk
+    scored = baseline_item(retriever, it, ours, k=2)
     assert scored.budgets == (10, 20)
     assert (scored.ours_rank, scored.baseline_rank) == (2, None)
     assert scored.topk_rank == 1 and scored.topk_recall == 1.0  # whole chunks, many more characters
@@ -264,13 +296,13 @@ def small_set(tmp_path) -> Path:
 
 def test_a_run_goes_through_ask_and_every_quote_is_checked(fake_assistant, small_set):
     seen = []
-    run = ev.evaluate(fake_assistant, small_set, k=5, on_answer=lambda item, answer: seen.append(answer))
+    run = evaluate(fake_assistant, small_set, k=5, on_answer=lambda item, answer: seen.append(answer))
     assert len(seen) == 4
     for answer in seen:
         answer.validate()
     assert set(run) == {"config", "metrics", "results"}
     assert {"embedder", "k", "fusion", "answerability", "index", "set", "git_commit", "timestamp"} <= set(run["config"])
-    assert run["config"]["set"]["sha256"] == ev._sha256(small_set)
+    assert run["config"]["set"]["sha256"] == file_sha256(small_set)
     first = run["results"][0]
     assert {"id", "lang", "kind", "question", "gold", "passages", "citations", "refused", "answer", "latency_ms", "hit_rank"} <= set(first)
     assert first["passages"][0] == "16(e)" and first["hit_rank"] == 1
@@ -283,7 +315,7 @@ def test_a_run_goes_through_ask_and_every_quote_is_checked(fake_assistant, small
 
 
 def test_baseline_runs_on_the_raw_corpus_file(fake_assistant, small_set):
-    run = ev.evaluate(fake_assistant, small_set, k=5, baseline=True)
+    run = evaluate(fake_assistant, small_set, k=5, baseline=True)
     base = run["baseline"]
     assert base["config"]["n_chunks"] > 10
     assert base["metrics"]["overall"]["ours"]["n"] == 3  # answerable items only
@@ -292,7 +324,7 @@ def test_baseline_runs_on_the_raw_corpus_file(fake_assistant, small_set):
 
 
 def test_report_escapes_question_text_and_writes_charts(fake_assistant, small_set, tmp_path):
-    run = ev.evaluate(fake_assistant, small_set, k=5, baseline=True)
+    run = evaluate(fake_assistant, small_set, k=5, baseline=True)
     paths = write_report(run, tmp_path / "report")
     names = {p.name for p in paths}
     assert {"report.md", "report.html", "metrics_overall.png", "metrics_by_kind.png", "metrics_by_lang.png", "baseline.png"} <= names
@@ -316,7 +348,7 @@ def test_failure_reasons_name_what_went_wrong():
 def test_flips_are_reported_in_both_directions():
     a = {"results": [result("x", passages=("9",)).to_json(), result("y").to_json(), result("u", gold=(), refused=True).to_json()]}
     b = {"results": [result("x").to_json(), result("y", passages=("9",)).to_json(), result("u", gold=(), refused=False).to_json()]}
-    got = {(f.id, f.what, f.direction) for f in ev.flips(a, b)}
+    got = {(f.id, f.what, f.direction) for f in flips(a, b)}
     assert got == {("x", "hit@5", "gained"), ("y", "hit@5", "lost"), ("u", "refusal", "lost")}
 
 
@@ -337,7 +369,7 @@ def test_cli_eval_names_the_bad_line(cli_env, tmp_path):
     path = write_set(tmp_path / "bad.jsonl", [item("a", "q", []), '{"id": "b"'])
     outcome = CliRunner().invoke(app, ["eval", "--set", str(path)])
     assert outcome.exit_code != 0
-    assert isinstance(outcome.exception, ev.EvalSetError)
+    assert isinstance(outcome.exception, EvalSetError)
     assert "bad.jsonl line 2: invalid JSON" in str(outcome.exception)
 
 

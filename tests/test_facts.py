@@ -22,7 +22,11 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("Quelle résolution a désigné la Journée mondiale ?", "symbol"),
         ("Which country joined most recently?", "country"),
         ("蓝心运动由哪个机构协调？", "organisation"),
-        ("Who wrote the article on situational crime prevention?", "person"),
+        ("Who wrote the article on situational crime prevention?", "author"),
+        ("《预防犯罪和暴力》是由谁联合主编的？", "editor"),
+        ("Who coordinates the Blue Heart Campaign?", "person"),
+        ("ما هو البلد الذي انضم إلى حملة القلب الأزرق في عام 2019؟", "country"),
+        ("ما هو مكتب الأمم المتحدة المعني بالمخدرات والجريمة؟", None),  # مكتب (office) holds كتب (wrote)
         ("What are carrier sanctions?", None),
     ],
 )
@@ -78,6 +82,10 @@ def test_dates_are_written_with_the_readers_month_names():
     assert asked_kind("¿Qué día se conmemora el Día Mundial?") == "date"
     shown = {lang: find_fact("date", [("37", text)], [], lang).display for lang in ("zh", "en", "es", "ru")}
     assert shown == {"zh": "7月30日", "en": "30 July", "es": "30 de julio", "ru": "30 июля"}
+    # "Which month?" is answered by a month alone, and not by a year.
+    assert asked_kind("厄瓜多尔是在哪个月加入蓝心运动的？") == "date"
+    assert find_fact("date", [("h", "会议于 2019 年 9 月在维也纳举行")], [], "fr").display == "septembre"
+    assert find_fact("date", [("38", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。")], [], "fr") is None
 
 
 def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():
@@ -85,3 +93,23 @@ def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():
     assert find_fact("person", [("fn2", edited)], [], "en").kind == "person"
     coordinated = "蓝心运动成立于 2010 年，由毒品和犯罪问题办公室负责协调。"
     assert find_fact("person", [("38", coordinated)], [], "en").display == "UNODC"
+
+
+def test_authors_and_editors_are_told_apart_by_their_place_in_the_citation():
+    citation = "Azadeh Shariati 和 Rob T. Guerette，“情境式犯罪预防”，载于由 Brent Teasdale 和 Mindy S. Bradley 共同主编的《预防犯罪和暴力》"
+    authors = find_fact("author", [("fn2", citation)], ["情境式犯罪预防"], "en")
+    editors = find_fact("editor", [("fn2", citation)], ["情境式犯罪预防"], "en")
+    assert authors.display == "Azadeh Shariati, Rob T. Guerette" and authors.span in citation
+    assert editors.display == "Brent Teasdale, Mindy S. Bradley" and editors.span in citation
+
+
+def test_a_fact_about_a_named_country_comes_from_a_sentence_that_names_it():
+    evidence = [
+        ("38", "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了“我在这里反对贩运人口行为”运动。"),
+        ("38", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"),
+    ]
+    # The only month is Mexico's: a question on Ecuador's month gets no short answer.
+    assert find_fact("date", evidence, [], "en", countries={"厄瓜多尔"}) is None
+    assert find_fact("year", evidence, [], "en", countries={"厄瓜多尔"}).display == "2019"
+    # No sentence names the country: the evidence is read as before.
+    assert find_fact("year", evidence, [], "en", countries={"秘鲁"}).display == "2017"

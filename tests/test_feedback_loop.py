@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.evaluation.suite import parse_item
+from assistant.evaluation.dataset import parse_item
 from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback
 from assistant.trainers.transcript import Turn, build_transcript, render_transcript
 from tests.conftest import PAPER_DOC

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import suite as evaluation
+from assistant.evaluation.run import evaluate
 from assistant.core.errors import ConfigError
 from assistant.core.langtags import un_lang
 from assistant.retrieval.lexical import simplify
@@ -36,7 +36,7 @@ def test_a_zh_hant_set_runs_and_is_reported_under_zh(fake_assistant, tmp_path: P
     ]
     path = tmp_path / "set.jsonl"
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
-    run = evaluation.evaluate(fake_assistant, path, 5)
+    run = evaluate(fake_assistant, path, 5)
     assert set(run["metrics"]["by_lang"]) == {"zh", "en"}
     zh = run["metrics"]["by_lang"]["zh"]
     assert zh["n_items"] == 1 and zh["hit@5"] == 1.0

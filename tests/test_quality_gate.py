@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.suite import HEADLINE_MAX, HEADLINE_MIN, check_thresholds, evaluate
+from assistant.evaluation.gate import HEADLINE_MAX, HEADLINE_MIN, check_thresholds
+from assistant.evaluation.run import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 QA_SET = ROOT / "evals" / "qa.jsonl"

@@ -43,6 +43,12 @@ def test_a_reference_names_its_unit(question, unit_id):
         "What are carrier sanctions?",
         "Which resolution designated 30 July?",
         "paragraph 16 explains what?",  # "16 e" is 16(e) only with its closing bracket
+        # A treaty's paragraph, not one of the paper's:
+        "And what does paragraph 2 of the following article stress?",
+        "Que dit le paragraphe 2 de l'article 9 ?",
+        "¿Qué dice el párrafo 2 del artículo 9?",
+        "Что говорится в пункте 2 статьи 9?",
+        "ماذا تقول الفقرة 2 من المادة 9؟",
         "蓝心运动是什么时候成立的？",
     ],
 )

@@ -268,7 +268,8 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
     if analysis.fact_kind is None:
         return None
     ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
-    fact = find_fact(analysis.fact_kind, [(c.unit_id, c.quote) for c in ordered], analysis.anchors, analysis.lang)
+    evidence = [(c.unit_id, c.quote) for c in ordered]
+    fact = find_fact(analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries)
     if fact is not None:
         # The sentence that states the fact is evidence, even when it came in as context.
         for i, c in enumerate(draft.citations):

@@ -12,23 +12,28 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
-from assistant.core.text import HAN
+from assistant.core.text import HAN, has_han
 
-FactKind = Literal["date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person"]
-FACT_KINDS: tuple[str, ...] = ("date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "person")
+FactKind = Literal[
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+]
+FACT_KINDS: tuple[str, ...] = (
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+)
 
 # What a question asks for, per language. Order matters: "which year" is a year even
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("date", re.compile(
         r"哪一天|哪天|几月几日|什么日子|which day|what day|what date|on what date|quel jour|quelle date|"
+        r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
     ("year", re.compile(
@@ -46,19 +51,29 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     ("article", re.compile(
         r"第几条|哪一?条|which article|what article|quel article|quels articles|qué artículo|cuál artículo|"
-        r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما المادة|أية مادة",
+        r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما (?:هي )?المادة|أية مادة",
         re.IGNORECASE)),
     ("symbol", re.compile(
         r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|\b(?:which|what)\b[^?.]{0,40}\bresolution|"
         r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
         r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
-        r"условное обозначение|шифр|أي قرار|ما القرار|رمز الوثيقة",
+        r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة",
         re.IGNORECASE)),
     ("country", re.compile(
         r"哪一?个?国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
-        r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|ما البلد|ما الدولة|"
+        r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|"
+        r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
         r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
+        re.IGNORECASE)),
+    # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
+    ("editor", re.compile(
+        r"主编|编辑|合编|\bedit(?:ed|or|ors)\b|\béditeurs? scientifiques?|\bdirigé|\bsous la direction|"
+        r"\bedit(?:ó|aron|ad[oa]s?|ores)\b|\bédité|\bredact|под редакц|редактор|редактировал|\bحرر|المحرر",
+        re.IGNORECASE)),
+    ("author", re.compile(
+        r"作者|谁写|谁撰写|谁著|\bwho wrote\b|\bauthors?\b|\bwritten by\b|\bauteurs?\b|\bécrit\b|\brédigé|"
+        r"\bautor(?:es|a)?\b|\bescribi|\bescrito\b|\bавтор|\bнаписал|مؤلف|\bكتب",
         re.IGNORECASE)),
     ("organisation", re.compile(
         r"哪一?个?机构|哪一?个?组织|哪一?个?部门|由谁|which organi[sz]ation|what organi[sz]ation|which body|"
@@ -93,7 +108,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人)")
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# "7 月 30 日", or a month alone ("9 月"): a question asking which month is answered by either.
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 # Month names as UN documents write dates in each language ("30 July", "30 juillet", "30 تموز/يوليه").
 _MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
@@ -114,6 +130,8 @@ _BODY = re.compile(f"[{HAN}]{{2,10}}(?:出版社|基金会|研究所|大学)")
 _RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
+_EDITED = re.compile(r"主编|编辑|合编|\(eds?\.\)|\beds?\.|\(dir\.\)|\(comps?\.\)", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[；;。，,]")
 _ORG_ENDINGS = ("办公室", "办事处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
 
 _ARTICLE_WORD = {"zh": "第{n}条", "en": "article {n}", "fr": "article {n}", "es": "artículo {n}", "ru": "статья {n}", "ar": "المادة {n}"}
@@ -167,6 +185,26 @@ def _country_words(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     )
 
 
+def chinese_forms(name: str, lang: str) -> frozenset[str]:
+    """How the corpus would write a thing the question names: itself in Chinese, else its
+    glossary or salient-term equivalents and the countries it names ("Équateur" -> 厄瓜多尔)."""
+    if has_han(name):
+        return frozenset({name})
+    folded = glossary.fold(name)
+    return (
+        glossary.terms_of_word(folded, lang)
+        | glossary.terms_of_word(folded, lang, "salient_terms")
+        | frozenset(countries_named(name, lang))
+    )
+
+
+def country_forms(name: str, lang: str) -> frozenset[str]:
+    """The Chinese names of the countries ``name`` names: itself if it is one, else by its words in ``lang``."""
+    if has_han(name):
+        return frozenset({name}) if name in _countries_zh() else frozenset()
+    return frozenset(countries_named(name, lang))
+
+
 def country_name(english_name: str, lang: str) -> str:
     return _country_translator(lang).gettext(english_name)
 
@@ -196,8 +234,17 @@ def _organisations() -> tuple[str, ...]:
 
 def has_candidate(kind: FactKind, text: str) -> bool:
     """Whether ``text`` holds anything that could answer a question of ``kind``."""
-    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
-    return any(_spans(k, text) for k in kinds)
+    return any(_spans(k, text) for k in _answering_kinds(kind))
+
+
+def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
+    """"Who" is answered by a person when the text names one, else by the body that acts;
+    an author or editor question by any person when no citation role can be read."""
+    if kind == "person":
+        return ("person", "organisation")
+    if kind in ("author", "editor"):
+        return (kind, "person")
+    return (kind,)
 
 
 def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
@@ -207,7 +254,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
     if kind == "date":
-        return [(m.start(), m.group(0), f"{int(m.group(1))}/{int(m.group(2))}") for m in _DATE.finditer(text)]
+        return [(m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g)) for m in _DATE.finditer(text)]
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "quantity":
@@ -233,15 +280,22 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return sorted(found)
     if kind == "person":
         return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
+    if kind in ("author", "editor"):
+        # A citation names its authors first and its editors before "主编" / "(eds.)":
+        # a name's role is read from what follows it up to the clause's end.
+        names = _spans("person", text)
+        return [n for n in names if bool(_EDITED.search(_CLAUSE_END.split(text[n[0]:], 1)[0])) == (kind == "editor")]
     return []
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "date":
-        month, day = (int(v) for v in value.split("/"))
+        month, _, day = value.partition("/")
         if lang == "zh":
-            return f"{month}月{day}日"
-        name = _MONTHS.get(lang, _MONTHS["en"])[month - 1]
+            return f"{month}月{day}日" if day else f"{month}月"
+        name = _MONTHS.get(lang, _MONTHS["en"])[int(month) - 1]
+        if not day:
+            return name
         return f"{day} de {name}" if lang == "es" else f"{day} {name}"
     if kind == "ordinal" and lang != "zh":
         n = int(value)
@@ -262,7 +316,6 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     return value
 
 
-_CLAUSE_END = re.compile(r"[；;。，,]")
 
 
 def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[int, str, str]:
@@ -277,15 +330,23 @@ def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: st
 
 
 def find_fact(
-    kind: FactKind, evidence: Sequence[tuple[str, str]], anchor_terms: Sequence[str], lang: str
+    kind: FactKind,
+    evidence: Sequence[tuple[str, str]],
+    anchor_terms: Sequence[str],
+    lang: str,
+    countries: Collection[str] = (),
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
     The first sentence holding a candidate wins; within it, the candidate nearest the
-    question's words.
+    question's words. When the question names a country (``countries``, in Chinese) that
+    some sentences mention, only those may answer: "In which month did Ecuador join?" is
+    not answered by the month another country's campaign began.
     """
+    about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
+    evidence = about or evidence
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
-    kinds: tuple[FactKind, ...] = ("person", "organisation") if kind == "person" else (kind,)
+    kinds = _answering_kinds(kind)
     given = "".join(anchor_terms)
     for unit_id, sentence in evidence:
         for k in kinds:
@@ -296,6 +357,10 @@ def find_fact(
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
             position, span, value = _nearest(spans, anchors, sentence)
+            if k in ("author", "editor"):  # every author, as the citation lists them
+                first, last = spans[0], spans[-1]
+                span = sentence[first[0] : last[0] + len(last[1])]
+                value = ", ".join(name for _, name, _ in spans)
             year = None
             if k == "country":  # "Ecuador (2019)": when it joined, not just who
                 years = _YEAR.findall(sentence)

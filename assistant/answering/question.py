@@ -14,7 +14,7 @@ from assistant.retrieval import glossary
 from assistant.core.text import has_han
 from assistant.retrieval import lexical
 from assistant.retrieval.conversation import resolve
-from assistant.answering.facts import FactKind, asked_kind
+from assistant.answering.facts import FactKind, asked_kind, country_forms
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 from assistant.answering.references import UnitReference, find_reference
 
@@ -40,13 +40,19 @@ class QuestionAnalysis:
         return frozenset(w for w in self.words if w not in topic)
 
     @property
+    def countries(self) -> frozenset[str]:
+        """The countries the turn names, as the corpus writes them (in Chinese)."""
+        return frozenset(zh for name in self.names for zh in country_forms(name, self.lang))
+
+    @property
     def anchors(self) -> tuple[str, ...]:
         """What the turn names, to look for in a cited sentence: the answer sits near it and is not it."""
         return self.terms + tuple(re.findall(r"\d+(?:/\d+)*", self.text))
 
 
 # A capitalised word inside a sentence names something ("Korea", "Interpol", "Palermo").
-_CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+")
+# "l'Équateur": after an elided article too.
+_CAPITALISED = re.compile(r"(?:(?<=[\w,;:] )|(?<=\w['’]))[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+")
 
 
 # Capitalised, but not names: months (English, Russian) and the like.

@@ -45,6 +45,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("footnote", re.compile(rf"(?<![\w])(?:{_FOOTNOTE_WORDS})\s*(?:n[°º]\s*|№\s*|رقم\s*)?(\d+|\*)(?![\d/])", re.IGNORECASE)),
 )
 
+# "paragraph 2 of article 10", "párrafo 2 del artículo 9", "пункт 2 статьи 9": a paragraph
+# of a treaty the paper quotes, not one of the paper's own.
+_OF_TREATY = re.compile(
+    r"\s*(?:of|in|de|del|de la|du|из|من)\s+(?:\S+\s+){0,2}?"
+    r"(?:articles?|art\.|l['’]article|artículos?|protocol[eo]?|convention|convención|resolution|résolution|resolución|"
+    r"стать[а-я]*|протокол[а-я]*|конвенци[а-я]*|المادة|البروتوكول|الاتفاقية)"
+    r"|\s+(?:стать[а-я]*|протокол[а-я]*|конвенци[а-я]*)",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class UnitReference:
@@ -85,6 +95,8 @@ def find_reference(question: str) -> UnitReference | None:
     found: list[tuple[int, UnitReference]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
+            if kind == "paragraph" and _OF_TREATY.match(text, match.end()):
+                continue
             number = _arabic_number(match.group(1))
             if kind == "footnote":
                 unit_id = f"fn{number}"

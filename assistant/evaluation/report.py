@@ -1,6 +1,6 @@
 """The evaluation report: Markdown and HTML pages with PNG charts, from a results document.
 
-It reads only the ``results.json`` shape (``assistant.evaluation.suite.evaluate``), so a report
+It reads only the ``results.json`` shape (``assistant.evaluation.run.evaluate``), so a report
 can be rebuilt from a stored run without the model. Questions and document text are
 untrusted input: everything taken from them is HTML-escaped in both pages (Markdown
 renderers pass raw HTML through).
@@ -111,7 +111,7 @@ def _plt():
 
 def chart_overall(overall: Mapping[str, Any], path: Path) -> Path:
     plt = _plt()
-    rows = [(label, overall.get(key), better) for key, label, better in RATE_METRICS if overall.get(key) is not None]
+    rows = [(label, value, better) for key, label, better in RATE_METRICS if (value := overall.get(key)) is not None]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(rows) + 1.2))
     labels = [r[0] for r in rows][::-1]
     values = [r[1] for r in rows][::-1]

@@ -157,9 +157,9 @@ def load_manifest(corpus_dir: str | os.PathLike[str], *, missing_ok: bool = Fals
         if e.doc_id in seen:
             raise CorpusError(f"{mpath}: doc_id {e.doc_id!r} appears twice")
         seen.add(e.doc_id)
-        _entry_file(cdir, e)  # checks the path stays inside the corpus directory
+        entry_file(cdir, e)  # checks the path stays inside the corpus directory
         if e.ocr_file:
-            _entry_file(cdir, e, e.ocr_file)
+            entry_file(cdir, e, e.ocr_file)
     return Manifest(version=version, entries=entries)
 
 
@@ -174,7 +174,8 @@ def manifest_stamp(corpus_dir: str | os.PathLike[str]) -> tuple[int, int, int] |
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def _entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
+def entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
+    """The entry's file (or ``path``, e.g. its OCR record) in the corpus directory; never outside it."""
     rel = Path(path or entry.path)
     if rel.is_absolute() or ".." in rel.parts:
         raise CorpusError(f"manifest entry {entry.doc_id!r}: path {str(rel)!r} must be relative to the corpus directory")
@@ -186,7 +187,7 @@ def _stored_ocr(corpus_dir: Path, entry: ManifestEntry) -> bytes | None:
     if not entry.ocr_file:
         return None
     try:
-        return _entry_file(corpus_dir, entry, entry.ocr_file).read_bytes()
+        return entry_file(corpus_dir, entry, entry.ocr_file).read_bytes()
     except OSError:
         return None
 
@@ -204,7 +205,7 @@ def load_documents(settings: Settings) -> list[Document]:
     manifest = load_manifest(cdir)
     docs: list[Document] = []
     for entry in manifest.entries:
-        fpath = _entry_file(cdir, entry)
+        fpath = entry_file(cdir, entry)
         if not fpath.is_file():
             raise CorpusError(
                 f"{fpath} (document {entry.doc_id!r}) is listed in {MANIFEST_NAME} but missing; "
@@ -245,7 +246,7 @@ def corpus_hash(settings: Settings) -> str:
     except FileNotFoundError:
         raise CorpusError(f"no {MANIFEST_NAME} in {cdir}; add documents with `assistant add FILE`") from None
     for entry in load_manifest(cdir).entries:
-        fpath = _entry_file(cdir, entry)
+        fpath = entry_file(cdir, entry)
         h.update(f"\n{entry.doc_id}\n{entry.path}\n".encode())
         try:
             with open(fpath, "rb") as fh:
@@ -533,7 +534,7 @@ def remove_document(settings: Settings, doc_id: str) -> ManifestEntry:
         for e in rest
     ]
     _write_manifest(cdir, Manifest(version=manifest.version, entries=tuple(rest)))
-    _unlink_quietly(_entry_file(cdir, entry))
+    _unlink_quietly(entry_file(cdir, entry))
     return entry
 
 
@@ -577,7 +578,7 @@ def replace_document(
     pending = _Pending(src, data, digest, apply_entry(doc, entry), entry, False)
     _commit(cdir, [pending], Manifest(version=manifest.version, entries=entries))
     if old.path != name:
-        _unlink_quietly(_entry_file(cdir, old))
+        _unlink_quietly(entry_file(cdir, old))
     return pending.doc
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.retrieval import glossary
+from assistant.core.records import Unit
 from assistant.core.text import has_han
 from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.searcher import Passage
 
 _MARKERS = re.compile(
     r"^\s*(那|那么|那些|这|这个|这些|它|它们|其|该|还有|另外|此外|再|又|"
@@ -36,7 +38,11 @@ _ANAPHORA = re.compile(
     r"(?:^|\s)(?:ذلك|تلك|هذا|هذه|هو|هي|هم|هناك)(?:\s|$|[؟?])",
     re.IGNORECASE,
 )
+_NUMBER = re.compile(r"\d+(?:[./]\d+)*")
 FOLLOWUP_MAX_TOKENS = 4
+BARE_MAX_TOKENS = 5
+# A capitalised word after the first names something (a campaign, a country): the question has its own topic.
+_CAPITALISED = re.compile(r"(?<=\w )[A-ZÀ-ÖØ-ÞА-ЯЁ]")
 ANAPHORA_MAX_TOKENS = 6
 
 
@@ -54,9 +60,18 @@ def is_followup(question: str) -> bool:
     n_tokens = len(tokenize(question))
     if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question):
         return True
-    if n_tokens <= 2 and not has_han(question) and not glossary.expand(question):
-        return True  # "¿Cuándo se lanzó?": too little to stand on its own, and no topic of its own
+    if n_tokens <= BARE_MAX_TOKENS and not names_a_topic(question):
+        # "¿En cuántos casos se basa?", "文件举了什么例子？": a short question naming none of
+        # the paper's terms and no proper name has no topic of its own.
+        return True
     return n_tokens <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
+
+
+def names_a_topic(question: str) -> bool:
+    """Whether the question names one of the paper's terms (in any language) or a proper name."""
+    if has_han(question):
+        return any(term in question for term in glossary.chinese_terms())
+    return bool(glossary.expand(question) or _CAPITALISED.search(question))
 
 
 def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
@@ -68,4 +83,34 @@ def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
         topic = next((h for h in reversed(history) if h and h.strip()), None)
     if topic is None or not is_followup(question):
         return ResolvedQuery(question, question, "", False)
+    topic = swap_numbers(topic, question) or topic
     return ResolvedQuery(question, f"{topic} {question}", topic, True)
+
+
+def swap_numbers(topic: str, followup: str) -> str | None:
+    """The topic asked again with the follow-up's numbers in place of its own, or None.
+
+    An elliptical follow-up swaps one value: "¿Y en 2013?" after "¿Qué recomendó el Grupo
+    de Trabajo en 2009?", "那第12条和第13条呢？" after a question on article 11. Left in,
+    the old number pulls both searches back to the paragraph already answered.
+    """
+    new = _NUMBER.findall(followup)
+    old = _NUMBER.findall(topic)
+    if not new or len(old) != 1 or old[0] in new or len(old[0]) != len(new[0]):
+        return None
+    joiner = "、" if has_han(topic) else ", "
+    return topic.replace(old[0], joiner.join(dict.fromkeys(new)), 1)
+
+
+def near_topic(passages: Sequence[Passage], topic: Unit, weight: float) -> tuple[Passage, ...]:
+    """Reorder a follow-up's passages, favouring those in the section its topic was answered from.
+
+    "What accompanies each of its provisions?" after a question on the Model Law asks about
+    the Model Law's section, not about provisions anywhere: a follow-up stays with its
+    topic unless the words it adds clearly lead elsewhere.
+    """
+    def bonus(unit: Unit) -> float:
+        return weight if (unit.doc_id, unit.section) == (topic.doc_id, topic.section) else 0.0
+
+    scored = [replace(p, score=p.score + bonus(p.unit)) for p in passages]
+    return tuple(sorted(scored, key=lambda p: -p.score))

@@ -1,8 +1,8 @@
 """Hybrid retrieval: dense (FAISS) and lexical (BM25 over jieba tokens), fused by rank.
 
 Results are units, not chunks: a long unit's windows collapse to their best rank.
-Fusion is weighted reciprocal rank (RRF); its weights and constant were chosen on the
-evaluation set (see evals/README.md for the measurements), not guessed.
+Fusion is weighted reciprocal rank (RRF, assistant/retrieval/fusion.py); its weights and
+constant were chosen on the evaluation set (see evals/README.md for the measurements), not guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.retrieval import glossary
+from assistant.retrieval.fusion import FusionParams, fuse
 from assistant.index.chunking import units_by_key
 from assistant.core.records import Unit
 from assistant.index.embeddings import Embedder
@@ -26,15 +27,6 @@ from assistant.core.runtime import gc_paused
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-
-
-@dataclass(frozen=True)
-class FusionParams:
-    # Chosen on the dev half of evals/qa.jsonl by evals/tune_fusion.py (MRR); see evals/README.md.
-    rrf_k: int = 10
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.5
-    depth: int = 50  # candidates taken from each side before fusion
 
 
 @dataclass(frozen=True)
@@ -140,15 +132,10 @@ class HybridSearcher:
             lexical_units = _rank_units(self.bm25.search(tokens, params.depth, mask), self.chunk_keys)
             timings["lexical"] = (time.perf_counter() - start) * 1000
 
-        fused: dict[tuple[str, str], float] = {}
         dense_rank = {key: rank for rank, (key, _) in enumerate(dense_units, 1)}
         dense_score = dict(dense_units)
         lexical_rank = {key: rank for rank, (key, _) in enumerate(lexical_units, 1)}
-        for key, rank in dense_rank.items():
-            fused[key] = fused.get(key, 0.0) + params.dense_weight / (params.rrf_k + rank)
-        for key, rank in lexical_rank.items():
-            fused[key] = fused.get(key, 0.0) + params.lexical_weight / (params.rrf_k + rank)
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        ranked = fuse([key for key, _ in dense_units], [key for key, _ in lexical_units], params)[:k]
         passages = tuple(
             Passage(
                 unit=self.units[key],
