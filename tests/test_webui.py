@@ -68,7 +68,7 @@ def test_the_sources_panel_escapes_text_heading_and_aligned_version() -> None:
     assert "&lt;b&gt;标题&lt;/b&gt;" in html and "&lt;i&gt;title&lt;/i&gt;" in html
     assert "第7段" in html and "第8段" in html
     assert i18n.text("in_your_language", "zh") in html
-    assert webui.label("previous", "zh") in html and webui.label("none", "zh") in html
+    assert i18n.text("previous", "zh") in html and i18n.text("none", "zh") in html
 
 
 def test_the_document_browser_escapes_and_filters() -> None:
@@ -92,14 +92,14 @@ def test_filter_ignores_the_line_breaks_of_the_pdf_extraction(fake_assistant) ->
 
 
 def test_every_label_exists_in_chinese_and_english() -> None:
-    for key, table in webui._LABELS.items():
+    for key, table in i18n.table().items():
         assert table.get("zh") and table.get("en"), key
     assert len(webui.EXAMPLES["zh"]) == len(webui.EXAMPLES["en"])
 
 
 def test_other_languages_fall_back_to_english_labels() -> None:
-    assert webui.label("send", "fr") == webui.label("send", "en") == "Send"
-    assert webui.label("send", "zh") == "发送"
+    assert i18n.text("send", "fr") == i18n.text("send", "en") == "Send"
+    assert i18n.text("send", "zh") == "发送"
     assert webui.error_text("boom", "zh") == "出错了：boom"
 
 
@@ -243,11 +243,11 @@ def test_feedback_is_written_to_the_configured_log(web) -> None:
     _, _, settings, demo = web
     record = {"question": "q1", "answer": "a1", "lang": "en", "citations": [f"{PAPER}:3"]}
     status, comment = _handler(demo, "feedback_not_helpful")("too short", record, "en")
-    assert status == webui.label("thanks", "en") and comment == ""
+    assert status == i18n.text("thanks", "en") and comment == ""
     stored = read_feedback(settings.feedback_path)[-1]
     assert (stored["question"], stored["rating"], stored["comment"], stored["citations"]) == ("q1", "not_helpful", "too short", [f"{PAPER}:3"])
     status, _ = _handler(demo, "feedback_helpful")("", {}, "zh")
-    assert status == webui.label("no_answer_yet", "zh")
+    assert status == i18n.text("no_answer_yet", "zh")
 
 
 def test_new_conversation_clears_the_client_state(web) -> None:
@@ -305,9 +305,9 @@ def _updates(demo, *args):
 
 
 def test_a_model_reply_streams_as_it_arrives_and_is_redrawn_from_the_final_answer(fake_assistant, tmp_path: Path, monkeypatch) -> None:
-    import app
+    from assistant.web import handlers
 
-    monkeypatch.setattr(app, "STREAM_EVERY_S", 0.0)  # every piece, as a slow model's would be
+    monkeypatch.setattr(handlers, "STREAM_EVERY_S", 0.0)  # every piece, as a slow model's would be
     deltas = ["应禁止向", "雇员收取征聘费。[1]\n", "此类机构", "须经登记。[1]"]
     assistant, demo = _with_model(fake_assistant, _Model(deltas), tmp_path)
     updates = _updates(demo, Q_FEES, [], [], "zh")
@@ -332,13 +332,13 @@ def test_a_fast_model_reply_is_sent_in_a_handful_of_updates_not_one_per_piece(fa
 
 
 def test_a_long_conversation_keeps_a_bounded_chat(web) -> None:
-    import app
+    from assistant.web import handlers
 
     _, _, _, demo = web
-    old = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i // 2}"} for i in range(2 * app.MAX_SHOWN_TURNS + 10)]
+    old = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i // 2}"} for i in range(2 * handlers.MAX_SHOWN_TURNS + 10)]
     messages = list(_handler(demo, "ask")("边境管理", [], old, "zh"))[-1][0]
-    assert len(messages) == 2 * app.MAX_SHOWN_TURNS and messages[-2]["role"] == "user"
-    assert messages[0]["content"] == old[-2 * (app.MAX_SHOWN_TURNS - 1)]["content"]
+    assert len(messages) == 2 * handlers.MAX_SHOWN_TURNS and messages[-2]["role"] == "user"
+    assert messages[0]["content"] == old[-2 * (handlers.MAX_SHOWN_TURNS - 1)]["content"]
 
 
 def test_after_a_model_failure_the_message_is_the_fallback_not_the_pieces(fake_assistant, tmp_path: Path) -> None:
@@ -454,11 +454,11 @@ def test_a_brief_topic_with_markup_cannot_become_html(web) -> None:
 
 
 def test_brief_errors_are_short_messages_in_the_interface_language(web, monkeypatch, caplog) -> None:
-    import app
+    from assistant.web import handlers
 
     _, _, _, demo = web
     status, file, view = _handler(demo, "brief")("   ", "en", "docx", "zh")
-    assert status == webui.error_html(webui.label("brief_no_topic", "zh")) and view == "" and file["visible"] is False
+    assert status == webui.error_html(i18n.text("brief_no_topic", "zh")) and view == "" and file["visible"] is False
     status, file, view = _handler(demo, "brief")("征聘费", "en", "pdf<b>", "en")  # a forged format
     assert "Something went wrong: unknown format" in status and "&lt;b&gt;" in status and "<b>" not in status
     assert view == "" and _file(file) is None
@@ -466,7 +466,7 @@ def test_brief_errors_are_short_messages_in_the_interface_language(web, monkeypa
     def boom(*a, **k):
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr(app, "make_brief", boom)
+    monkeypatch.setattr(handlers, "make_brief", boom)
     status, _, _ = _handler(demo, "brief")("征聘费", "en", "docx", "zh")
     assert "出错了" in status and "secret" not in status and "Traceback" not in status
     assert "secret internals" in caplog.text
@@ -494,7 +494,7 @@ def test_a_topic_quiz_in_chinese(web) -> None:
 def test_a_quiz_needs_whole_numbers(web, n) -> None:
     _, _, _, demo = web
     status, file, view = _handler(demo, "quiz")("", n, 0, "en", "md", "zh")
-    assert status == webui.error_html(webui.label("quiz_bad_number", "zh")) and view == "" and _file(file) is None
+    assert status == webui.error_html(i18n.text("quiz_bad_number", "zh")) and view == "" and _file(file) is None
 
 
 def test_a_quiz_out_of_range_says_why(web) -> None:
@@ -512,5 +512,5 @@ def test_switching_the_language_relabels_every_output(web) -> None:
     fn = next(f for f in demo.fns.values() if f.name == "relabel")
     updates = fn.fn("zh", "", PAPER, "", {})
     assert len(updates) == len(fn.outputs)
-    assert {"label": webui.label("tab_brief", "zh"), "__type__": "update"} in updates
-    assert webui.label("quiz_intro", "zh") in updates
+    assert {"label": i18n.text("tab_brief", "zh"), "__type__": "update"} in updates
+    assert i18n.text("quiz_intro", "zh") in updates

@@ -1,118 +1,52 @@
-"""Framing text (labels, refusals, notices) in the six UN languages.
+"""The assistant's own words in the six UN languages: one string table, one lookup.
 
+Every label, refusal, notice and heading that any surface shows (answers, the CLI, the web
+chat, briefs and quizzes) is a key of ``assistant/data/strings.toml``, read by ``text``.
 Excerpts are never translated: they are quoted in the source language. Only what the
 assistant itself says follows the reader.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
 from assistant.core.errors import choice_error
 
 UI_LANGS: tuple[str, ...] = ("zh", "en", "fr", "es", "ru", "ar")
-
-_STRINGS: dict[str, dict[str, str]] = {
-    "answer_intro": {
-        "zh": "根据文件：",
-        "en": "According to the documents:",
-        "fr": "D'après les documents :",
-        "es": "Según los documentos:",
-        "ru": "Согласно документам:",
-        "ar": "وفقاً للوثائق:",
-    },
-    "refusal": {
-        "zh": "文件中没有回答这个问题的内容。",
-        "en": "The documents do not say.",
-        "fr": "Les documents ne le disent pas.",
-        "es": "Los documentos no lo dicen.",
-        "ru": "В документах об этом не говорится.",
-        "ar": "لا تذكر الوثائق ذلك.",
-    },
-    "closest": {
-        "zh": "最接近的段落（仅供参考，并非答案）：",
-        "en": "Closest paragraphs (for reference, not an answer):",
-        "fr": "Paragraphes les plus proches (pour information, pas une réponse) :",
-        "es": "Párrafos más cercanos (como referencia, no una respuesta):",
-        "ru": "Ближайшие пункты (для справки, не ответ):",
-        "ar": "أقرب الفقرات (للاطلاع، وليست إجابة):",
-    },
-    "excerpts": {
-        "zh": "摘录",
-        "en": "Excerpts",
-        "fr": "Extraits",
-        "es": "Extractos",
-        "ru": "Выдержки",
-        "ar": "مقتطفات",
-    },
-    "in_your_language": {
-        "zh": "中文版本",
-        "en": "In English",
-        "fr": "En français",
-        "es": "En español",
-        "ru": "На русском языке",
-        "ar": "باللغة العربية",
-    },
-    "truncated": {
-        "zh": "问题过长，只使用了前 {n} 个字符。",
-        "en": "The question was too long; only its first {n} characters were used.",
-        "fr": "La question était trop longue ; seuls ses {n} premiers caractères ont été utilisés.",
-        "es": "La pregunta era demasiado larga; solo se usaron sus primeros {n} caracteres.",
-        "ru": "Вопрос слишком длинный; использованы только первые {n} символов.",
-        "ar": "السؤال طويل جداً؛ استُخدمت أول {n} حرفاً فقط.",
-    },
-    "empty": {
-        "zh": "请输入一个问题。",
-        "en": "Please type a question.",
-        "fr": "Veuillez saisir une question.",
-        "es": "Escriba una pregunta.",
-        "ru": "Пожалуйста, введите вопрос.",
-        "ar": "يرجى كتابة سؤال.",
-    },
-    "llm_fallback": {
-        "zh": "语言模型不可用，以下为摘录式回答。",
-        "en": "The language model was unavailable; this is the extractive answer.",
-        "fr": "Le modèle de langue était indisponible ; voici la réponse extractive.",
-        "es": "El modelo de lenguaje no estaba disponible; esta es la respuesta extractiva.",
-        "ru": "Языковая модель недоступна; это извлечённый ответ.",
-        "ar": "النموذج اللغوي غير متاح؛ هذه هي الإجابة المستخلصة.",
-    },
-    "citation_removed": {
-        "zh": "已删除 {n} 个指向未检索段落的引用。",
-        "en": "{n} citation(s) to paragraphs that were not retrieved were removed.",
-        "fr": "{n} citation(s) vers des paragraphes non retrouvés ont été supprimées.",
-        "es": "Se eliminaron {n} cita(s) a párrafos no recuperados.",
-        "ru": "Удалено ссылок на неизвлечённые пункты: {n}.",
-        "ar": "أُزيلت {n} إحالة إلى فقرات لم تُسترجع.",
-    },
-    "terms": {
-        "zh": "术语",
-        "en": "Terms",
-        "fr": "Termes",
-        "es": "Términos",
-        "ru": "Термины",
-        "ar": "المصطلحات",
-    },
-    "no_such_unit": {
-        "zh": "文件中没有{label}。最接近的编号：{close}。",
-        "en": "The document has no {label}. Nearest: {close}.",
-        "fr": "Le document n'a pas de {label}. Les plus proches : {close}.",
-        "es": "El documento no tiene {label}. Los más cercanos: {close}.",
-        "ru": "В документе нет: {label}. Ближайшие: {close}.",
-        "ar": "لا تتضمن الوثيقة {label}. الأقرب: {close}.",
-    },
-    "error": {
-        "zh": "出错了：{message}",
-        "en": "Something went wrong: {message}",
-        "fr": "Une erreur s'est produite : {message}",
-        "es": "Se produjo un error: {message}",
-        "ru": "Произошла ошибка: {message}",
-        "ar": "حدث خطأ: {message}",
-    },
-}
+STRINGS_FILE = "data/strings.toml"  # inside the package
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    table = _STRINGS[key]
-    template = table.get(lang) or table["en"]
+@cache
+def table() -> Mapping[str, Mapping[str, str]]:
+    """Every string as key -> language -> template, read once; the file's sections only group keys."""
+    raw = tomllib.loads(resources.files("assistant").joinpath(STRINGS_FILE).read_text(encoding="utf-8"))
+    strings: dict[str, Mapping[str, str]] = {}
+    for section, entries in raw.items():
+        for key, texts in entries.items():
+            # A shipped table that breaks these rules is a packaging bug: say where, at once.
+            if key in strings:
+                raise ValueError(f"{STRINGS_FILE}: the key {key!r} of [{section}] is defined twice")
+            if not texts.get("en") or not set(texts) <= set(UI_LANGS):
+                raise ValueError(f"{STRINGS_FILE}: {key!r} needs an English text and only languages of {UI_LANGS}")
+            strings[key] = MappingProxyType(texts)
+    return MappingProxyType(strings)
+
+
+def has(key: str) -> bool:
+    return key in table()
+
+
+def text(key: str, lang: str | None, **values: object) -> str:
+    """The string ``key`` in ``lang`` (English when it has no text in ``lang``), its ``{fields}`` filled from ``values``."""
+    try:
+        texts = table()[key]
+    except KeyError:
+        raise KeyError(f"no string {key!r} in the string table, assistant/{STRINGS_FILE}") from None
+    template = texts.get(lang or "en") or texts["en"]
     return template.format(**values) if values else template
 
 
@@ -125,20 +59,7 @@ def check_lang(lang: str) -> str:
 def cite_label(unit_id: str, lang: str) -> str:
     """``第16(e)段`` in Chinese, ``para. 16(e)`` in English, the same address in each language."""
     if unit_id.startswith("fn"):
-        number = unit_id[2:]
-        return {
-            "zh": f"脚注{number}",
-            "fr": f"note {number}",
-            "es": f"nota {number}",
-            "ru": f"сноска {number}",
-            "ar": f"الحاشية {number}",
-        }.get(lang, f"footnote {number}")
+        return text("cite_footnote", lang, number=unit_id[2:])
     if unit_id == "header":
-        return {"zh": "标题", "fr": "en-tête", "es": "encabezado", "ru": "заголовок", "ar": "العنوان"}.get(lang, "heading")
-    return {
-        "zh": f"第{unit_id}段",
-        "fr": f"par. {unit_id}",
-        "es": f"párr. {unit_id}",
-        "ru": f"п. {unit_id}",
-        "ar": f"الفقرة {unit_id}",
-    }.get(lang, f"para. {unit_id}")
+        return text("cite_header", lang)
+    return text("cite_paragraph", lang, unit=unit_id)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.retrieval import glossary
-from assistant.core import i18n
 from assistant.core.text import HAN_CHAR, HAN_RUN
 from assistant.answering.extractive import Citation
 from assistant.index.chunking import split_sentences
@@ -472,48 +471,3 @@ def _doc_rank(assistant: "Assistant", doc_id: str) -> int:
         if d.doc_id == doc_id:
             return i
     return math.inf  # type: ignore[return-value]
-
-
-# --- framing labels --------------------------------------------------------------------------
-
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"zh": "专题简报：{topic}", "en": "Topic brief: {topic}"},
-    "source_note": {
-        "zh": "摘录均逐字引自原文；段落编号在联合国六种语文版本中相同。",
-        "en": "Excerpts are quoted verbatim from the {source} text; paragraph numbers are the same in all six UN language versions.",
-    },
-    "terms": {"zh": "检索用语", "en": "Terms looked for"},
-    "summary": {"zh": "摘要（引文）", "en": "Summary (cited sentences)"},
-    "paragraphs": {"zh": "相关段落", "en": "Relevant paragraphs"},
-    "context": {"zh": "（引导段落）", "en": "(lead-in)"},
-    "questions": {"zh": "文件提出的讨论问题", "en": "The paper's discussion questions"},
-    "questions_none": {
-        "zh": "文件的讨论问题（第2(a)–2(p)段）均未涉及本专题。",
-        "en": "None of the paper's discussion questions (paras. 2(a)–2(p)) bears on this topic.",
-    },
-    "resources": {"zh": "相关指导资源（第四节）", "en": "Guidance resources (section IV)"},
-    "resources_none": {
-        "zh": "第四节所列资源均未涉及本专题。",
-        "en": "None of the resources listed in section IV bears on this topic.",
-    },
-    "related": {"zh": "（相关）", "en": "(related)"},
-    "related_note": {
-        "zh": "标有“（相关）”的条目未直接提及本专题，但与上述段落共用一个专门用语。",
-        "en": "Items marked (related) do not name the topic but share a specific term with the paragraphs above.",
-    },
-    "sources": {"zh": "来源", "en": "Sources"},
-    "nothing": {"zh": "文件中没有关于本专题的段落。", "en": "The paper has no paragraph on this topic."},
-    "resource": {"zh": "资源", "en": "Resource"},
-}
-
-LANG_NAMES = {"zh": {"zh": "中文", "en": "Chinese"}, "en": {"zh": "英文", "en": "English"}}
-
-
-def label(key: str, lang: str, **values: object) -> str:
-    table = LABELS[key]
-    template = table.get(lang) or table["en"]
-    return template.format(**values) if values else template
-
-
-def cite(unit_id: str, lang: str) -> str:
-    return i18n.cite_label(unit_id, lang)

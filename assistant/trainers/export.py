@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import Literal, Union
 
-from assistant.trainers.brief import LANG_NAMES, Brief, cite
-from assistant.trainers.brief import label as brief_label
+from assistant.core import i18n
+from assistant.core.i18n import cite_label as cite
+from assistant.trainers.brief import Brief
 from assistant.core.errors import MissingDependency, choice_error
 from assistant.trainers.quiz import Quiz
-from assistant.trainers.quiz import label as quiz_label
 
 Format = Literal["md", "docx", "csv"]
 BRIEF_FORMATS: tuple[str, ...] = ("md", "docx")
@@ -37,7 +37,8 @@ def check_format(fmt: str, valid: tuple[str, ...]) -> str:
 
 
 def _source_lang_name(brief_or_quiz_lang: str, doc_lang: str) -> str:
-    return LANG_NAMES.get(doc_lang, {}).get(brief_or_quiz_lang, doc_lang)
+    key = f"lang_name_{doc_lang}"
+    return i18n.text(key, brief_or_quiz_lang) if i18n.has(key) else doc_lang
 
 
 def md_escape(text: str) -> str:
@@ -48,42 +49,42 @@ def md_escape(text: str) -> str:
 def brief_to_markdown(brief: Brief) -> str:
     lang = brief.lang
     doc_lang = brief.documents[0].lang if brief.documents else "zh"
-    out = [f"# {brief_label('title', lang, topic=brief.topic)}", ""]
+    out = [f"# {i18n.text('brief_title', lang, topic=brief.topic)}", ""]
     if brief.documents:
         out.append(" · ".join(d.title for d in brief.documents))
         out.append("")
-    out.append(f"_{brief_label('source_note', lang, source=_source_lang_name(lang, doc_lang))}_")
+    out.append(f"_{i18n.text('brief_source_note', lang, source=_source_lang_name(lang, doc_lang))}_")
     if brief.terms:
         out.append("")
-        out.append(f"{brief_label('terms', lang)}: {'、'.join(brief.terms)}")
-    out += ["", f"## {brief_label('summary', lang)}", ""]
+        out.append(f"{i18n.text('brief_terms', lang)}: {'、'.join(brief.terms)}")
+    out += ["", f"## {i18n.text('brief_summary', lang)}", ""]
     if not brief.summary:
-        out.append(brief_label("nothing", lang))
+        out.append(i18n.text("brief_nothing", lang))
     for c in brief.summary:
         out.append(f"- {md_escape(c.quote)} [{cite(c.unit_id, lang)}]")
-    out += ["", f"## {brief_label('paragraphs', lang)}", ""]
+    out += ["", f"## {i18n.text('brief_paragraphs', lang)}", ""]
     if not brief.groups:
-        out.append(brief_label("nothing", lang))
+        out.append(i18n.text("brief_nothing", lang))
     for group in brief.groups:
         out += [f"### {' > '.join(group.section) or group.doc_id}", ""]
         for p in group.paragraphs:
-            extra = f" {brief_label('context', lang)}" if p.context else ""
+            extra = f" {i18n.text('brief_context', lang)}" if p.context else ""
             out += [f"**[{cite(p.unit.unit_id, lang)}]**{extra} {md_escape(p.unit.text)}", ""]
-    out += [f"## {brief_label('questions', lang)}", ""]
+    out += [f"## {i18n.text('brief_questions', lang)}", ""]
     if not brief.questions:
-        out.append(brief_label("questions_none", lang))
+        out.append(i18n.text("brief_questions_none", lang))
     for q in brief.questions:
-        mark = "" if q.direct else f" {brief_label('related', lang)}"
+        mark = "" if q.direct else f" {i18n.text('brief_related', lang)}"
         out.append(f"- **[{cite(q.unit.unit_id, lang)}]**{mark} {md_escape(q.unit.text)}")
-    out += ["", f"## {brief_label('resources', lang)}", ""]
+    out += ["", f"## {i18n.text('brief_resources', lang)}", ""]
     if not brief.resources:
-        out.append(brief_label("resources_none", lang))
+        out.append(i18n.text("brief_resources_none", lang))
     for r in brief.resources:
-        mark = "" if r.direct else f" {brief_label('related', lang)}"
+        mark = "" if r.direct else f" {i18n.text('brief_related', lang)}"
         out.append(f"- **{md_escape(r.title)}** [{cite(r.unit.unit_id, lang)}]{mark}: {md_escape(r.unit.text)}")
     if any(not x.direct for x in (*brief.questions, *brief.resources)):
-        out += ["", f"_{brief_label('related_note', lang)}_"]
-    out += ["", f"## {brief_label('sources', lang)}", ""]
+        out += ["", f"_{i18n.text('brief_related_note', lang)}_"]
+    out += ["", f"## {i18n.text('brief_sources', lang)}", ""]
     out += [f"- {line}" for line in _sources(brief)]
     return "\n".join(out).rstrip() + "\n"
 
@@ -98,23 +99,23 @@ def _sources(brief: Brief) -> list[str]:
 
 
 def _quiz_title(quiz: Quiz) -> str:
-    return quiz_label("title", quiz.lang, topic=quiz.topic) if quiz.topic else quiz_label("title_paper", quiz.lang, title=quiz.doc_title)
+    return i18n.text("quiz_title", quiz.lang, topic=quiz.topic) if quiz.topic else i18n.text("quiz_title_paper", quiz.lang, title=quiz.doc_title)
 
 
 def quiz_to_markdown(quiz: Quiz) -> str:
     lang = quiz.lang
     out = [f"# {_quiz_title(quiz)}", ""]
-    out.append(f"_{quiz_label('intro', lang, source=_source_lang_name(lang, quiz.source_lang))}_")
+    out.append(f"_{i18n.text('quiz_note', lang, source=_source_lang_name(lang, quiz.source_lang))}_")
     if len(quiz.items) < quiz.requested:
-        out += ["", quiz_label("fewer", lang, k=len(quiz.items), n=quiz.requested)]
+        out += ["", i18n.text("quiz_fewer", lang, k=len(quiz.items), n=quiz.requested)]
     out.append("")
     for n, item in enumerate(quiz.items, 1):
-        out.append(f"{n}. {quiz_label(item.kind, lang)} {md_escape(item.prompt)}")
+        out.append(f"{n}. {i18n.text('quiz_' + item.kind, lang)} {md_escape(item.prompt)}")
         for letter, option in zip(LETTERS, item.options):
             shown = cite(option, lang) if item.kind == "which" else option
             out.append(f"   - {letter}. {md_escape(shown)}")
         out.append("")
-    out += [f"## {quiz_label('answers', lang)}", ""]
+    out += [f"## {i18n.text('quiz_answers', lang)}", ""]
     for n, item in enumerate(quiz.items, 1):
         out.append(f"{n}. {_answer_text(item, lang)} — [{cite(item.key.unit_id, lang)}] {md_escape(item.key.sentence)}")
     return "\n".join(out).rstrip() + "\n"
@@ -178,50 +179,50 @@ def brief_to_docx(brief: Brief) -> bytes:
     lang = brief.lang
     doc_lang = brief.documents[0].lang if brief.documents else "zh"
     document = new_docx()
-    document.core_properties.title = brief_label("title", lang, topic=brief.topic)
-    document.add_heading(brief_label("title", lang, topic=brief.topic), level=0)
+    document.core_properties.title = i18n.text("brief_title", lang, topic=brief.topic)
+    document.add_heading(i18n.text("brief_title", lang, topic=brief.topic), level=0)
     if brief.documents:
         document.add_paragraph(" · ".join(d.title for d in brief.documents))
-    document.add_paragraph().add_run(brief_label("source_note", lang, source=_source_lang_name(lang, doc_lang))).italic = True
+    document.add_paragraph().add_run(i18n.text("brief_source_note", lang, source=_source_lang_name(lang, doc_lang))).italic = True
     if brief.terms:
-        document.add_paragraph(f"{brief_label('terms', lang)}: {'、'.join(brief.terms)}")
+        document.add_paragraph(f"{i18n.text('brief_terms', lang)}: {'、'.join(brief.terms)}")
 
-    document.add_heading(brief_label("summary", lang), level=1)
+    document.add_heading(i18n.text("brief_summary", lang), level=1)
     if not brief.summary:
-        document.add_paragraph(brief_label("nothing", lang))
+        document.add_paragraph(i18n.text("brief_nothing", lang))
     for c in brief.summary:
         para = document.add_paragraph(style="List Bullet")
         para.add_run(c.quote)
         para.add_run(f" [{cite(c.unit_id, lang)}]").bold = True
 
-    document.add_heading(brief_label("paragraphs", lang), level=1)
+    document.add_heading(i18n.text("brief_paragraphs", lang), level=1)
     if not brief.groups:
-        document.add_paragraph(brief_label("nothing", lang))
+        document.add_paragraph(i18n.text("brief_nothing", lang))
     for group in brief.groups:
         document.add_heading(" > ".join(group.section) or group.doc_id, level=2)
         for p in group.paragraphs:
-            suffix = f" {brief_label('context', lang)}" if p.context else ""
+            suffix = f" {i18n.text('brief_context', lang)}" if p.context else ""
             _cited_paragraph(document, cite(p.unit.unit_id, lang), p.unit.text, suffix=suffix)
 
-    document.add_heading(brief_label("questions", lang), level=1)
+    document.add_heading(i18n.text("brief_questions", lang), level=1)
     if not brief.questions:
-        document.add_paragraph(brief_label("questions_none", lang))
+        document.add_paragraph(i18n.text("brief_questions_none", lang))
     for q in brief.questions:
-        mark = "" if q.direct else f" {brief_label('related', lang)}"
+        mark = "" if q.direct else f" {i18n.text('brief_related', lang)}"
         _cited_paragraph(document, cite(q.unit.unit_id, lang), q.unit.text, style="List Bullet", suffix=mark)
 
-    document.add_heading(brief_label("resources", lang), level=1)
+    document.add_heading(i18n.text("brief_resources", lang), level=1)
     if not brief.resources:
-        document.add_paragraph(brief_label("resources_none", lang))
+        document.add_paragraph(i18n.text("brief_resources_none", lang))
     for r in brief.resources:
         para = document.add_paragraph(style="List Bullet")
         para.add_run(r.title).bold = True
-        para.add_run(f" [{cite(r.unit.unit_id, lang)}]" + ("" if r.direct else f" {brief_label('related', lang)}") + ": ")
+        para.add_run(f" [{cite(r.unit.unit_id, lang)}]" + ("" if r.direct else f" {i18n.text('brief_related', lang)}") + ": ")
         para.add_run(r.unit.text)
     if any(not x.direct for x in (*brief.questions, *brief.resources)):
-        document.add_paragraph().add_run(brief_label("related_note", lang)).italic = True
+        document.add_paragraph().add_run(i18n.text("brief_related_note", lang)).italic = True
 
-    document.add_heading(brief_label("sources", lang), level=1)
+    document.add_heading(i18n.text("brief_sources", lang), level=1)
     for line in _sources(brief):
         document.add_paragraph(line, style="List Number")
     return docx_bytes(document)
@@ -233,18 +234,18 @@ def quiz_to_docx(quiz: Quiz) -> bytes:
     title = _quiz_title(quiz)
     document.core_properties.title = title
     document.add_heading(title, level=0)
-    document.add_paragraph().add_run(quiz_label("intro", lang, source=_source_lang_name(lang, quiz.source_lang))).italic = True
+    document.add_paragraph().add_run(i18n.text("quiz_note", lang, source=_source_lang_name(lang, quiz.source_lang))).italic = True
     if len(quiz.items) < quiz.requested:
-        document.add_paragraph(quiz_label("fewer", lang, k=len(quiz.items), n=quiz.requested))
+        document.add_paragraph(i18n.text("quiz_fewer", lang, k=len(quiz.items), n=quiz.requested))
     for n, item in enumerate(quiz.items, 1):
         para = document.add_paragraph()
-        para.add_run(f"{n}. {quiz_label(item.kind, lang)} ").bold = True
+        para.add_run(f"{n}. {i18n.text('quiz_' + item.kind, lang)} ").bold = True
         para.add_run(item.prompt)
         for letter, option in zip(LETTERS, item.options):
             shown = cite(option, lang) if item.kind == "which" else option
             document.add_paragraph(f"{letter}. {shown}").paragraph_format.left_indent = 360000  # 1 cm in EMU
     document.add_page_break()
-    document.add_heading(quiz_label("answers", lang), level=1)
+    document.add_heading(i18n.text("quiz_answers", lang), level=1)
     for n, item in enumerate(quiz.items, 1):
         para = document.add_paragraph()
         para.add_run(f"{n}. {_answer_text(item, lang)} ").bold = True

@@ -393,30 +393,3 @@ def _item(c: _Candidate, all_units: Sequence[Unit], rng: random.Random) -> QuizI
     options = [c.answer, *rng.sample(list(c.pool), 3)]
     rng.shuffle(options)
     return QuizItem("choice", c.category, prompt, tuple(options), key)
-
-
-# --- framing labels --------------------------------------------------------------------------
-
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"zh": "测验：{topic}", "en": "Quiz: {topic}"},
-    "title_paper": {"zh": "测验：{title}", "en": "Quiz on the paper: {title}"},
-    "intro": {
-        "zh": "题目均取自文件原句；答案附段落编号和原句。",
-        "en": "Every item is cut from a sentence of the paper (quoted in {source}); the answer key gives its paragraph and the sentence.",
-    },
-    "cloze": {"zh": "填空：", "en": "Fill in the blank:"},
-    "choice": {"zh": "选择正确的选项填空：", "en": "Choose the option that fills the blank:"},
-    "which": {"zh": "下面这句话出自哪一段？", "en": "Which paragraph says this?"},
-    "answers": {"zh": "答案", "en": "Answer key"},
-    "fewer": {
-        "zh": "本专题只有 {k} 道无歧义的题目（要求 {n} 道）。",
-        "en": "Only {k} unambiguous items could be made on this topic ({n} were asked for).",
-    },
-    "source": {"zh": "原句", "en": "Sentence"},
-}
-
-
-def label(key: str, lang: str, **values: object) -> str:
-    table = LABELS[key]
-    template = table.get(lang) or table["en"]
-    return template.format(**values) if values else template

@@ -1,7 +1,8 @@
-"""What the web chat shows, as plain functions: labels, examples, HTML fragments, streaming.
+"""What the web chat shows, as plain functions: choices, examples, HTML fragments, streaming.
 
-Nothing here imports gradio, so it is tested without a server. Every string that comes from
-a document, a question or a model passes through ``html.escape`` before it is put in HTML:
+Its words come from the one string table (``i18n.text``). Nothing here imports gradio, so
+it is tested without a server. Every string that comes from a document, a question or a
+model passes through ``html.escape`` before it is put in HTML:
 the chat renders our fragments as HTML, so an ``<img onerror=...>`` in a question or a
 source file must arrive as inert text.
 """
@@ -16,99 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from html import escape
 from typing import Any, TypeVar
 
-from assistant.core import i18n
 from assistant.answering.extractive import Answer
+from assistant.core import i18n
 from assistant.core.records import Document, Unit
 
-UI_LANGS: tuple[str, ...] = ("zh", "en")
+#: The interface's own languages; labels in any other language are English.
+WEB_LANGS: tuple[str, ...] = ("zh", "en")
 LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
-
-_LABELS: dict[str, dict[str, str]] = {
-    "title": {"zh": "贩运人口问题工作组文件助手", "en": "Working Group on Trafficking in Persons: document assistant"},
-    "subtitle": {
-        "zh": "回答仅摘自文件原文，并注明段落编号。点击引用可查看原文段落。",
-        "en": "Answers quote the documents verbatim with paragraph numbers. Click a citation to read the paragraph.",
-    },
-    "tab_chat": {"zh": "对话", "en": "Chat"},
-    "tab_browse": {"zh": "浏览文件", "en": "Read the documents"},
-    "tab_upload": {"zh": "添加文件", "en": "Add a document"},
-    "question": {"zh": "您的问题", "en": "Your question"},
-    "placeholder": {
-        "zh": "例如：哪些因素会增加对贩运人口的脆弱性？（按 Enter 发送）",
-        "en": "e.g. What makes people vulnerable to trafficking? (Enter to send)",
-    },
-    "send": {"zh": "发送", "en": "Send"},
-    "new": {"zh": "新对话", "en": "New conversation"},
-    "chat": {"zh": "对话", "en": "Conversation"},
-    "examples": {"zh": "示例问题（摘自文件第2段的讨论问题）", "en": "Example questions (from the paper's discussion questions, paragraph 2)"},
-    "citations": {"zh": "引用（点击查看原文）", "en": "Citations (click to read the paragraph)"},
-    "closest": {"zh": "最接近的段落（并非答案）", "en": "Closest paragraphs (not an answer)"},
-    "sources": {"zh": "原文段落", "en": "Source paragraph"},
-    "sources_empty": {"zh": "点击引用以查看原文段落。", "en": "Click a citation to see the paragraph here."},
-    "neighbours": {"zh": "显示前后段落", "en": "Show neighbouring paragraphs"},
-    "previous": {"zh": "前一段", "en": "Previous paragraph"},
-    "next": {"zh": "后一段", "en": "Next paragraph"},
-    "none": {"zh": "（无）", "en": "(none)"},
-    "heading": {"zh": "所在章节", "en": "Section"},
-    "ocr": {"zh": "OCR 识别文本（来自扫描页，请与原件核对）", "en": "OCR text (recognised from a scanned page; check it against the original)"},
-    "verbatim": {"zh": "原文", "en": "Verbatim text"},
-    "feedback": {"zh": "这个回答有帮助吗？", "en": "Was this answer helpful?"},
-    "helpful": {"zh": "👍 有帮助", "en": "👍 Helpful"},
-    "not_helpful": {"zh": "👎 没有帮助", "en": "👎 Not helpful"},
-    "comment": {"zh": "意见（可选）", "en": "Comment (optional)"},
-    "thanks": {"zh": "谢谢，您的反馈已保存。", "en": "Thank you, your feedback was saved."},
-    "no_answer_yet": {"zh": "请先提出一个问题。", "en": "Ask a question first."},
-    "document": {"zh": "文件", "en": "Document"},
-    "filter": {"zh": "在文件中查找", "en": "Find in the document"},
-    "filter_placeholder": {"zh": "输入文字以筛选段落", "en": "Type to filter paragraphs"},
-    "matches": {"zh": "{n} 个段落", "en": "{n} paragraph(s)"},
-    "upload_file": {"zh": "文件（.txt .md .html .pdf .docx，最大 {mb} MB）", "en": "File (.txt .md .html .pdf .docx, at most {mb} MB)"},
-    "upload_lang": {"zh": "语言（留空则自动识别）", "en": "Language (detected if empty)"},
-    "upload_parallel": {"zh": "是以下文件的译本（可选）", "en": "Translation of (optional)"},
-    "upload_button": {"zh": "添加并更新索引", "en": "Add and update the index"},
-    "upload_done": {"zh": "已添加：{docs}。索引已更新。", "en": "Added: {docs}. The index is up to date."},
-    "upload_none": {"zh": "请选择一个文件。", "en": "Choose a file first."},
-    "upload_too_big": {"zh": "文件太大（{size:.1f} MB），上限为 {mb} MB。", "en": "The file is too large ({size:.1f} MB); the limit is {mb} MB."},
-    "generic_error": {"zh": "服务器内部错误，请稍后再试。", "en": "an internal error occurred; please try again later."},
-    "ui_lang": {"zh": "界面语言", "en": "Interface language"},
-    # Trainers' tabs: a topic brief and a quiz, each shown and offered as a file.
-    "tab_brief": {"zh": "准备培训", "en": "Prepare a session"},
-    "tab_quiz": {"zh": "测验", "en": "Quiz"},
-    "brief_intro": {
-        "zh": "输入一个专题，生成简报：文件中相关段落的原文、讨论问题和指导资源，均注明段落编号。",
-        "en": "Enter a topic for a brief: the paper's own paragraphs on it, verbatim with their numbers, its discussion questions and guidance resources.",
-    },
-    "quiz_intro": {
-        "zh": "题目均取自文件原句，并附答案和段落编号。相同的随机种子生成相同的测验。",
-        "en": "Items are cut from the paper's own sentences, with an answer key giving each paragraph. The same seed gives the same quiz.",
-    },
-    "brief_topic": {"zh": "专题", "en": "Topic"},
-    "brief_placeholder": {"zh": "例如：征聘费、边界管制", "en": "e.g. recruitment fees, 边界管制"},
-    "quiz_topic": {"zh": "专题（可选；留空则就整份文件出题）", "en": "Topic (optional; empty: the whole paper)"},
-    "out_lang": {"zh": "标签语言（摘录保持原文）", "en": "Label language (excerpts stay verbatim)"},
-    "out_format": {"zh": "文件格式", "en": "File format"},
-    "quiz_n": {"zh": "题目数量", "en": "Number of items"},
-    "quiz_seed": {"zh": "随机种子", "en": "Seed"},
-    "brief_button": {"zh": "生成简报", "en": "Make the brief"},
-    "quiz_button": {"zh": "生成测验", "en": "Make the quiz"},
-    "download": {"zh": "下载", "en": "Download"},
-    "brief_no_topic": {"zh": "请输入一个专题。", "en": "Enter a topic first."},
-    "quiz_bad_number": {"zh": "题目数量和随机种子须为整数。", "en": "The number of items and the seed must be whole numbers."},
-    # Conversation export, the admins' feedback tab, roles.
-    "export_format": {"zh": "下载对话（含引用原文）", "en": "Download the conversation (with the cited text)"},
-    "export_button": {"zh": "下载对话", "en": "Download conversation"},
-    "tab_feedback": {"zh": "反馈", "en": "Feedback"},
-    "fb_rating": {"zh": "评价", "en": "Rating"},
-    "fb_lang": {"zh": "语言", "en": "Language"},
-    "fb_since": {"zh": "起始日期（YYYY-MM-DD）", "en": "From (YYYY-MM-DD)"},
-    "fb_until": {"zh": "截止日期（YYYY-MM-DD）", "en": "Until (YYYY-MM-DD)"},
-    "fb_show": {"zh": "显示", "en": "Show"},
-    "fb_bad_date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Dates must read YYYY-MM-DD."},
-    "share_button": {"zh": "分享链接", "en": "Share link"},
-    "share_ready": {"zh": "只读链接（登录用户可见）：", "en": "Read-only link (for logged-in users):"},
-    "logout": {"zh": "退出", "en": "Log out"},
-    "forbidden": {"zh": "您的账户无权执行此操作。", "en": "Your account is not allowed to do this."},
-}
 
 FEEDBACK_COLUMNS: list[str] = ["time", "rating", "lang", "question", "citations", "comment"]
 
@@ -140,13 +55,12 @@ EXAMPLES: dict[str, list[str]] = {
 
 def ui_lang(lang: str | None) -> str:
     """The interface language for a reader's language: Chinese or English (the fallback)."""
-    return lang if lang in UI_LANGS else "en"
+    return lang if lang in WEB_LANGS else "en"
 
 
-def label(key: str, lang: str | None, **values: object) -> str:
-    table = _LABELS[key]
-    template = table.get(ui_lang(lang), table["en"])
-    return template.format(**values) if values else template
+def document_choices(documents: Iterable[Document]) -> list[tuple[str, str]]:
+    """The document pickers' choices: (title and language, doc id)."""
+    return [(f"{d.title} ({d.lang})", d.doc_id) for d in documents]
 
 
 def error_text(message: str, lang: str | None) -> str:
@@ -162,9 +76,9 @@ def export_markdown(markdown: str) -> str:
 
     ``export`` already writes ``<`` in document text as ``&lt;``, but not in the topic the
     user typed (it is in the title). gradio's Markdown sanitizes its HTML (``sanitize_html``
-    defaults to True and is set explicitly in app.py); turning every remaining ``<`` into
-    ``&lt;`` means no tag reaches the sanitizer at all. ``&`` is left alone, so the
-    exporter's own ``&lt;`` still shows as ``<``.
+    defaults to True and is set explicitly in assistant/web/layout.py); turning every
+    remaining ``<`` into ``&lt;`` means no tag reaches the sanitizer at all. ``&`` is left
+    alone, so the exporter's own ``&lt;`` still shows as ``<``.
     """
     return markdown.replace("<", "&lt;")
 
@@ -300,11 +214,11 @@ def answer_html(
 
 
 def share_html(path: str, lang: str) -> str:
-    return f'<p class="share">{escape(label("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+    return f'<p class="share">{escape(i18n.text("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
 
 
 def account_html(name: str) -> str:
-    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(label("logout", "en"))} / {escape(label("logout", "zh"))}</a></p>'
+    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(i18n.text("logout", "en"))} / {escape(i18n.text("logout", "zh"))}</a></p>'
 
 
 def error_html(message: str) -> str:
@@ -323,7 +237,7 @@ def unit_block(unit: Unit, lang: str, *, title: str | None = None, cls: str = "u
     head = f'<div class="unit-id">{escape(i18n.cite_label(unit.unit_id, lang))}</div>'
     if title:
         head = f'<div class="unit-title">{escape(title)}</div>' + head
-    path = f'<div class="unit-path">{escape(label("heading", lang))}: {heading}</div>' if heading else ""
+    path = f'<div class="unit-path">{escape(i18n.text("heading", lang))}: {heading}</div>' if heading else ""
     return (
         f'<div class="{cls}" data-unit="{escape(unit.unit_id)}">{head}{path}'
         f'<div class="unit-text">{_lines(unit.text)}</div></div>'
@@ -343,13 +257,13 @@ def sources_html(
     """The opened unit; ``masthead`` is the document's symbol, date, original language and agenda
     item; ``ocr`` marks text recognised from a scanned page."""
     if unit is None:
-        return f'<div class="sources-empty">{escape(label("sources_empty", lang))}</div>'
+        return f'<div class="sources-empty">{escape(i18n.text("sources_empty", lang))}</div>'
     parts = []
     if doc_title:
         meta = f' <span class="doc-meta">{escape(masthead)}</span>' if masthead else ""
         parts.append(f'<div class="doc-title">{escape(doc_title)}{meta}</div>')
     if ocr:
-        parts.append(f'<div class="unit-ocr">{escape(label("ocr", lang))}</div>')
+        parts.append(f'<div class="unit-ocr">{escape(i18n.text("ocr", lang))}</div>')
     if neighbours is not None:
         before, _ = neighbours
         parts.append(_neighbour(before, "previous", lang))
@@ -364,8 +278,8 @@ def sources_html(
 
 def _neighbour(unit: Unit | None, which: str, lang: str) -> str:
     if unit is None:
-        return f'<div class="unit neighbour"><div class="unit-title">{escape(label(which, lang))}</div>{escape(label("none", lang))}</div>'
-    return unit_block(unit, lang, title=label(which, lang), cls="unit neighbour")
+        return f'<div class="unit neighbour"><div class="unit-title">{escape(i18n.text(which, lang))}</div>{escape(i18n.text("none", lang))}</div>'
+    return unit_block(unit, lang, title=i18n.text(which, lang), cls="unit neighbour")
 
 
 def filter_units(doc: Document, query: str) -> list[Unit]:
@@ -386,7 +300,7 @@ def document_html(doc: Document, query: str, lang: str) -> str:
     units = filter_units(doc, query)
     parts = [
         f'<div class="doc-title">{escape(doc.title)} <span class="doc-meta">({escape(", ".join(p for p in (doc.doc_id, doc.lang, doc.masthead()) if p))})</span></div>',
-        f'<div class="doc-count">{escape(label("matches", lang, n=len(units)))}</div>',
+        f'<div class="doc-count">{escape(i18n.text("matches", lang, n=len(units)))}</div>',
     ]
     last_section: tuple[str, ...] | None = None
     for unit in units:
