@@ -40,17 +40,17 @@ from typing import Literal
 import numpy as np
 import orjson
 
-from assistant.index.cache import EmbeddingCache
-from assistant.index.chunking import Chunk, chunk_corpus
 from assistant.core.config import Settings
-from assistant.core.records import Document, Unit
-from assistant.index.embeddings import Embedder, make_embedder
 from assistant.core.errors import IndexStateError, choice_error
 from assistant.core.fileio import fsync_dir, write_atomic
-from assistant.index.filters import row_labels
-from assistant.retrieval.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
+from assistant.core.records import Document, Unit
 from assistant.core.runtime import gc_paused
+from assistant.index.cache import EmbeddingCache
+from assistant.index.chunking import Chunk, chunk_corpus
+from assistant.index.embeddings import Embedder, make_embedder
+from assistant.index.filters import row_labels
 from assistant.index.stores import StoreBackend, StoreInfo, VectorStore, backend_files, store_backend, stores_to_clean
+from assistant.retrieval.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
 
 #: 2: the BM25 index is saved with the build (format 1 rebuilt it at every start).
 INDEX_FORMAT = 2

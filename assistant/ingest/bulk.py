@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.config import Settings
-from assistant.index.embeddings import Embedder
 from assistant.core.errors import AssistantError, CorpusError
+from assistant.index.embeddings import Embedder
 from assistant.ingest.readers import EXTENSIONS
 
 
@@ -78,8 +78,8 @@ def ingest(
 
     from assistant.index.cache import EmbeddingCache
     from assistant.index.chunking import chunk_corpus
-    from assistant.ingest.corpus import add_to_manifest, load_manifest, manifest_stamp
     from assistant.index.embeddings import make_embedder
+    from assistant.ingest.corpus import add_to_manifest, load_manifest, manifest_stamp
 
     if not paths:
         raise CorpusError("no files or directories given to ingest")

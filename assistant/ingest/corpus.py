@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Settings
-from assistant.core.records import LANGS, Document
 from assistant.core.errors import CorpusError, DocumentError
 from assistant.core.fileio import write_atomic
+from assistant.core.records import LANGS, Document
 from assistant.ingest.parse import apply_entry, check_doc_id, check_lang, default_doc_id, document_from_read
 from assistant.ingest.readers import parse_bytes, read_bytes, source_type_for
 
@@ -84,7 +84,7 @@ class ManifestEntry:
         return out
 
     @classmethod
-    def from_json(cls, raw: object, where: str) -> "ManifestEntry":
+    def from_json(cls, raw: object, where: str) -> ManifestEntry:
         if not isinstance(raw, dict):
             raise CorpusError(f"{where}: each entry of 'documents' must be an object")
         for key in ("doc_id", "path"):
@@ -223,7 +223,7 @@ def load_documents(settings: Settings) -> list[Document]:
                 "with `assistant add`"
             )
         source_type = entry.source_type or source_type_for(fpath)
-        result = parse_bytes(  # type: ignore[arg-type]
+        result = parse_bytes(
             data, fpath, source_type, max_file_mb=settings.max_file_mb, lang=entry.lang,  # type: ignore[arg-type]
             recognised=_stored_ocr(cdir, entry),
         )
@@ -284,7 +284,7 @@ class _Plan:
     used_names: set[str]  # file names taken in the corpus directory
 
     @classmethod
-    def of(cls, cdir: Path, manifest: Manifest) -> "_Plan":
+    def of(cls, cdir: Path, manifest: Manifest) -> _Plan:
         entries = list(manifest.entries)
         used = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
         return cls(cdir, entries, {e.sha256: e for e in entries if e.sha256}, used)

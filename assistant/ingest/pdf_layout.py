@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import DocumentError
-from assistant.ingest.layout import Layout, Masthead, read_masthead
 from assistant.core.text import join_lines
+from assistant.ingest.layout import Layout, Masthead, read_masthead
 from assistant.ingest.structure import LaidOutLine, LaidOutNote
 from assistant.ingest.un_lines import is_page_furniture, looks_like_symbol
 

@@ -43,8 +43,23 @@ from dataclasses import dataclass, field
 from assistant.core.records import Unit
 from assistant.core.text import join_lines
 from assistant.ingest.un_lines import (
-    CJK_NUMERAL, LABEL, PARA, ROMAN, STARS, TERMINAL, Anchor, Footnote, Line, clean_body, cjk_numeral_value, ends_complete,
-    find_markers, looks_like_symbol, roman_value, segment, split_lines,
+    CJK_NUMERAL,
+    LABEL,
+    PARA,
+    ROMAN,
+    STARS,
+    TERMINAL,
+    Anchor,
+    Footnote,
+    Line,
+    cjk_numeral_value,
+    clean_body,
+    ends_complete,
+    find_markers,
+    looks_like_symbol,
+    roman_value,
+    segment,
+    split_lines,
 )
 
 __all__ = [

@@ -150,7 +150,7 @@ class _ParaTracker:
 
     def _is_para(self, text: str) -> bool:
         m = PARA.match(text)
-        return bool(m) and int(m.group(1)) == self.para
+        return m is not None and int(m.group(1)) == self.para
 
     def _is_roman(self, text: str) -> bool:
         m = CJK_NUMERAL.match(text) or ROMAN.match(text)
@@ -283,7 +283,7 @@ def _marker_spans(line: Line, label: str, prev: str) -> list[tuple[int, int]]:
     """
     text = line.text
     if label[0] in STARS:
-        pattern = re.compile(r"(?<![*\uf02a])[*\uf02a]{%d}(?![*\uf02a])" % len(label))
+        pattern = re.compile(rf"(?<![*\uf02a])[*\uf02a]{{{len(label)}}}(?![*\uf02a])")
         return [m.span() for m in pattern.finditer(text)]
     if line.lone_number:
         return [(0, len(text))] if text == label else []

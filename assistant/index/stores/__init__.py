@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 
 from assistant.index.stores.base import STORE_KINDS, StoreBackend, StoreInfo, StoreKind, VectorStore, check_store
 from assistant.index.stores.faiss import (
-    EXACT_SEARCH_MAX, FaissBackend, FaissStore, exact_recall_at_10, load_faiss, make_faiss_index, make_ivf_index,
+    EXACT_SEARCH_MAX,
+    FaissBackend,
+    FaissStore,
+    exact_recall_at_10,
+    load_faiss,
+    make_faiss_index,
+    make_ivf_index,
 )
 from assistant.index.stores.milvus import MilvusBackend, MilvusStore, collection_name, milvus_uri
 

@@ -130,12 +130,12 @@ class FaissStore(VectorStore):
             index.nprobe = int(nprobe)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, exact_max: int | None = None) -> "FaissStore":
+    def build(cls, vectors: np.ndarray, exact_max: int | None = None) -> FaissStore:
         index, info = make_faiss_index(vectors, exact_max)
         return cls(index, info)
 
     @classmethod
-    def load(cls, path: Path, info: StoreInfo) -> "FaissStore":
+    def load(cls, path: Path, info: StoreInfo) -> FaissStore:
         return cls(load_faiss().read_index(str(path)), info)
 
     def save(self, path: Path) -> None:

@@ -63,7 +63,7 @@ class MilvusStore(VectorStore):
         batch: int = 5000,
         progress: Any = None,
         labels: RowLabels | None = None,
-    ) -> "MilvusStore":
+    ) -> MilvusStore:
         """Upload ``vectors`` in batches (bounded request size) into a new collection.
 
         ``labels`` (each row's document and section number) are stored beside each vector
@@ -92,7 +92,7 @@ class MilvusStore(VectorStore):
         return cls(client, collection, dim, n, uri)
 
     @classmethod
-    def open(cls, uri: str, collection: str, dim: int, ntotal: int, token: str | None = None) -> "MilvusStore":
+    def open(cls, uri: str, collection: str, dim: int, ntotal: int, token: str | None = None) -> MilvusStore:
         client = _milvus_client(uri, token)
         if not client.has_collection(collection):
             raise IndexStateError(

@@ -13,18 +13,30 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core.errors import DocumentError
 from assistant.core.records import SourceType
 from assistant.ingest.readers.base import (
-    EXTENSIONS, MAX_LINE_CHARS, MB, SUPPORTED_EXTENSIONS, Block, BlockKind, ReadResult, has_letters,
+    EXTENSIONS,
+    MAX_LINE_CHARS,
+    MB,
+    SUPPORTED_EXTENSIONS,
+    Block,
+    BlockKind,
+    ReadResult,
+    has_letters,
 )
 from assistant.ingest.readers.docx import read_docx
 from assistant.ingest.readers.html import read_html
 from assistant.ingest.readers.markdown import read_md
 from assistant.ingest.readers.pdf import read_pdf
 from assistant.ingest.readers.text import decode_text, read_txt
+
+if TYPE_CHECKING:
+    from assistant.ingest.layout import Layout
 
 __all__ = [
     "EXTENSIONS", "SUPPORTED_EXTENSIONS", "Block", "BlockKind", "ReadResult", "decode_text", "parse_bytes", "read_bytes",
@@ -98,16 +110,20 @@ def parse_bytes(
     p = Path(path)
     if not data:
         raise DocumentError(p, "is empty")
-    layout = None
-    if source_type in ("pdf", "docx"):  # read by layout as well: UN numbering, footnotes, masthead
-        if source_type == "pdf":
-            blocks, title, encoding, pages, layout = read_pdf(data, p, max_file_mb, lang, recognised)
-        else:
-            blocks, title, encoding, pages, layout = read_docx(data, p, max_file_mb)
+    layout: Layout | None = None
+    pages: int | None = None
+    encoding: str | None
+    read: list[Block]
+    # PDF and DOCX are read by layout as well: UN numbering, footnotes, masthead.
+    if source_type == "pdf":
+        read, title, encoding, pages, layout = read_pdf(data, p, max_file_mb, lang, recognised)
+    elif source_type == "docx":
+        read, title, encoding, pages, layout = read_docx(data, p, max_file_mb)
     else:
+        parser: Callable[[bytes, Path, int], tuple[list[Block], str | None, str | None, None]]
         parser = {"txt": read_txt, "md": read_md, "html": read_html}[source_type]
-        blocks, title, encoding, pages = parser(data, p, max_file_mb)  # type: ignore[operator]
-    blocks = tuple(b for b in blocks if b.text.strip())
+        read, title, encoding, pages = parser(data, p, max_file_mb)
+    blocks = tuple(b for b in read if b.text.strip())
     if not any(has_letters(b.text) for b in blocks):
         if source_type == "pdf":
             reason = "has no extractable text (no text layer, and OCR found none on its page images)"

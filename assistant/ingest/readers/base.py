@@ -58,7 +58,7 @@ class ReadResult:
     pages: int | None = None  # PDF page count
     sha256: str = ""  # of the bytes that were parsed
     size: int = 0
-    layout: "Layout | None" = None  # PDF, DOCX: body lines, footnotes and masthead metadata by layout
+    layout: Layout | None = None  # PDF, DOCX: body lines, footnotes and masthead metadata by layout
 
     @property
     def text(self) -> str:

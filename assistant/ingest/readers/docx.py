@@ -8,7 +8,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.errors import DocumentError
 from assistant.ingest.readers.base import MB, ZIP_EXPANSION_FACTOR, ZIP_MAX_MEMBERS, Block
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def read_docx(
     data: bytes, path: Path, max_file_mb: int
-) -> tuple[list[Block], str | None, None, None, "Layout"]:
+) -> tuple[list[Block], str | None, None, None, Layout]:
     """DOCX via python-docx; paragraph styles "Heading N" and "Title" give the structure, and
     ``docx_layout`` resolves Word's automatic numbering and reads the footnotes part.
 
@@ -76,7 +76,7 @@ def _check_package(data: bytes, path: Path, max_file_mb: int) -> None:
         raise DocumentError(path, "is not a Word document (no word/document.xml inside; corrupt or misnamed)")
 
 
-def _docx_blocks(document) -> tuple[list[Block], str | None]:  # type: ignore[no-untyped-def]
+def _docx_blocks(document: Any) -> tuple[list[Block], str | None]:
     """The body's paragraphs and table rows in order, and the paragraph styled "Title"."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph

@@ -20,7 +20,7 @@ _HTML_BLOCK = {
 def read_html(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, str | None, None]:
     """HTML via BeautifulSoup + lxml: text only, never markup; scripts, styles and navigation dropped."""
     from bs4 import BeautifulSoup, NavigableString, Tag
-    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction, CData
+    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
     text, encoding = _decode_html(data, path)
     check_textual(text, path)

@@ -8,6 +8,7 @@ from assistant.ingest.readers.base import Block
 from assistant.ingest.readers.html import html_fragment_text
 from assistant.ingest.readers.text import check_textual, decode_text
 
+
 def read_md(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str | None, str, None]:
     from markdown_it import MarkdownIt
 

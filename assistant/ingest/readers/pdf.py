@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def read_pdf(
     data: bytes, path: Path, max_file_mb: int, lang: str | None = None, recognised: bytes | None = None
-) -> tuple[list[Block], str | None, None, int, "Layout"]:
+) -> tuple[list[Block], str | None, None, int, Layout]:
     """PDF: pypdf checks the file (header, encryption, metadata title); pdfplumber reads the
     characters with their positions and sizes (``pdf_layout``), so running headers, footers
     and footnotes are told from the body. Blocks are the body text of each page regrouped
@@ -35,9 +35,9 @@ def read_pdf(
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))  # PasswordType.NOT_DECRYPTED is 0
             except Exception:  # pypdf needs `cryptography` for AES; either way we cannot open it
-                opened = 0
+                opened = False
             if not opened:
                 raise DocumentError(path, "is encrypted (password-protected); save an unprotected copy and add that")
         page_count = len(reader.pages)
@@ -99,7 +99,8 @@ def _pdf_blocks(page_text: str) -> list[Block]:
         short = _display_len(line) < 0.8 * full
         at_para_start = not current
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if at_para_start and short and nxt is not None and not stripped.endswith(TERMINAL) and len(stripped) <= 80 and has_letters(stripped) and not stripped.endswith(","):
+        unpunctuated = not stripped.endswith(TERMINAL) and not stripped.endswith(",")
+        if at_para_start and short and nxt is not None and unpunctuated and len(stripped) <= 80 and has_letters(stripped):
             blocks.append(Block(stripped, "heading", 1))
             continue
         current.append(line)

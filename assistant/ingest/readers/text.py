@@ -33,12 +33,12 @@ def decode_text(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str]:
     detection calls short simplified-Chinese texts Big5; Western single-byte text is read
     as cp1252 because detection tends to pick cp1250, which garbles French accents.
     """
-    for bom, name in BOMS:
+    for bom, bom_codec in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(name), name.replace("-sig", "")
+                return data.decode(bom_codec), bom_codec.replace("-sig", "")
             except UnicodeDecodeError:
-                raise DocumentError(path, f"starts with a {name} byte-order mark but is not valid {name}") from None
+                raise DocumentError(path, f"starts with a {bom_codec} byte-order mark but is not valid {bom_codec}") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
