@@ -172,7 +172,8 @@ def paragraphs_command(
     """List the citable paragraphs, or show one with its heading path and neighbours."""
     import shutil
 
-    from assistant.ingest.corpus import find_unit, get_document, load_documents, neighbours
+    from assistant.ingest.corpus import load_documents
+    from assistant.ingest.lookup import find_unit, get_document, neighbours
 
     documents = load_documents(_settings())
     if unit_id is None:

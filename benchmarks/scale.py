@@ -54,12 +54,13 @@ def vocabulary() -> tuple[list[str], list[str]]:
     """Chinese words of the shipped paper, and the glossary's other-language words."""
     from assistant.ingest.corpus import load_documents
     from assistant.core.config import Settings
+    from assistant.core.text import has_han
     from assistant.retrieval.lexical import tokenize
 
     zh: set[str] = set()
     for doc in load_documents(Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / "index")):
         for unit in doc.units:
-            zh.update(t for t in tokenize(unit.text) if any("\u4e00" <= c <= "\u9fff" for c in t))
+            zh.update(t for t in tokenize(unit.text) if has_han(t))
     other: set[str] = set()
     lines = (ROOT / "assistant" / "data" / "glossary.tsv").read_text(encoding="utf-8").splitlines()[1:]
     for line in lines:
@@ -197,7 +198,7 @@ def _latencies(fn, items, warm: int = 3) -> dict:
 def run_one(n: int, args: argparse.Namespace) -> dict:
     import faiss
 
-    from assistant.index import stores
+    from assistant.index.stores import faiss as stores
     from assistant.index.stores import FaissStore, StoreInfo
 
     res: dict = {"n": n, "load_start": loadavg(), "faiss_threads": faiss.omp_get_max_threads()}
@@ -216,7 +217,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         flat.add(vectors)
     res["flat_build_s"] = round(t.seconds, 3)
     res["flat_build_cpu_s"] = round(t.cpu, 3)
-    faiss.omp_set_num_threads(1)  # one question at a time runs on one thread (see assistant.index.stores)
+    faiss.omp_set_num_threads(1)  # one question at a time runs on one thread (see assistant.index.stores.faiss)
     res["flat_build_rate"] = round(n / max(t.seconds, 1e-9))
     res["flat_mem_mb"] = round(rss_mb() - before, 1)
     res["flat_search_ms"] = (_latencies(lambda q: flat.search(q[None, :], 50), list(qv)))
@@ -376,7 +377,8 @@ def write_synthetic_build(n: int, root: Path) -> dict:
         lexical = BM25Index.build([c.embed_text for c in chunks])
     res["lexical_build_s"], res["lexical_build_cpu_s"] = round(t.seconds, 1), round(t.cpu, 1)
     build_dir = new_build_dir(settings.index_dir)
-    files = write_build_files(build_dir, chunks, docs, lexical, store)
+    store.save(build_dir / "vectors.faiss")
+    files = write_build_files(build_dir, chunks, docs, lexical, ("vectors.faiss",))
     e5 = E5Embedder()
     manifest = IndexManifest(
         format=INDEX_FORMAT, embedder=e5.id, dim=e5.dim, corpus_hash=corpus_hash(settings),

@@ -2,7 +2,7 @@
 
 Generates the test set (tests/un_layout.py: English with one scanned page, French and
 Chinese PDFs, 40+ pages, plus a Word document with automatic numbering and footnotes),
-reads each through the same path as `assistant add` (``corpus.read_document``) and reports
+reads each through the same path as `assistant add` (``parse.read_document``) and reports
 exact units, header/footer and footnote leaks, footnotes as units, heading paths, page-1
 metadata and OCR character accuracy. Writes benchmarks/out/un_layout.json.
 
@@ -24,7 +24,7 @@ from common import ROOT, write_json  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests"))
 import un_layout  # noqa: E402
 
-from assistant.ingest.corpus import read_document  # noqa: E402
+from assistant.ingest.parse import read_document  # noqa: E402
 
 
 def main() -> int:

@@ -39,6 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from assistant.core.text import has_han  # noqa: E402
 from assistant.web.render import EXAMPLES  # noqa: E402
 
 # The app's own example questions (the paper's discussion questions), then a few more.
@@ -149,7 +150,7 @@ def run_session(url: str, index: int, expected: list[str], deadline: float, mode
             return _turn_sse(c, q, h, ch, lg, dl, base=url, fn_index=fn_index)
 
     topic = TOPICS[index % len(TOPICS)]
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in topic) else "en"
+    lang = "zh" if has_han(topic) else "en"
     questions = [topic, *FOLLOW_UPS[lang]]
     history: list[str] = []
     chat: list[dict[str, Any]] = []
@@ -185,7 +186,7 @@ def expected_answers(assistant, index: int) -> list[str]:
     from assistant.web import render as webui
 
     topic = TOPICS[index % len(TOPICS)]
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in topic) else "en"
+    lang = "zh" if has_han(topic) else "en"
     questions = [topic, *FOLLOW_UPS[lang]]
     result = []
     for turn, q in enumerate(questions):

@@ -105,7 +105,8 @@ def test_un_style_pdf_translation_is_linked_and_aligned(env: dict[str, str], tmp
     assert result.output.startswith("ports-fr  Mesures contre la traite") and "(parallel of parallel-en)" in result.output
 
     from assistant.core.config import Settings
-    from assistant.ingest.corpus import aligned_unit, load_documents
+    from assistant.ingest.corpus import load_documents
+    from assistant.ingest.lookup import aligned_unit
 
     docs = load_documents(Settings(corpus_dir=Path(env["ASSISTANT_CORPUS_DIR"])))
     fr = aligned_unit(docs, "parallel-en", "3", "fr")

@@ -118,3 +118,36 @@ def test_ingest_command_prints_the_summary_and_builds_the_index(settings, tmp_pa
     assert len(loaded.documents) == 1 + 3
     manifest = json.loads((settings.corpus_dir / "manifest.json").read_text(encoding="utf-8"))
     assert not any(d["path"].endswith(".pdf") for d in manifest["documents"])
+
+
+def test_the_manifest_is_read_once_per_run_not_per_file(settings, tmp_path, monkeypatch):
+    import assistant.ingest.corpus as corpus
+
+    reads: list[str] = []
+    real = corpus.load_manifest
+
+    def counting(corpus_dir, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(str(corpus_dir))
+        return real(corpus_dir, **kwargs)
+
+    monkeypatch.setattr(corpus, "load_manifest", counting)
+    report = ingest(settings, [_library(tmp_path)], embedder=HashEmbedder(), progress=False)
+    assert len(report.added) == 6 and len(reads) == 1
+    assert [e.doc_id for e in real(settings.corpus_dir).entries][-6:] == report.added
+
+
+def test_a_manifest_replaced_by_another_process_mid_run_is_read_again(settings, tmp_path):
+    from assistant.ingest.corpus import add_documents
+
+    lib = _library(tmp_path, n=2)
+    other = tmp_path / "other.txt"
+    other.write_text("Other guide\n\n1. A paragraph on victim support added by another process.", encoding="utf-8")
+
+    def add_other(path: Path, outcome: str) -> None:
+        if not other.with_suffix(".done").exists():
+            add_documents(settings, [other])
+            other.with_suffix(".done").touch()
+
+    ingest(settings, [lib], embedder=HashEmbedder(), progress=False, on_file=add_other)
+    ids = [e.doc_id for e in load_manifest(settings.corpus_dir).entries]
+    assert "other" in ids and "guide-0" in ids and "guide-1" in ids

@@ -13,7 +13,8 @@ import pytest
 import un_layout
 
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents, load_documents, read_document
+from assistant.ingest.corpus import add_documents, load_documents
+from assistant.ingest.parse import read_document
 from assistant.core.errors import DocumentError
 from assistant.ingest.structure import LaidOutLine, LaidOutNote, parse_un_lines
 
@@ -151,7 +152,7 @@ def test_word_numbering_and_footnotes_give_the_units(tmp_path: Path, lang: str) 
 
 
 def test_english_pdf_of_a_chinese_document_is_linked_by_its_symbol(tmp_path: Path, settings: Settings) -> None:
-    from assistant.ingest.corpus import aligned_unit
+    from assistant.ingest.lookup import aligned_unit
 
     zh, en = tmp_path / "paper.zh.pdf", tmp_path / "paper.en.pdf"
     zh_gold = un_layout.make_un_pdf(zh, lang="zh", n_paras=6, n_sections=2, seed=8)

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.retrieval import glossary
 from assistant.retrieval.conversation import resolve
-from assistant.core.errors import ConfigError
+from assistant.core.errors import ConfigError, UnitNotFound
 from assistant.retrieval.lexical import normalise, tokenize
 from tests.conftest import PAPER_DOC
 
@@ -77,3 +77,13 @@ def test_followup_is_resolved_against_the_topic_of_earlier_turns():
 def test_followup_answer_uses_the_conversation(fake_assistant):
     answer = fake_assistant.ask("那最新加入的国家是哪个？", history=["蓝心运动是哪一年成立的？"])
     assert answer.passages[0].unit_id == "38"
+
+
+def test_one_paragraph_lookup_takes_ids_as_people_type_them(fake_assistant):
+    exact = fake_assistant.unit("16(e)", PAPER_DOC)
+    assert fake_assistant.unit("16 (e)", PAPER_DOC) is exact and fake_assistant.unit("para 16e") is exact
+    assert fake_assistant.neighbours("16 (e)", PAPER_DOC) == fake_assistant.neighbours("16(e)", PAPER_DOC)
+    with pytest.raises(UnitNotFound, match=r"close ids: .*16\(e\)"):
+        fake_assistant.unit("16(z)", PAPER_DOC)
+    with pytest.raises(ConfigError, match="unknown document"):
+        fake_assistant.unit("16 (e)", "nope")

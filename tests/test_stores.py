@@ -166,7 +166,7 @@ def test_index_above_the_exact_size_is_ivf_with_measured_recall():
 
 
 def test_approximate_build_records_kind_params_and_recall_in_the_manifest(settings, monkeypatch):
-    import assistant.index.stores as stores
+    import assistant.index.stores.faiss as stores
 
     monkeypatch.setattr(stores, "EXACT_SEARCH_MAX", 10)
     loaded = ensure_index(settings)

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from assistant.core.records import Unit
-from assistant.ingest.structure import ParsedText, has_un_structure, join_lines, parse_un_text
+from assistant.core.text import join_lines
+from assistant.ingest.structure import ParsedText, has_un_structure, parse_un_text
 
 
 def _pdf(*lines: str) -> str:

@@ -19,7 +19,7 @@ from typing import Literal
 
 from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
-from assistant.retrieval.lexical import has_han
+from assistant.core.text import HAN, has_han
 
 FactKind = Literal[
     "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
@@ -126,7 +126,7 @@ _ORDINAL_WORD = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
 }
 # Publishers and other bodies printed in full ("斯普林格出版社") that the glossary does not list.
-_BODY = re.compile(r"[\u4e00-\u9fff]{2,10}(?:出版社|基金会|研究所|大学)")
+_BODY = re.compile(f"[{HAN}]{{2,10}}(?:出版社|基金会|研究所|大学)")
 _RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.retrieval import glossary
+from assistant.core.text import has_han
 from assistant.retrieval import lexical
 from assistant.retrieval.conversation import resolve
 from assistant.answering.facts import FactKind, asked_kind, country_forms
@@ -64,7 +65,7 @@ _MONTHS = frozenset(
 
 def named_things(text: str) -> tuple[str, ...]:
     """Places, people and organisations the question names: jieba's name tags in Chinese, capitals elsewhere."""
-    if lexical.has_han(text):
+    if has_han(text):
         return tuple(w for w, flag in lexical.tag(simplify(text)) if flag[:2] in ("ns", "nr", "nt", "nz") and len(w) >= 2)
     return tuple(dict.fromkeys(w for w in _CAPITALISED.findall(text) if w.casefold() not in _MONTHS))
 
@@ -76,7 +77,7 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
     for term in expansions:
         tokens.extend(tokenize(term))
     tokens.extend(tokenize(resolved.lexical_extra))
-    own_chinese = [t for t in tokenize(simplify(text)) if len(t) >= 2 and t not in STOPWORDS and lexical.has_han(t)]
+    own_chinese = [t for t in tokenize(simplify(text)) if len(t) >= 2 and t not in STOPWORDS and has_han(t)]
     terms = tuple(dict.fromkeys([*expansions, *own_chinese]))
     return QuestionAnalysis(
         text=text,

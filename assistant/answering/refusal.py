@@ -140,7 +140,7 @@ def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.answering.facts import chinese_forms
     from assistant.retrieval import glossary
-    from assistant.retrieval.lexical import has_han
+    from assistant.core.text import has_han
 
     if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
         return True  # a Latin name the paper prints

@@ -33,7 +33,7 @@ from assistant.answering.extractive import (
 )
 from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
 from assistant.core.config import Settings
-from assistant.ingest.corpus import find_unit
+from assistant.ingest.lookup import find_unit, neighbours
 from assistant.core.records import Document, Unit
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.core.errors import ConfigError, LLMError, UnitNotFound
@@ -141,9 +141,9 @@ class Assistant:
     def documents(self) -> tuple[Document, ...]:
         return self.index.documents
 
-    @cached_property
+    @property
     def _units(self) -> dict[tuple[str, str], Unit]:
-        return {(u.doc_id, u.unit_id): u for d in self.documents for u in d.units}
+        return self.searcher.units  # one (doc, unit) -> unit map, built with the searcher
 
     @cached_property
     def _children(self) -> dict[tuple[str, str], tuple[Unit, ...]]:
@@ -186,20 +186,23 @@ class Assistant:
                 return doc
         raise ConfigError(f"unknown document {doc_id!r}; documents: {', '.join(d.doc_id for d in self.documents)}")
 
+    def find(self, unit_id: str, doc_id: str | None = None) -> tuple[Document, Unit]:
+        """The paragraph lookup of every surface (``lookup.find_unit``): ids as people type
+        them (``16 (e)``, ``para 16e``), the first document having it when ``doc_id`` is
+        None, and ``UnitNotFound`` naming close ids."""
+        first = doc_id or (self.documents[0].doc_id if self.documents else "")
+        exact = self._units.get((first, unit_id))  # the common case, without a scan
+        if exact is not None:
+            return self.document(first), exact
+        if doc_id is not None:
+            self.document(doc_id)  # an unknown document is a ConfigError, as in search
+        return find_unit(self.documents, unit_id, doc_id)
+
     def unit(self, unit_id: str, doc_id: str | None = None) -> Unit:
-        doc = self.document(doc_id)
-        unit = self._units.get((doc.doc_id, unit_id))
-        if unit is None:
-            raise UnitNotFound(f"{doc.doc_id} has no paragraph {unit_id!r}")
-        return unit
+        return self.find(unit_id, doc_id)[1]
 
     def neighbours(self, unit_id: str, doc_id: str | None = None) -> tuple[Unit | None, Unit | None]:
-        doc = self.document(doc_id)
-        ids = doc.unit_ids
-        if unit_id not in ids:
-            raise UnitNotFound(f"{doc.doc_id} has no paragraph {unit_id!r}")
-        i = ids.index(unit_id)
-        return (doc.units[i - 1] if i > 0 else None, doc.units[i + 1] if i + 1 < len(ids) else None)
+        return neighbours(*self.find(unit_id, doc_id))
 
     def aligned(self, unit: Unit, lang: str) -> Unit | None:
         """The same paragraph in another language version of its document, if the corpus has one."""

@@ -1,11 +1,12 @@
-"""The on-disk index: FAISS vectors, chunk and unit records, and a manifest.
+"""The on-disk index: vectors (in the configured store), chunk and unit records, and a manifest.
 
 Layout under ``settings.index_dir``::
 
     current -> builds/<id>      symlink, swapped atomically when a build completes
     builds/<id>/manifest.json   embedder id and dimension, corpus hash, parser version,
                                 build time, FAISS type, sha256 of every other file
-    builds/<id>/vectors.faiss   one row per chunk, L2-normalised (inner product = cosine)
+    builds/<id>/vectors.faiss   one row per chunk, L2-normalised (inner product = cosine);
+                                with the Milvus store, a collection per build instead
     builds/<id>/chunks.jsonl    one record per vector row
     builds/<id>/documents.json  the documents and their units, as parsed at build time
     builds/<id>/lexical.*       the BM25 index over the chunks (bm25s: .npy arrays + JSON),
@@ -14,7 +15,8 @@ Layout under ``settings.index_dir``::
 
 Nothing here is a pickle: JSON, FAISS's own format, NumPy's ``.npy`` (loaded with
 ``allow_pickle=False``) and SQLite. A reader resolves
-``current`` once, so a build finishing mid-read never mixes two indexes.
+``current`` once, so a build finishing mid-read never mixes two indexes. The vectors go
+through :mod:`assistant.index.stores`, whose backend creates, opens and drops them.
 """
 
 from __future__ import annotations
@@ -38,17 +40,17 @@ from typing import Literal
 import numpy as np
 import orjson
 
-from assistant.index.cache import EmbeddingCache
-from assistant.index.chunking import Chunk, chunk_corpus
 from assistant.core.config import Settings
-from assistant.core.records import Document, Unit
-from assistant.index.embeddings import Embedder, make_embedder
 from assistant.core.errors import IndexStateError, choice_error
 from assistant.core.fileio import fsync_dir, write_atomic
-from assistant.index.filters import row_labels
-from assistant.retrieval.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
+from assistant.core.records import Document, Unit
 from assistant.core.runtime import gc_paused
-from assistant.index.stores import FaissStore, MilvusStore, StoreInfo, VectorStore, collection_name
+from assistant.index.cache import EmbeddingCache
+from assistant.index.chunking import Chunk, chunk_corpus
+from assistant.index.embeddings import Embedder, make_embedder
+from assistant.index.filters import row_labels
+from assistant.index.stores import StoreBackend, StoreInfo, VectorStore, backend_files, store_backend, stores_to_clean
+from assistant.retrieval.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
 
 #: 2: the BM25 index is saved with the build (format 1 rebuilt it at every start).
 INDEX_FORMAT = 2
@@ -56,9 +58,11 @@ RebuildPolicy = Literal["auto", "always", "never"]
 REBUILD_POLICIES: tuple[str, ...] = ("auto", "always", "never")
 #: Above this many texts to embed, a stale index is not rebuilt behind the user's back.
 AUTO_REBUILD_MAX_NEW = 2000
-#: The files a Milvus-backed build keeps locally: the vectors live in the collection.
-MILVUS_DATA_FILES = ("chunks.jsonl", "documents.json", *LEXICAL_FILES.values())
-DATA_FILES = ("vectors.faiss", *MILVUS_DATA_FILES)
+#: The files every build keeps locally, whichever store holds its vectors.
+LOCAL_FILES = ("chunks.jsonl", "documents.json", *LEXICAL_FILES.values())
+#: A build's data files (hashed into its manifest), with each store.
+DATA_FILES = (*backend_files("faiss"), *LOCAL_FILES)
+MILVUS_DATA_FILES = (*backend_files("milvus"), *LOCAL_FILES)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class IndexManifest:
 class LoadedIndex:
     path: Path
     manifest: IndexManifest
-    vectors: VectorStore  # FaissStore or MilvusStore: ntotal, d, search, reconstruct_n
+    vectors: VectorStore  # the store's own class: ntotal, d, search, reconstruct_n
     chunks: tuple[Chunk, ...]
     documents: tuple[Document, ...]
     lexical: BM25Index  # one row per chunk, as the vectors
@@ -196,14 +200,6 @@ def documents_from_json(records: list[dict]) -> tuple[Document, ...]:
     )
 
 
-# --- FAISS ------------------------------------------------------------------------------------
-
-
-def milvus_uri(settings: Settings) -> str:
-    """The configured Milvus URI, else a milvus-lite file in the index directory."""
-    return settings.milvus_uri or str(settings.index_dir / "milvus.db")
-
-
 # --- building ---------------------------------------------------------------------------------
 
 
@@ -240,46 +236,48 @@ def build_index(
             )
         add_words(lexical_words())
         lexical = BM25Index.build([c.embed_text for c in chunks])
+        backend = store_backend(settings)
         build_dir = new_build_dir(index_dir)
-        collection = None
         try:
-            faiss_store = None
-            if settings.store == "milvus":
-                collection = collection_name(build_dir.name)
-                labels = row_labels(chunks, docs)
-                MilvusStore.create(milvus_uri(settings), collection, vectors, settings.milvus_token, labels=labels).close()
-                info = StoreInfo("milvus", {"uri_kind": "lite" if milvus_uri(settings).endswith(".db") else "server"})
-            else:
-                faiss_store = FaissStore.build(vectors)
-                info = faiss_store.info
-            files = write_build_files(build_dir, chunks, docs, lexical, faiss_store)
-            manifest = IndexManifest(
-                format=INDEX_FORMAT,
-                embedder=embedder.id,
-                dim=embedder.dim,
-                corpus_hash=chash,
-                parser_version=parser_version(),
-                built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                n_chunks=len(chunks),
-                n_units=sum(len(d.units) for d in docs),
-                faiss_type=info.kind,
-                files=files,
-                store=settings.store,
-                store_params=info.params,
-                recall_at_10=info.recall_at_10,
-                collection=collection,
-                lexical_tokenizer=tokenizer_fingerprint(lexical_words()),
-            )
+            info = backend.create(build_dir, vectors, lambda: row_labels(chunks, docs))
+            files = write_build_files(build_dir, chunks, docs, lexical, backend.files)
+            manifest = _manifest(settings, embedder, chash, chunks, docs, info, files)
             publish_build(index_dir, build_dir, manifest)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
-            if collection is not None:
-                _drop_collections(settings, keep=_current_collections(index_dir))
+            _drop_unused([backend], keep=_current_collections(index_dir))
             raise
         _remove_old_builds(index_dir, keep=build_dir)
-        if settings.store == "milvus" or (Path(milvus_uri(settings)).exists() and not settings.milvus_uri):
-            _drop_collections(settings, keep=_current_collections(index_dir))
+        _drop_unused(stores_to_clean(settings), keep=_current_collections(index_dir))
         return build_dir
+
+
+def _manifest(
+    settings: Settings,
+    embedder: Embedder,
+    chash: str,
+    chunks: Sequence[Chunk],
+    docs: Sequence[Document],
+    info: StoreInfo,
+    files: dict[str, str],
+) -> IndexManifest:
+    return IndexManifest(
+        format=INDEX_FORMAT,
+        embedder=embedder.id,
+        dim=embedder.dim,
+        corpus_hash=chash,
+        parser_version=parser_version(),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        n_chunks=len(chunks),
+        n_units=sum(len(d.units) for d in docs),
+        faiss_type=info.kind,
+        files=files,
+        store=settings.store,
+        store_params=info.params,
+        recall_at_10=info.recall_at_10,
+        collection=info.collection,
+        lexical_tokenizer=tokenizer_fingerprint(lexical_words()),
+    )
 
 
 def new_build_dir(index_dir: Path) -> Path:
@@ -293,13 +291,10 @@ def write_build_files(
     chunks: Sequence[Chunk],
     documents: Sequence[Document],
     lexical: BM25Index,
-    faiss_store: FaissStore | None,
+    store_files: Sequence[str] = (),
 ) -> dict[str, str]:
-    """Write a build's data files (the vectors too, unless they live in Milvus); name -> sha256."""
-    if faiss_store is not None:
-        tmp_vectors = build_dir / ".vectors.faiss.tmp"
-        faiss_store.save(tmp_vectors)
-        os.replace(tmp_vectors, build_dir / "vectors.faiss")
+    """Write a build's local data files; name -> sha256 of those and of ``store_files``, the
+    vector files its store already wrote there."""
     lexical.save(build_dir)
     write_atomic(
         build_dir / "chunks.jsonl",
@@ -309,7 +304,7 @@ def write_build_files(
         build_dir / "documents.json",
         json.dumps(documents_to_json(documents), ensure_ascii=False).encode("utf-8"),
     )
-    names = DATA_FILES if faiss_store is not None else MILVUS_DATA_FILES
+    names = (*store_files, *LOCAL_FILES)
     return {name: _sha256(build_dir / name) for name in names}
 
 
@@ -331,12 +326,13 @@ def _current_collections(index_dir: Path) -> list[str]:
     return [collection] if collection else []
 
 
-def _drop_collections(settings: Settings, keep: list[str]) -> None:
+def _drop_unused(backends: Sequence[StoreBackend], keep: list[str]) -> None:
     """Old builds' collections go with their files (a reader holds the current one)."""
-    try:
-        MilvusStore.drop_except(milvus_uri(settings), keep, token=settings.milvus_token)
-    except Exception as exc:  # noqa: BLE001 - cleanup must not fail a finished build
-        print(f"warning: could not drop old Milvus collections: {exc}", file=sys.stderr)
+    for backend in backends:
+        try:
+            backend.drop_except(keep)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not fail a finished build
+            print(f"warning: could not drop old {backend.kind} collections: {exc}", file=sys.stderr)
 
 
 def _swap_current(index_dir: Path, build_dir: Path) -> None:
@@ -414,20 +410,13 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
         raise IndexStateError(
             f"the index format is {manifest.format}, this version reads {INDEX_FORMAT}; rebuild it with `assistant index`"
         )
+    backend = store_backend(settings)
     if verify:
-        _verify_files(build, DATA_FILES if manifest.store == "faiss" else MILVUS_DATA_FILES, manifest)
+        _verify_files(build, (*backend.files, *LOCAL_FILES), manifest)
     with gc_paused():
         try:
-            info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10)
-            vectors: VectorStore
-            if manifest.store == "milvus":
-                if not manifest.collection:
-                    raise IndexStateError(f"the index manifest in {build} names no Milvus collection; rebuild it")
-                vectors = MilvusStore.open(
-                    milvus_uri(settings), manifest.collection, manifest.dim, manifest.n_chunks, settings.milvus_token
-                )
-            else:
-                vectors = FaissStore.load(build / "vectors.faiss", info)
+            info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10, manifest.collection)
+            vectors = backend.open(build, info, manifest.dim, manifest.n_chunks)
             # orjson, the JSON lines parsed as one array: at 1M passages these two files (740 MB)
             # parse in 8 s, against 12.6 s with json (and 13 s more line by line).
             lines = (build / "chunks.jsonl").read_bytes().rstrip(b"\n")

@@ -23,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.index.batching import MicroBatcher
 from assistant.core.errors import EmbedderError, MissingDependency, choice_error
 from assistant.core.runtime import configure_openmp
+from assistant.core.text import HAN
 
 EmbedKind = Literal["query", "passage"]
 EMBEDDER_SPECS: tuple[str, ...] = ("e5", "st:<model name or local path>", "fake")
@@ -204,7 +205,7 @@ class SentenceTransformerEmbedder(Embedder):
             return encode(texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
 
 
-_TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[^\W_]+", re.UNICODE)
+_TOKEN_RE = re.compile(f"[{HAN}]|[^\\W_]+", re.UNICODE)
 
 
 class HashEmbedder(Embedder):

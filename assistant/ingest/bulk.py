@@ -2,8 +2,9 @@
 
 ``assistant add`` is all or nothing: right for a handful of files a person picked. A
 library of thousands is different: one unreadable file must not throw away an hour of
-work. ``ingest`` therefore adds each file whole or not at all (``add_documents`` on that
-one file: its bytes and its manifest entry land together, or neither does) and goes on;
+work. ``ingest`` therefore adds each file whole or not at all (``corpus.add_to_manifest``
+on that one file: its bytes and its manifest entry land together, or neither does) and goes
+on, carrying the manifest from one file to the next rather than reading it per file;
 the summary lists what was added, skipped (already in the corpus, same bytes) and
 rejected (with the reason).
 
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.config import Settings
-from assistant.index.embeddings import Embedder
 from assistant.core.errors import AssistantError, CorpusError
+from assistant.index.embeddings import Embedder
 from assistant.ingest.readers import EXTENSIONS
 
 
@@ -77,8 +78,8 @@ def ingest(
 
     from assistant.index.cache import EmbeddingCache
     from assistant.index.chunking import chunk_corpus
-    from assistant.ingest.corpus import add_documents, load_manifest
     from assistant.index.embeddings import make_embedder
+    from assistant.ingest.corpus import add_to_manifest, load_manifest, manifest_stamp
 
     if not paths:
         raise CorpusError("no files or directories given to ingest")
@@ -103,17 +104,24 @@ def ingest(
         batch.clear()
 
     disable = (not sys.stderr.isatty()) if progress is None else not progress
+    # The manifest is read once and carried from file to file (reading it per file is
+    # quadratic over a large library); it is read again only if another process replaced it.
+    stamp = manifest_stamp(settings.corpus_dir)
+    manifest = load_manifest(settings.corpus_dir, missing_ok=True)
     with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=disable) as bar:
         for path in files:
-            before = len(load_manifest(settings.corpus_dir, missing_ok=True).entries)
+            if manifest_stamp(settings.corpus_dir) != stamp:
+                stamp = manifest_stamp(settings.corpus_dir)
+                manifest = load_manifest(settings.corpus_dir, missing_ok=True)
             try:
-                docs = add_documents(settings, [path], lang=lang)
+                docs, updated = add_to_manifest(settings, manifest, [path], lang=lang)
             except AssistantError as exc:
                 report.rejected.append(Rejected(str(path), str(exc)))
                 outcome = "rejected"
             else:
-                after = len(load_manifest(settings.corpus_dir, missing_ok=True).entries)
-                if after > before:
+                added = updated is not manifest
+                manifest, stamp = updated, manifest_stamp(settings.corpus_dir)
+                if added:
                     report.added.extend(d.doc_id for d in docs)
                     report.units += sum(len(d.units) for d in docs)
                     outcome = "added"

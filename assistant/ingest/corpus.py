@@ -8,29 +8,28 @@ how the shipped paper keeps ``symbol = None`` although its text prints
 Adding is all-or-nothing: every file is read and parsed before anything is written, files
 are placed with temp file + ``os.replace`` and the manifest is replaced atomically last, so
 a failure leaves the corpus directory byte-identical.
+
+One file to one ``Document`` is :mod:`assistant.ingest.parse`; finding a document or a
+paragraph among parsed documents is :mod:`assistant.ingest.lookup`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import os
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Settings
-from assistant.core.records import LANGS, Document, Unit
-from assistant.core.errors import CorpusError, DocumentError, UnitNotFound, choice_error
+from assistant.core.errors import CorpusError, DocumentError
 from assistant.core.fileio import write_atomic
-from assistant.ingest.langid import detect_language
-from assistant.ingest.readers import ReadResult, parse_bytes, read_bytes, source_type_for
-from assistant.ingest.sections import split_sections
+from assistant.core.records import LANGS, Document
+from assistant.ingest.parse import apply_entry, check_doc_id, check_lang, default_doc_id, document_from_read
+from assistant.ingest.readers import parse_bytes, read_bytes, source_type_for
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -43,7 +42,6 @@ _ENTRY_FIELDS: tuple[str, ...] = (
     "doc_id", "path", "title", "lang", "source_type", *META_FIELDS[:4], "symbol", "agenda_symbol",
     "original_lang", "parallel_of", "sha256", "ocr_units", "ocr_file",
 )
-_DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
 # --- manifest -----------------------------------------------------------------------------
@@ -86,7 +84,7 @@ class ManifestEntry:
         return out
 
     @classmethod
-    def from_json(cls, raw: object, where: str) -> "ManifestEntry":
+    def from_json(cls, raw: object, where: str) -> ManifestEntry:
         if not isinstance(raw, dict):
             raise CorpusError(f"{where}: each entry of 'documents' must be an object")
         for key in ("doc_id", "path"):
@@ -165,6 +163,17 @@ def load_manifest(corpus_dir: str | os.PathLike[str], *, missing_ok: bool = Fals
     return Manifest(version=version, entries=entries)
 
 
+def manifest_stamp(corpus_dir: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """Inode, size and mtime of ``manifest.json`` (None when there is none): the manifest is
+    only ever replaced, never edited in place, so an unchanged stamp means a manifest read
+    earlier is still the current one."""
+    try:
+        st = (Path(corpus_dir) / MANIFEST_NAME).stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def entry_file(corpus_dir: Path, entry: ManifestEntry, path: str | None = None) -> Path:
     """The entry's file (or ``path``, e.g. its OCR record) in the corpus directory; never outside it."""
     rel = Path(path or entry.path)
@@ -181,133 +190,6 @@ def _stored_ocr(corpus_dir: Path, entry: ManifestEntry) -> bytes | None:
         return entry_file(corpus_dir, entry, entry.ocr_file).read_bytes()
     except OSError:
         return None
-
-
-# --- parsing one file ---------------------------------------------------------------------
-
-
-def slugify(stem: str) -> str:
-    """A doc_id from a file stem: lowercase ASCII letters, digits and hyphens ('' if none)."""
-    ascii_ = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:80]
-
-
-def _default_doc_id(path: Path, sha256: str) -> str:
-    return slugify(path.stem) or f"doc-{sha256[:10]}"
-
-
-def _check_lang(lang: str | None) -> str | None:
-    if lang is not None and lang not in LANGS:
-        raise choice_error("language", lang, LANGS)
-    return lang
-
-
-def _check_doc_id(doc_id: str) -> str:
-    if not _DOC_ID_RE.match(doc_id):
-        raise CorpusError(
-            f"invalid doc id {doc_id!r}: use lowercase letters, digits, '.', '_' or '-' (at most 80, starting with a letter or digit)"
-        )
-    return doc_id
-
-
-def _document_from_read(
-    result: ReadResult, *, doc_id: str, lang: str | None, title: str | None
-) -> Document:
-    from assistant.ingest.structure import has_un_structure, parse_un_lines, parse_un_text
-
-    text = result.text
-    layout = result.layout
-    doc_lang = lang or detect_language(_language_sample(layout.text if layout is not None else text))
-    parsed_title: str | None = None
-    symbol: str | None = None
-    meta: tuple[tuple[str, str], ...] = ()
-    ocr_units: tuple[str, ...] = ()
-    if layout is not None and has_un_structure(layout.text):
-        parsed = parse_un_lines(layout.lines, layout.notes, doc_id, doc_lang)
-        units = tuple(parsed.units)
-        parsed_title = layout.metadata.title or parsed.title
-        symbol = layout.metadata.symbol or parsed.symbol
-        meta, ocr_units = layout.metadata.as_meta(), parsed.ocr_units
-    elif has_un_structure(text):
-        parsed = parse_un_text(text, doc_id, doc_lang)
-        units = tuple(parsed.units)
-        parsed_title, symbol = parsed.title, parsed.symbol
-    else:
-        units = split_sections(result.blocks, doc_id)
-    if not units:
-        raise DocumentError(result.path, "no paragraphs or passages could be found in its text")
-    first_heading = next((b.text for b in result.blocks if b.kind == "heading"), None)
-    doc_title = (
-        title or parsed_title or result.title or _masthead_title(units) or first_heading or result.path.stem
-    )
-    return Document(
-        doc_id=doc_id,
-        title=" ".join(doc_title.split()),
-        lang=doc_lang,
-        source_type=result.source_type,
-        units=units,
-        symbol=symbol,
-        meta=meta,
-        ocr_units=ocr_units,
-    )
-
-
-_PREPARED_BY = re.compile(
-    r"prepared by|établi par|preparad[oa] por|подготовлен|编写|編寫|أعدته|أعدّته", re.IGNORECASE
-)
-
-
-def _masthead_title(units: Sequence[Unit]) -> str | None:
-    """The line above "Background paper prepared by the Secretariat" in a UN masthead, with it."""
-    header = next((u for u in units if u.unit_id == "header"), None)
-    if header is None:
-        return None
-    lines = [ln.strip() for ln in header.text.splitlines() if ln.strip()]
-    for i, line in enumerate(lines):
-        if i > 0 and _PREPARED_BY.search(line) and len(line) <= 120:
-            return f"{lines[i - 1]} — {line}"
-    return None
-
-
-def _language_sample(text: str) -> str:
-    # Skip the first lines (symbols, job numbers, dates) when there is enough text.
-    return text[200:4200] if len(text) > 1200 else text
-
-
-def read_document(
-    path: str | os.PathLike[str],
-    *,
-    doc_id: str | None = None,
-    lang: str | None = None,
-    title: str | None = None,
-    max_file_mb: int | None = None,
-) -> Document:
-    """Parse one file into a ``Document`` without touching any corpus or index.
-
-    Format from the extension; language detected unless given; UN-structured text
-    (numbered paragraphs) goes through ``structure.parse_un_text``, anything else is split
-    at its headings (``sections``). ``doc_id`` defaults to a slug of the file name.
-    """
-    p = Path(path)
-    _check_lang(lang)
-    source_type = source_type_for(p)
-    limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
-    data = read_bytes(p, max_file_mb=limit)
-    result = parse_bytes(data, p, source_type, max_file_mb=limit, lang=lang)
-    did = _check_doc_id(doc_id) if doc_id else _default_doc_id(p, result.sha256)
-    return _document_from_read(result, doc_id=did, lang=lang, title=title)
-
-
-def _apply_entry(doc: Document, entry: ManifestEntry) -> Document:
-    """Manifest metadata wins over what the parser guessed (symbol included, even when null)."""
-    return dataclasses.replace(
-        doc,
-        title=entry.title or doc.title,
-        lang=entry.lang or doc.lang,
-        symbol=entry.symbol,
-        parallel_of=entry.parallel_of,
-        meta=entry.meta or doc.meta,
-    )
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -341,12 +223,12 @@ def load_documents(settings: Settings) -> list[Document]:
                 "with `assistant add`"
             )
         source_type = entry.source_type or source_type_for(fpath)
-        result = parse_bytes(  # type: ignore[arg-type]
+        result = parse_bytes(
             data, fpath, source_type, max_file_mb=settings.max_file_mb, lang=entry.lang,  # type: ignore[arg-type]
             recognised=_stored_ocr(cdir, entry),
         )
-        doc = _document_from_read(result, doc_id=entry.doc_id, lang=entry.lang, title=entry.title)
-        docs.append(_apply_entry(doc, entry))
+        doc = document_from_read(result, doc_id=entry.doc_id, lang=entry.lang, title=entry.title)
+        docs.append(apply_entry(doc, entry))
     return docs
 
 
@@ -392,6 +274,34 @@ class _Pending:
     ocr_record: bytes | None = None
 
 
+@dataclass
+class _Plan:
+    """The manifest as it will be once the files being added are placed (nothing written yet)."""
+
+    cdir: Path
+    entries: list[ManifestEntry]
+    by_sha: dict[str, ManifestEntry]
+    used_names: set[str]  # file names taken in the corpus directory
+
+    @classmethod
+    def of(cls, cdir: Path, manifest: Manifest) -> _Plan:
+        entries = list(manifest.entries)
+        used = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
+        return cls(cdir, entries, {e.sha256: e for e in entries if e.sha256}, used)
+
+    def take_name(self, name: str, data: bytes) -> bool:
+        """Claim ``name`` for ``data`` unless another file has it."""
+        if name in self.used_names or _occupied(self.cdir / name, data):
+            return False
+        self.used_names.add(name)
+        return True
+
+    def add(self, entry: ManifestEntry) -> None:
+        self.entries.append(entry)
+        if entry.sha256:
+            self.by_sha[entry.sha256] = entry
+
+
 def add_documents(
     settings: Settings,
     paths: Sequence[str | os.PathLike[str]],
@@ -407,102 +317,139 @@ def add_documents(
     version of a corpus document is linked through ``parallel_of``, given explicitly or found
     by the same printed document symbol.
     """
-    if not paths:
-        raise CorpusError("no files given to add")
-    _check_lang(lang)
-    if doc_id is not None:
-        _check_doc_id(doc_id)
-        if len(paths) != 1:
-            raise CorpusError(f"--doc-id names one document, but {len(paths)} files were given")
-    cdir = Path(settings.corpus_dir)
-    if cdir.exists() and not cdir.is_dir():
-        raise CorpusError(f"corpus directory {cdir} is not a directory")
-    manifest = load_manifest(cdir, missing_ok=True)
+    _check_add_args(paths, lang, doc_id)
+    manifest = load_manifest(_corpus_dir_for_adding(settings), missing_ok=True)
+    docs, _ = add_to_manifest(settings, manifest, paths, lang=lang, parallel_of=parallel_of, doc_id=doc_id)
+    return docs
+
+
+def add_to_manifest(
+    settings: Settings,
+    manifest: Manifest,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    lang: str | None = None,
+    parallel_of: str | None = None,
+    doc_id: str | None = None,
+) -> tuple[list[Document], Manifest]:
+    """:func:`add_documents` onto a manifest already read: the documents, and the manifest
+    as written (``manifest`` itself when every file was already there). A caller adding many
+    files one by one passes each call's manifest to the next instead of reading it again."""
+    _check_add_args(paths, lang, doc_id)
+    cdir = _corpus_dir_for_adding(settings)
     if parallel_of is not None and manifest.entry(parallel_of) is None:
         raise CorpusError(
             f"--parallel-of {parallel_of!r}: no such document in the corpus; known: {', '.join(manifest.doc_ids) or '(none)'}"
         )
-
-    # 1. Read, check and parse everything; nothing is written yet.
-    entries = list(manifest.entries)
-    by_sha = {e.sha256: e for e in entries if e.sha256}
-    pending: list[_Pending] = []
-    used_names = {Path(e.path).name for e in entries} | {Path(e.ocr_file).name for e in entries if e.ocr_file}
-    for raw_path in paths:
-        src = Path(raw_path)
-        source_type = source_type_for(src)
-        data = read_bytes(src, max_file_mb=settings.max_file_mb)
-        digest = hashlib.sha256(data).hexdigest()
-        did = doc_id or _default_doc_id(src, digest)
-        existing = next((e for e in entries if e.doc_id == did), None)
-        same_content = by_sha.get(digest)
-        if existing is not None and existing.sha256 != digest:
-            raise CorpusError(
-                f"{src}: the corpus already has a different document with id {did!r}; choose another id with --doc-id"
-            )
-        if same_content is not None and (doc_id is None or same_content.doc_id == did):
-            # Already in the corpus: parse it to return it, write nothing.
-            result = parse_bytes(
-                data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
-                recognised=_stored_ocr(cdir, same_content),
-            )
-            doc = _document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
-            pending.append(_Pending(src, data, digest, _apply_entry(doc, same_content), same_content, True))
-            continue
-        if same_content is not None:
-            raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
-        result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
-        doc = _document_from_read(result, doc_id=did, lang=lang, title=None)
-        symbol = doc.symbol
-        if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
-            symbol = None  # the agenda's symbol printed in a footnote, not this paper's own
-        link = _parallel_root(entries, parallel_of) if parallel_of else None
-        if link is None and symbol:
-            match = next((e for e in entries if e.symbol == symbol and e.lang != doc.lang), None)
-            link = _parallel_root(entries, match.doc_id) if match else None
-        if link is not None:
-            clash = next(
-                (e for e in entries if (e.doc_id == link or e.parallel_of == link) and e.lang == doc.lang), None
-            )
-            if clash is not None:
-                raise CorpusError(
-                    f"{src}: {link!r} already has a {doc.lang!r} version ({clash.doc_id!r}); "
-                    "give the right --lang or leave out --parallel-of"
-                )
-        name = src.name
-        if name in used_names or _occupied(cdir / name, data):
-            name = f"{did}{src.suffix.lower()}"
-            if name in used_names or _occupied(cdir / name, data):
-                raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
-        used_names.add(name)
-        ocr_record = result.layout.ocr_record if result.layout is not None else None
-        ocr_name = f"{name}.ocr.json" if ocr_record else None
-        if ocr_name and (ocr_name in used_names or _occupied(cdir / ocr_name, ocr_record or b"")):
-            raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
-        if ocr_name:
-            used_names.add(ocr_name)
-        entry = ManifestEntry(
-            doc_id=did,
-            path=name,
-            title=doc.title,
-            lang=doc.lang,
-            source_type=doc.source_type,
-            symbol=symbol,
-            parallel_of=link,
-            sha256=digest,
-            meta=doc.meta,
-            extra=(("encoding", result.encoding),) if result.encoding else (),
-            ocr_units=doc.ocr_units,
-            ocr_file=ocr_name,
-        )
-        entries.append(entry)
-        by_sha[digest] = entry
-        pending.append(_Pending(src, data, digest, _apply_entry(doc, entry), entry, False, ocr_record))
-
+    # Read, check and parse everything; nothing is written until all files passed.
+    plan = _Plan.of(cdir, manifest)
+    pending = [_plan_file(settings, plan, Path(p), lang=lang, parallel_of=parallel_of, doc_id=doc_id) for p in paths]
     new = [p for p in pending if not p.already_present]
-    if new:
-        _commit(cdir, new, Manifest(version=manifest.version, entries=tuple(entries)))
-    return [p.doc for p in pending]
+    if not new:
+        return [p.doc for p in pending], manifest
+    updated = Manifest(version=manifest.version, entries=tuple(plan.entries))
+    _commit(cdir, new, updated)
+    return [p.doc for p in pending], updated
+
+
+def _check_add_args(paths: Sequence[object], lang: str | None, doc_id: str | None) -> None:
+    if not paths:
+        raise CorpusError("no files given to add")
+    check_lang(lang)
+    if doc_id is not None:
+        check_doc_id(doc_id)
+        if len(paths) != 1:
+            raise CorpusError(f"--doc-id names one document, but {len(paths)} files were given")
+
+
+def _corpus_dir_for_adding(settings: Settings) -> Path:
+    cdir = Path(settings.corpus_dir)
+    if cdir.exists() and not cdir.is_dir():
+        raise CorpusError(f"corpus directory {cdir} is not a directory")
+    return cdir
+
+
+def _plan_file(
+    settings: Settings, plan: _Plan, src: Path, *, lang: str | None, parallel_of: str | None, doc_id: str | None
+) -> _Pending:
+    """One file read, checked and parsed, and its manifest entry added to ``plan``."""
+    source_type = source_type_for(src)
+    data = read_bytes(src, max_file_mb=settings.max_file_mb)
+    digest = hashlib.sha256(data).hexdigest()
+    did = doc_id or default_doc_id(src, digest)
+    existing = next((e for e in plan.entries if e.doc_id == did), None)
+    same_content = plan.by_sha.get(digest)
+    if existing is not None and existing.sha256 != digest:
+        raise CorpusError(
+            f"{src}: the corpus already has a different document with id {did!r}; choose another id with --doc-id"
+        )
+    if same_content is not None and (doc_id is None or same_content.doc_id == did):
+        # Already in the corpus: parse it to return it, write nothing.
+        result = parse_bytes(
+            data, src, source_type, max_file_mb=settings.max_file_mb, lang=same_content.lang,
+            recognised=_stored_ocr(plan.cdir, same_content),
+        )
+        doc = document_from_read(result, doc_id=same_content.doc_id, lang=same_content.lang, title=same_content.title)
+        return _Pending(src, data, digest, apply_entry(doc, same_content), same_content, True)
+    if same_content is not None:
+        raise CorpusError(f"{src}: the same file is already in the corpus as {same_content.doc_id!r}")
+    result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb, lang=lang)
+    doc = document_from_read(result, doc_id=did, lang=lang, title=None)
+    symbol, link = _parallel_link(plan.entries, src, doc, parallel_of)
+    ocr_record = result.layout.ocr_record if result.layout is not None else None
+    name, ocr_name = _file_names(plan, src, did, data, ocr_record)
+    entry = ManifestEntry(
+        doc_id=did,
+        path=name,
+        title=doc.title,
+        lang=doc.lang,
+        source_type=doc.source_type,
+        symbol=symbol,
+        parallel_of=link,
+        sha256=digest,
+        meta=doc.meta,
+        extra=(("encoding", result.encoding),) if result.encoding else (),
+        ocr_units=doc.ocr_units,
+        ocr_file=ocr_name,
+    )
+    plan.add(entry)
+    return _Pending(src, data, digest, apply_entry(doc, entry), entry, False, ocr_record)
+
+
+def _parallel_link(
+    entries: Sequence[ManifestEntry], src: Path, doc: Document, parallel_of: str | None
+) -> tuple[str | None, str | None]:
+    """The document's own symbol and the corpus document it is a language version of."""
+    symbol = doc.symbol
+    if symbol and any(e.meta and dict(e.meta).get("agenda_symbol") == symbol for e in entries):
+        symbol = None  # the agenda's symbol printed in a footnote, not this paper's own
+    link = _parallel_root(entries, parallel_of) if parallel_of else None
+    if link is None and symbol:
+        match = next((e for e in entries if e.symbol == symbol and e.lang != doc.lang), None)
+        link = _parallel_root(entries, match.doc_id) if match else None
+    if link is not None:
+        clash = next((e for e in entries if (e.doc_id == link or e.parallel_of == link) and e.lang == doc.lang), None)
+        if clash is not None:
+            raise CorpusError(
+                f"{src}: {link!r} already has a {doc.lang!r} version ({clash.doc_id!r}); "
+                "give the right --lang or leave out --parallel-of"
+            )
+    return symbol, link
+
+
+def _file_names(plan: _Plan, src: Path, did: str, data: bytes, ocr_record: bytes | None) -> tuple[str, str | None]:
+    """The names the file (and its OCR record) get in the corpus directory: the source's own
+    name, else one made from the doc id."""
+    cdir = plan.cdir
+    name = src.name
+    if not plan.take_name(name, data):
+        name = f"{did}{src.suffix.lower()}"
+        if not plan.take_name(name, data):
+            raise CorpusError(f"{src}: a file named {name!r} is already in {cdir}; give another --doc-id")
+    ocr_name = f"{name}.ocr.json" if ocr_record else None
+    if ocr_name and not plan.take_name(ocr_name, ocr_record or b""):
+        raise CorpusError(f"{src}: a file named {ocr_name!r} is already in {cdir}; give another --doc-id")
+    return name, ocr_name
 
 
 def _occupied(path: Path, data: bytes) -> bool:
@@ -600,7 +547,7 @@ def replace_document(
     manifest replaced (atomically) and the old file deleted: at every moment the corpus is
     either the old version or the new one.
     """
-    _check_lang(lang)
+    check_lang(lang)
     cdir = Path(settings.corpus_dir)
     manifest = load_manifest(cdir)
     old = manifest.entry(doc_id)
@@ -616,7 +563,7 @@ def replace_document(
     if twin is not None:
         raise CorpusError(f"{src}: the same file is already in the corpus as {twin.doc_id!r}")
     result = parse_bytes(data, src, source_type, max_file_mb=settings.max_file_mb)
-    doc = _document_from_read(result, doc_id=doc_id, lang=lang or old.lang, title=None)
+    doc = document_from_read(result, doc_id=doc_id, lang=lang or old.lang, title=None)
     name = f"{doc_id}-{digest[:12]}{src.suffix.lower()}"
     entry = dataclasses.replace(
         old,
@@ -628,7 +575,7 @@ def replace_document(
         extra=tuple((k, v) for k, v in old.extra if k != "encoding") + ((("encoding", result.encoding),) if result.encoding else ()),
     )
     entries = tuple(entry if e.doc_id == doc_id else e for e in manifest.entries)
-    pending = _Pending(src, data, digest, _apply_entry(doc, entry), entry, False)
+    pending = _Pending(src, data, digest, apply_entry(doc, entry), entry, False)
     _commit(cdir, [pending], Manifest(version=manifest.version, entries=entries))
     if old.path != name:
         _unlink_quietly(entry_file(cdir, old))
@@ -647,86 +594,3 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
-
-
-# --- lookups ------------------------------------------------------------------------------
-
-
-def aligned_unit(documents: Iterable[Document], doc_id: str, unit_id: str, lang: str) -> Unit | None:
-    """The same paragraph in the ``lang`` version of ``doc_id``, or None if there is none.
-
-    UN paragraph ids are language-independent, so ``16(e)`` in the Chinese paper is
-    ``16(e)`` in its English version.
-    """
-    docs = list(documents)
-    by_id = {d.doc_id: d for d in docs}
-    doc = by_id.get(doc_id)
-    if doc is None:
-        return None
-    root = doc.parallel_of or doc.doc_id
-    group = [d for d in docs if d.doc_id == root or d.parallel_of == root]
-    target = next((d for d in group if d.lang == lang), None)
-    if doc.lang == lang:
-        target = doc
-    return target.unit(unit_id) if target is not None else None
-
-
-def parallel_versions(documents: Iterable[Document], doc_id: str) -> list[Document]:
-    """All language versions of a document (itself included), in corpus order."""
-    docs = list(documents)
-    doc = next((d for d in docs if d.doc_id == doc_id), None)
-    if doc is None:
-        return []
-    root = doc.parallel_of or doc.doc_id
-    return [d for d in docs if d.doc_id == root or d.parallel_of == root]
-
-
-def get_document(documents: Sequence[Document], doc_id: str) -> Document:
-    doc = next((d for d in documents if d.doc_id == doc_id), None)
-    if doc is None:
-        known = ", ".join(d.doc_id for d in documents) or "(none)"
-        close = difflib.get_close_matches(doc_id, [d.doc_id for d in documents], n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise CorpusError(f"no document {doc_id!r} in the corpus{hint} (known: {known})")
-    return doc
-
-
-def normalize_unit_id(unit_id: str) -> str:
-    """Accept the ways people type a paragraph id: ``16 (e)``, ``16e``, ``16.``, ``para 16(E)``."""
-    s = re.sub(r"\s+", "", unit_id.strip())
-    s = re.sub(r"^(?:para(?:graph)?\.?|§|第)", "", s, flags=re.I)
-    s = re.sub(r"段$", "", s)
-    m = re.fullmatch(r"(\d+)\.?(?:\(?([a-zA-Z]{1,2}|[ivxIVX]+)\)?)?\.?", s)
-    if m:
-        num, sub = m.groups()
-        return f"{num}({sub.lower()})" if sub else num
-    return s
-
-
-def find_unit(
-    documents: Sequence[Document], unit_id: str, doc_id: str | None = None
-) -> tuple[Document, Unit]:
-    """The unit with this id; without ``doc_id``, the first document (corpus order) that has it.
-
-    The shipped paper is first in the manifest, so it is the default when several
-    documents share an id. An unknown id raises ``UnitNotFound`` suggesting close ids.
-    """
-    candidates = [get_document(documents, doc_id)] if doc_id else list(documents)
-    wanted = [unit_id, normalize_unit_id(unit_id)]
-    for doc in candidates:
-        for uid in wanted:
-            unit = doc.unit(uid)
-            if unit is not None:
-                return doc, unit
-    pool = sorted({u for d in candidates for u in d.unit_ids})
-    close = difflib.get_close_matches(normalize_unit_id(unit_id), pool, n=5, cutoff=0.5)
-    where = f"document {doc_id!r}" if doc_id else "the corpus"
-    hint = f"; close ids: {', '.join(close)}" if close else ""
-    raise UnitNotFound(f"no paragraph {unit_id!r} in {where}{hint} (list them with `assistant paragraphs`)")
-
-
-def neighbours(doc: Document, unit: Unit) -> tuple[Unit | None, Unit | None]:
-    """The units just before and after ``unit`` in document order."""
-    ids = doc.unit_ids
-    i = ids.index(unit.unit_id)
-    return (doc.units[i - 1] if i > 0 else None, doc.units[i + 1] if i + 1 < len(ids) else None)

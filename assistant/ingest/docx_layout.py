@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.core.text import join_lines
 from assistant.ingest.layout import Layout, read_masthead
-from assistant.ingest.structure import LaidOutLine, LaidOutNote, join_lines
+from assistant.ingest.structure import LaidOutLine, LaidOutNote
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from assistant.core.text import is_han
+
 DEFAULT_LANG = "en"
 # Characters looked at: enough to be sure about a document, fast for any question.
 _SAMPLE_CHARS = 4000
@@ -21,13 +23,7 @@ _HAN_WEIGHT = 3
 
 def _script(ch: str) -> str | None:
     cp = ord(ch)
-    if (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x2FA1F
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x3040 <= cp <= 0x30FF  # kana: not a UN language; CJK is closest
-    ):
+    if is_han(ch) or 0x3040 <= cp <= 0x30FF:  # kana: not a UN language; CJK is closest
         return "zh"
     if 0x0400 <= cp <= 0x052F or 0x1C80 <= cp <= 0x1C8F or 0x2DE0 <= cp <= 0x2DFF or 0xA640 <= cp <= 0xA69F:
         return "ru"

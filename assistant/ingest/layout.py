@@ -8,7 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.ingest.structure import LaidOutLine, LaidOutNote, looks_like_symbol
+from assistant.ingest.structure import LaidOutLine, LaidOutNote
+from assistant.ingest.un_lines import looks_like_symbol
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.core.errors import DocumentError
+from assistant.core.text import CJK_PUNCT, HAN
 
 if TYPE_CHECKING:
     from assistant.ingest.pdf_layout import Row
@@ -37,7 +38,7 @@ def tesseract_langs(lang: str | None) -> str:
     return "+".join(TESSERACT_LANGS[k] for k in ("en", "fr", "es", "ru", "ar", "zh"))
 
 
-def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list["Row"]:
+def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list[Row]:
     """Recognise one pdfplumber page and return its printed lines in PDF points, top to bottom."""
     from assistant.ingest.pdf_layout import Row
 
@@ -87,7 +88,7 @@ def ocr_page_rows(page: Any, number: int, lang: str | None, path: Path) -> list[
     return rows
 
 
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK = CJK_PUNCT + HAN  # a character-class body: Han and CJK punctuation
 
 
 def _tidy(text: str) -> str:
@@ -114,7 +115,7 @@ def _pieces(data: dict[str, list[Any]], indices: list[int]) -> list[str]:
 RECORD_VERSION = 1
 
 
-def dump_recognised(pages: Mapping[int, Sequence["Row"]]) -> bytes:
+def dump_recognised(pages: Mapping[int, Sequence[Row]]) -> bytes:
     """The recognised lines of each scanned page, as JSON to store beside the PDF."""
     import dataclasses
 
@@ -125,7 +126,7 @@ def dump_recognised(pages: Mapping[int, Sequence["Row"]]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def load_recognised(data: bytes) -> dict[int, list["Row"]]:
+def load_recognised(data: bytes) -> dict[int, list[Row]]:
     """Read ``dump_recognised`` output back; ``ValueError`` when it is not such a record."""
     from assistant.ingest.pdf_layout import Row
 

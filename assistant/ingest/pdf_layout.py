@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import DocumentError
+from assistant.core.text import join_lines
 from assistant.ingest.layout import Layout, Masthead, read_masthead
-from assistant.ingest.structure import LaidOutLine, LaidOutNote, is_page_furniture, join_lines, looks_like_symbol
+from assistant.ingest.structure import LaidOutLine, LaidOutNote
+from assistant.ingest.un_lines import is_page_furniture, looks_like_symbol
 
 # Bands of the page (share of its height) where running headers and footers are printed.
 HEADER_BAND = 0.10

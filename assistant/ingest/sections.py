@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from assistant.core.records import Unit
-from assistant.ingest.readers import Block, join_lines
+from assistant.core.text import join_lines
+from assistant.ingest.readers import Block
 
 
 def split_sections(blocks: Iterable[Block], doc_id: str) -> tuple[Unit, ...]:
@@ -33,7 +34,7 @@ def split_sections(blocks: Iterable[Block], doc_id: str) -> tuple[Unit, ...]:
             level = max(1, block.level)
             while path and path[-1][0] >= level:
                 path.pop()
-            path.append((level, join_lines(text)))
+            path.append((level, join_lines(text.split("\n"))))
             section_no += 1
             passage_no = 0
             continue
@@ -43,7 +44,7 @@ def split_sections(blocks: Iterable[Block], doc_id: str) -> tuple[Unit, ...]:
                 doc_id=doc_id,
                 unit_id=f"s{section_no}.p{passage_no}",
                 kind="passage",
-                text=join_lines(text),
+                text=join_lines(text.split("\n")),
                 section=tuple(h for _, h in path),
                 order=len(units),
             )

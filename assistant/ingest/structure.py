@@ -12,15 +12,17 @@ not on words:
 * **Section headings**: roman ``I.``/``II.`` or Chinese ``一.``/``二.`` (level 1) and capital
   ``A.``/``B.`` (level 2), each in sequence; plus *untitled sub-headings* — see
   :func:`_heading_run`.
-* **Footnotes** after a ``_____`` separator line; see :func:`_read_footnote_block` for where
-  a block ends and :func:`_find_markers` for how markers are found in the running text.
+* **Footnotes** after a ``_____`` separator line; see
+  :func:`assistant.ingest.un_lines._read_footnote_block` for where a block ends and
+  :func:`assistant.ingest.un_lines.find_markers` for how markers are found in the running text.
 * **Page furniture** is dropped: standalone document symbols (``CTOC/COP/WG.4/2019/1``), job
   numbers (``V.19-05012 (C)``), ``*1905012*`` barcodes, ``2/12`` page counters, lone page
-  numbers, and hyperlink residue lines (``http://www.undocs.org/…``).
+  numbers, and hyperlink residue lines (``http://www.undocs.org/…``); recognised in
+  :mod:`assistant.ingest.un_lines`, with the footnote blocks and markers.
 * Lines holding only whitespace are extraction artefacts, never paragraph breaks.
 
 Text is kept verbatim within a line; only line joins are normalised by script (see
-:func:`join_lines`).
+:func:`assistant.core.text.join_lines`).
 
 Not recognised (documented limits): nested sub-items ``(i)``/``(ii)`` inside a lettered item
 (they stay in the item's text); text that follows a sub-item list inside the same paragraph
@@ -39,10 +41,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.core.records import Unit
+from assistant.core.text import join_lines
+from assistant.ingest.un_lines import (
+    CJK_NUMERAL,
+    LABEL,
+    PARA,
+    ROMAN,
+    STARS,
+    TERMINAL,
+    Anchor,
+    Footnote,
+    Line,
+    cjk_numeral_value,
+    clean_body,
+    ends_complete,
+    find_markers,
+    looks_like_symbol,
+    roman_value,
+    segment,
+    split_lines,
+)
 
 __all__ = [
-    "LaidOutLine", "LaidOutNote", "ParsedText", "has_un_structure", "is_page_furniture", "join_lines",
-    "looks_like_symbol", "parse_un_lines", "parse_un_text",
+    "LaidOutLine", "LaidOutNote", "ParsedText", "has_un_structure", "parse_un_lines", "parse_un_text",
 ]
 
 
@@ -82,145 +103,16 @@ class LaidOutNote:
 
 # --------------------------------------------------------------------------- patterns
 
-_PARA = re.compile(r"^(\d{1,3})\.(?!\d)\s*(.*)$")
-_LABEL = re.compile(r"^\(([a-z]{1,2})\)\s*(.*)$")
-_ROMAN = re.compile(r"^([IVXLC]{1,7})\.(?:\s+(.*))?$")
-_CJK_NUMERAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[.．、]\s*(.*)$")
 _LETTER = re.compile(r"^([A-Z])\.(?:\s+(.*))?$")
 _TITLELESS = re.compile(r"^\S{1,7}\.$")  # "II." printed with its title on the next line
-_SEPARATOR = re.compile(r"^_{5,}$")
-_LINK = re.compile(r"^(?:https?://|www\.)\S*$")
-_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.\-]+)+(?<![.\-])$")
-_JOB = re.compile(
-    r"^(?:\d{1,3}/\d{1,3}\s+)?(?:[A-Z]{1,2}\.?)?\d{2}-\d{5}(?:\s*\([A-Z]\))?"
-    r"(?:\s+\d{6}){0,2}(?:\s+\d{1,3}/\d{1,3})?$"
-)
-_BARCODE = re.compile(r"^\*\d{6,}\*$")
-_PAGE_COUNTER = re.compile(r"^\d{1,3}/\d{1,3}$")
-_LONE_NUMBER = re.compile(r"^\d{1,3}$")
-_STARS = "*\uf02a"  # U+F02A is the asterisk of the Symbol font, as PDFs often extract it
-_FOOTNOTE_START = re.compile(r"^(?:(\d{1,3})(?:\s+(\S.*))?|([*\uf02a]{1,3})\s*(.*))$")
-_DIGITS = re.compile(r"(?<!\d)\d{1,3}(?!\d)")
-
-# A unit or footnote whose text ends with one of these has reached its end; closing quotes
-# and brackets after it are looked through.
-_TERMINAL = set("。．.！？!?")
-_COMPLETE = _TERMINAL | set("；;：:")
-_CLOSERS = set("”’\"'）)]】》」』")
+# A unit ends complete with a sentence end or a clause end.
+_COMPLETE = TERMINAL | set("；;：:")
 # A heading never ends a line with punctuation of a sentence or a clause.
 _NOT_HEADING_END = _COMPLETE | set("，,、")
-# Line-final abbreviations that do not end a footnote (a reference continues on the next line).
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:vol|vols|no|nos|p|pp|para|paras|chap|sect|art|arts|suppl|ser|ed|eds|cf)\.$",
-    re.IGNORECASE,
-)
-# Characters a footnote marker may be glued to on its left.
-_MARKER_LEFT = set("，。；：、！？）》」』】”’,.;:!?)]\"'")
-# ``Add.1``, ``No.5``, ``para.3``: a number glued to these belongs to a reference.
-_REFERENCE_WORD = re.compile(
-    r"(?:add|rev|corr|amend|suppl|no|nos|vol|para|paras|art|arts|p|pp|chap|sect)\.$",
-    re.IGNORECASE,
-)
-
-
-# --------------------------------------------------------------------------- scripts
-
-
-def _is_ideograph(ch: str) -> bool:
-    """Han, kana and hangul letters: scripts written without spaces between words."""
-    code = ord(ch)
-    return (
-        0x3400 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3FFFF
-        or 0x3040 <= code <= 0x30FF
-        or 0xAC00 <= code <= 0xD7AF
-    )
-
-
-def _is_cjk_punct(ch: str) -> bool:
-    """CJK symbols and fullwidth forms (，。《》（）…): they carry their own spacing."""
-    code = ord(ch)
-    return 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
-
-
-_NEUTRAL = set("“”‘’\"'—…·")  # quotes and dashes serve both scripts: look past them
-
-
-def _edge(text: str, *, last: bool) -> str:
-    """The character that decides the spacing at one side of a join."""
-    chars = reversed(text) if last else iter(text)
-    first = ""
-    for ch in chars:
-        first = first or ch
-        if ch not in _NEUTRAL:
-            return ch
-    return first
-
-
-def _join_gap(left: str, right: str) -> str:
-    """The separator between two lines of one paragraph.
-
-    No space where either side is CJK punctuation (which carries its own spacing) or both
-    sides are ideographs; a hyphenated word is rejoined without a space; otherwise a single
-    space -- between Latin tokens (``Rob T.`` + ``Guerette``) and, following the typesetting
-    of the Chinese UN documents (``2019 年``, ``由 Brent Teasdale 和``), between an
-    ideograph and a Latin word or a number.
-    """
-    lch, rch = _edge(left, last=True), _edge(right, last=False)
-    if _is_cjk_punct(lch) or _is_cjk_punct(rch):
-        return ""
-    if _is_ideograph(lch) and _is_ideograph(rch):
-        return ""
-    if left.endswith(("-", "\u2010")) and len(left) > 1 and left[-2].isalpha() and rch.isalpha():
-        return ""
-    return " "
-
-
-def join_lines(lines: Sequence[str]) -> str:
-    """Join extracted lines into one text: each line stripped, joins spaced by script."""
-    out = ""
-    for line in lines:
-        piece = line.strip()
-        if not piece:
-            continue
-        out = piece if not out else out + _join_gap(out, piece) + piece
-    return out
 
 
 def _normalise_heading(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _ends_complete(text: str, ends: set[str]) -> bool:
-    stripped = text.rstrip()
-    while stripped and stripped[-1] in _CLOSERS:
-        stripped = stripped[:-1]
-    return bool(stripped) and stripped[-1] in ends
-
-
-# --------------------------------------------------------------------------- numbering
-
-
-def _roman_value(numeral: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for ch, nxt in zip(numeral, numeral[1:] + " "):
-        value = values[ch]
-        total += -value if nxt != " " and values[nxt] > value else value
-    return total
-
-
-def _cjk_numeral_value(numeral: str) -> int:
-    digits = dict(zip("一二三四五六七八九", range(1, 10)))
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + digits.get(numeral[1:], 0)
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return digits.get(tens, 0) * 10 + digits.get(units, 0)
-    return digits.get(numeral, 0)
 
 
 def _next_label(label: str | None) -> str:
@@ -230,329 +122,6 @@ def _next_label(label: str | None) -> str:
     if label[-1] == "z":
         return "a" * (len(label) + 1)
     return label[:-1] + chr(ord(label[-1]) + 1)
-
-
-# --------------------------------------------------------------------------- lines
-
-
-@dataclass
-class _Line:
-    """One non-blank body line; ``text`` loses its markers, ``markers`` records them."""
-
-    text: str
-    indented: bool
-    lone_number: bool = False
-    near_furniture: bool = False
-    after_block: bool = False
-    markers: list[str] = field(default_factory=list)
-    heading: bool | None = None  # from layout: set in heading type; None when unknown
-    ocr: bool = False
-
-
-@dataclass
-class _Footnote:
-    label: str
-    lines: list[str]
-    anchor: int = -1  # index of its block in the body stream
-
-    @property
-    def fid(self) -> str:
-        return "fn" + ("*" * len(self.label) if self.label[0] in _STARS else self.label)
-
-
-@dataclass
-class _Anchor:
-    """Where a footnote block was printed in the body stream."""
-
-    ids: list[str]
-
-
-def is_page_furniture(text: str) -> bool:
-    """A running header or footer piece: a document symbol, a job number, a barcode or a page counter."""
-    return _is_furniture(text)
-
-
-def looks_like_symbol(text: str) -> bool:
-    """A UN document symbol such as ``CTOC/COP/WG.4/2019/1``."""
-    return _is_symbol(text)
-
-
-def _is_furniture(text: str) -> bool:
-    return bool(
-        _JOB.match(text) or _BARCODE.match(text) or _PAGE_COUNTER.match(text)
-        or _is_symbol(text)
-    )
-
-
-def _is_symbol(text: str) -> bool:
-    return len(text) <= 60 and bool(_SYMBOL.match(text)) and any(c.isdigit() for c in text)
-
-
-def _split_lines(text: str) -> list[str]:
-    # split on newlines only: str.splitlines would also split on form feeds and the like.
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-@dataclass
-class _ParaTracker:
-    """Follows paragraph and section numbering while footnote blocks are cut out.
-
-    The full structure is read later; here it only tells where body text resumes after a
-    footnote block.
-    """
-
-    para: int = 1
-    roman: int = 1
-
-    def see(self, text: str) -> None:
-        if self._is_para(text):
-            self.para += 1
-        elif self._is_roman(text):
-            self.roman += 1
-
-    def opens_body(self, text: str) -> bool:
-        return self._is_para(text) or self._is_roman(text) or bool(_LABEL.match(text))
-
-    def _is_para(self, text: str) -> bool:
-        m = _PARA.match(text)
-        return bool(m) and int(m.group(1)) == self.para
-
-    def _is_roman(self, text: str) -> bool:
-        m = _CJK_NUMERAL.match(text) or _ROMAN.match(text)
-        if not m:
-            return False
-        value = (_cjk_numeral_value if m.re is _CJK_NUMERAL else _roman_value)(m.group(1))
-        return value == self.roman
-
-
-class _FootnoteCounter:
-    """Footnote numbers run through a document: after the first, only the next one counts."""
-
-    def __init__(self) -> None:
-        self.last: int | None = None
-
-    def accepts(self, number: int) -> bool:
-        return number == self.last + 1 if self.last is not None else 1 <= number <= 999
-
-    def take(self, number: int) -> None:
-        self.last = number
-
-
-def _footnote_start(text: str, counter: _FootnoteCounter) -> _Footnote | None:
-    m = _FOOTNOTE_START.match(text)
-    if not m:
-        return None
-    if m.group(3):
-        return _Footnote(m.group(3), [m.group(4)] if m.group(4) else [])
-    number = int(m.group(1))
-    if not counter.accepts(number):
-        return None
-    counter.take(number)
-    return _Footnote(m.group(1), [m.group(2)] if m.group(2) else [])
-
-
-def _footnote_finished(note: _Footnote) -> bool:
-    """A footnote ends with a full stop; a line ending in ``vol.`` or ``No.`` does not end it."""
-    if not note.lines:
-        return False
-    last = note.lines[-1]
-    return _ends_complete(last, _TERMINAL) and not _ABBREVIATION.search(last)
-
-
-def _read_footnote_block(
-    raw: list[str], start: int, counter: _FootnoteCounter, tracker: _ParaTracker
-) -> tuple[list[_Footnote], int]:
-    """Read the footnotes after a separator line; return them and the index where body resumes.
-
-    A block sits at the foot of a page, so the next page's body may follow it directly
-    (``…贩运受`` / footnote 1 / ``害者长期融入…``).  The block ends at page furniture, at a line
-    that opens body structure (the next paragraph number, a ``(x)`` label, a section heading),
-    or at a line that is neither a new footnote nor a continuation of an unfinished one --
-    a footnote is finished once its text ends with a full stop.
-    """
-    notes: list[_Footnote] = []
-    i = start
-    while i < len(raw):
-        text = raw[i].strip()
-        if not text or _LINK.match(text):
-            i += 1
-            continue
-        if _is_furniture(text) or _SEPARATOR.match(text):
-            break
-        note = _footnote_start(text, counter)
-        if note is not None:
-            notes.append(note)
-            i += 1
-            continue
-        if not notes or tracker.opens_body(text) or _footnote_finished(notes[-1]):
-            break
-        notes[-1].lines.append(text)
-        i += 1
-    return notes, i
-
-
-def _segment(raw: list[str]) -> tuple[list[_Line | _Anchor], list[_Footnote], list[str]]:
-    """Cut the text into body lines and footnote blocks; drop furniture; collect symbols."""
-    body: list[_Line | _Anchor] = []
-    notes: list[_Footnote] = []
-    symbols: list[str] = []
-    tracker, counter = _ParaTracker(), _FootnoteCounter()
-    prev_furniture = False
-    i = 0
-    while i < len(raw):
-        text = raw[i].strip()
-        i += 1
-        if not text or _LINK.match(text):
-            continue
-        if _is_furniture(text):
-            if _is_symbol(text):
-                symbols.append(text)
-            _mark_last_line_near_furniture(body)
-            prev_furniture = True
-            continue
-        if _SEPARATOR.match(text):
-            block, i = _read_footnote_block(raw, i, counter, tracker)
-            for note in block:
-                note.anchor = len(body)
-            notes.extend(block)
-            body.append(_Anchor([n.fid for n in block]))
-            continue
-        tracker.see(text)
-        body.append(
-            _Line(
-                text=text,
-                indented=raw[i - 1][:1].isspace(),
-                lone_number=bool(_LONE_NUMBER.match(text)),
-                near_furniture=prev_furniture,
-                after_block=bool(body) and isinstance(body[-1], _Anchor),
-            )
-        )
-        prev_furniture = False
-    return body, notes, symbols
-
-
-def _mark_last_line_near_furniture(body: list[_Line | _Anchor]) -> None:
-    if body and isinstance(body[-1], _Line):
-        body[-1].near_furniture = True
-
-
-# --------------------------------------------------------------------------- markers
-
-
-def _marker_spans(line: _Line, label: str, prev: str) -> list[tuple[int, int]]:
-    """Where ``label`` sits in ``line`` as a footnote marker.
-
-    An asterisk marker (``*`` or the Symbol-font U+F02A) may sit anywhere.  A number is a
-    marker when it is a line of its own (``3``), or when it is glued on its left to
-    punctuation, a closing quote/bracket or a Latin word (``准则》，1有效``, ``Guidelines,1``,
-    ``Protocol2``) and on its right either glued to an ideograph, followed by a Latin word or
-    punctuation, or at the line end.  Numbers of running text are set off by spaces
-    (``2019 年``, ``第 10 段``, ``, 18 countries``) and do not qualify.
-    """
-    text = line.text
-    if label[0] in _STARS:
-        pattern = re.compile(r"(?<![*\uf02a])[*\uf02a]{%d}(?![*\uf02a])" % len(label))
-        return [m.span() for m in pattern.finditer(text)]
-    if line.lone_number:
-        return [(0, len(text))] if text == label else []
-    spans = []
-    for m in _DIGITS.finditer(text):
-        if m.group() != label:
-            continue
-        left = text[m.start() - 1] if m.start() > 0 else prev
-        right = text[m.end() : m.end() + 2]  # "" at the line end: markers may end a line
-        if _glued_left(text, m.start(), left) and _marker_right(right):
-            spans.append(m.span())
-    return spans
-
-
-def _glued_left(text: str, start: int, left: str) -> bool:
-    if not left or left.isspace():
-        return False
-    if left == "." and start >= 2 and (text[start - 2].isdigit() or text[start - 2].isupper()):
-        return False  # ``E.04.V.17``, ``WG.4``: part of a symbol, not a marker
-    if _REFERENCE_WORD.search(text[:start]):
-        return False
-    if left in _MARKER_LEFT or _is_cjk_punct(left):
-        return True
-    return left.isalpha() and not _is_ideograph(left)
-
-
-def _marker_right(right: str) -> bool:
-    if not right:
-        return True
-    ch = right[0]
-    if _is_ideograph(ch) or _is_cjk_punct(ch):
-        return True
-    if ch.isspace():
-        after = right[1:2]
-        return not after or not (_is_ideograph(after) or after.isdigit())
-    if ch in ".,/-:" and right[1:2].isdigit():
-        return False  # 1.5, 1,500, 1/2: a number, not a marker
-    return not ch.isalnum()
-
-
-def _find_markers(body: list[_Line | _Anchor], notes: list[_Footnote]) -> None:
-    """Remove footnote markers from the running text and record them on their lines.
-
-    Footnotes are printed on the page of their marker, so a footnote's marker is searched
-    only between the previous footnote block and its own; when several places qualify the
-    last one -- nearest to the block -- is taken.  Lone number lines that are not markers
-    are page numbers and are dropped.
-    """
-    by_anchor: dict[int, list[_Footnote]] = {}
-    for note in notes:
-        by_anchor.setdefault(note.anchor, []).append(note)
-    region_start = 0
-    for index, item in enumerate(body):
-        if not isinstance(item, _Anchor):
-            continue
-        region = [x for x in body[region_start:index] if isinstance(x, _Line)]
-        bound = (len(region), 0)
-        for note in reversed(by_anchor.get(index, [])):
-            found = _last_marker(region, note.label, bound)
-            if found is not None:
-                k, (s, e) = found
-                region[k].text = region[k].text[:s] + region[k].text[e:]
-                region[k].markers.insert(0, note.fid)
-                bound = (k, s)
-        region_start = index + 1
-
-
-def _last_marker(
-    region: list[_Line], label: str, bound: tuple[int, int]
-) -> tuple[int, tuple[int, int]] | None:
-    for k in range(min(bound[0], len(region) - 1), -1, -1):
-        line = region[k]
-        if line.lone_number and (line.near_furniture or line.after_block):
-            continue  # a page number next to a running header or under the footnotes
-        prev = region[k - 1].text[-1:] if k > 0 else ""  # a marker may open a line
-        spans = [s for s in _marker_spans(line, label, prev) if (k, s[0]) < bound]
-        if spans:
-            return k, spans[-1]
-    return None
-
-
-def _clean_body(body: list[_Line | _Anchor]) -> list[_Line | _Anchor]:
-    """Drop emptied marker lines and the lone numbers that were page numbers."""
-    kept: list[_Line | _Anchor] = []
-    for item in body:
-        if isinstance(item, _Line):
-            if not item.text.strip():
-                if item.markers:  # a lone marker line: its footnote moves to the line before
-                    _carry_markers(kept, item.markers)
-                continue
-            if item.lone_number and not item.markers:
-                continue
-        kept.append(item)
-    return kept
-
-
-def _carry_markers(kept: list[_Line | _Anchor], markers: list[str]) -> None:
-    for item in reversed(kept):
-        if isinstance(item, _Line):
-            item.markers.extend(markers)
-            return
 
 
 # --------------------------------------------------------------------------- assembly
@@ -623,18 +192,18 @@ def _classify(
     taken ``at_boundary`` -- when the open unit's text is complete -- because a heading
     never interrupts a sentence (``… edited by`` / ``A. Smith and …`` is no heading ``A.``).
     """
-    m = _PARA.match(text)
+    m = PARA.match(text)
     if m and int(m.group(1)) == outline.para:
         return "para", m.group(1), m.group(2)
-    m = (_CJK_NUMERAL.match(text) or _ROMAN.match(text)) if at_boundary else None
+    m = (CJK_NUMERAL.match(text) or ROMAN.match(text)) if at_boundary else None
     if m:
-        value = (_cjk_numeral_value if m.re is _CJK_NUMERAL else _roman_value)(m.group(1))
+        value = (cjk_numeral_value if m.re is CJK_NUMERAL else roman_value)(m.group(1))
         if value == outline.roman + 1:
             return "roman", m.group(1), m.group(2) or ""
     m = _LETTER.match(text) if at_boundary else None
     if m and outline.top and ord(m.group(1)) - ord("A") == outline.letter:
         return "letter", m.group(1), m.group(2) or ""
-    m = _LABEL.match(text)
+    m = LABEL.match(text)
     if m and label is not None and m.group(1) == _next_label(label or None):
         return "label", m.group(1), m.group(2)
     return "loose", "", text
@@ -643,7 +212,7 @@ def _classify(
 class _Assembler:
     """Walks the body lines once and builds the units in reading order."""
 
-    def __init__(self, body: list[_Line | _Anchor]) -> None:
+    def __init__(self, body: list[Line | Anchor]) -> None:
         self.body = body
         self.outline = _Outline()
         self.in_header = True  # the masthead runs until the first heading or paragraph
@@ -661,7 +230,7 @@ class _Assembler:
         i = 0
         while i < len(self.body):
             item = self.body[i]
-            if isinstance(item, _Anchor):
+            if isinstance(item, Anchor):
                 self._anchor(item)
                 i += 1
                 continue
@@ -683,10 +252,10 @@ class _Assembler:
         """True between units: in the masthead, after a heading, or once a unit is complete."""
         if self.in_header or self.current is None:
             return True
-        return _ends_complete(self.current.lines[-1], _COMPLETE)
+        return ends_complete(self.current.lines[-1], _COMPLETE)
 
     # -- units
-    def _start(self, draft: _Draft, line: _Line) -> None:
+    def _start(self, draft: _Draft, line: Line) -> None:
         self._close()
         draft.footnotes.extend(self.pending_markers + line.markers)
         draft.ocr = line.ocr
@@ -702,35 +271,35 @@ class _Assembler:
         self.pending_notes = []
         self.current = None
 
-    def _para(self, num: str, rest: str, line: _Line) -> None:
+    def _para(self, num: str, rest: str, line: Line) -> None:
         self._start(_Draft(num, "paragraph", [rest], self.outline.path()), line)
         self.outline.para += 1
         self.paragraph, self.label = num, ""
 
-    def _label(self, label: str, rest: str, line: _Line) -> None:
+    def _label(self, label: str, rest: str, line: Line) -> None:
         parent = self.paragraph or ""
         draft = _Draft(f"{parent}({label})", "subitem", [rest], self.outline.path(), parent)
         self._start(draft, line)
         self.label = label
 
-    def _roman(self, num: str, rest: str, line: _Line) -> None:
+    def _roman(self, num: str, rest: str, line: Line) -> None:
         self._end_units(line)
         self.outline.enter_top(num, rest, 1)
         self.outline.roman += 1
         self.outline.letter = 0
 
-    def _letter(self, num: str, rest: str, line: _Line) -> None:
+    def _letter(self, num: str, rest: str, line: Line) -> None:
         self._end_units(line)
         self.outline.enter_top(num, rest, 2)
         self.outline.letter += 1
 
-    def _end_units(self, line: _Line) -> None:
+    def _end_units(self, line: Line) -> None:
         """A heading closes the open unit and the open paragraph's sub-item list."""
         self._close()
         self.paragraph = self.label = None
         self.pending_markers.extend(line.markers)
 
-    def _anchor(self, anchor: _Anchor) -> None:
+    def _anchor(self, anchor: Anchor) -> None:
         self.pending_notes.extend(anchor.ids)
         for fid in anchor.ids:
             self.printed_in[fid] = self.outline.path()
@@ -740,7 +309,7 @@ class _Assembler:
     # -- loose lines: masthead, continuation or untitled heading
     def _loose(self, i: int) -> int:
         line = self.body[i]
-        assert isinstance(line, _Line)
+        assert isinstance(line, Line)
         if self.in_header:
             self._header_line(line)
             return i + 1
@@ -759,13 +328,13 @@ class _Assembler:
             self._continue(line)
             return i + 1
         for item in self.body[i:run]:
-            if isinstance(item, _Anchor):
+            if isinstance(item, Anchor):
                 self._anchor(item)
             else:
                 self._heading_line(item)
         return run
 
-    def _header_line(self, line: _Line) -> None:
+    def _header_line(self, line: Line) -> None:
         if self.header is None:
             self.header = _Draft("header", "header", [], ())
             self.drafts.append(self.header)
@@ -773,13 +342,13 @@ class _Assembler:
         self.header.lines.append(line.text)
         self.header.footnotes.extend(line.markers)
 
-    def _continue(self, line: _Line) -> None:
+    def _continue(self, line: Line) -> None:
         assert self.current is not None
         self.current.lines.append(line.text)
         self.current.footnotes.extend(line.markers)
         self.current.ocr = self.current.ocr or line.ocr
 
-    def _heading_line(self, line: _Line) -> None:
+    def _heading_line(self, line: Line) -> None:
         """An indented line opens a sub-heading; an unindented one continues a wrapped one."""
         self._end_units(line)
         last = self.outline.last_heading
@@ -793,7 +362,7 @@ class _Assembler:
 
 
 def _heading_run(
-    body: list[_Line | _Anchor], i: int, outline: _Outline, label: str | None
+    body: list[Line | Anchor], i: int, outline: _Outline, label: str | None
 ) -> int | None:
     """End index of the untitled sub-heading lines starting at ``i``, or None if not headings.
 
@@ -804,13 +373,13 @@ def _heading_run(
     j = i
     while j < len(body):
         item = body[j]
-        if isinstance(item, _Anchor):
+        if isinstance(item, Anchor):
             j += 1
             continue
         kind, _, _ = _classify(item.text, outline, label, at_boundary=True)
         if kind != "loose":
             return j if kind in ("para", "roman", "letter") and j > i else None
-        if _ends_complete(item.text, _NOT_HEADING_END):
+        if ends_complete(item.text, _NOT_HEADING_END):
             return None
         j += 1
     return None
@@ -832,7 +401,7 @@ def _title(header: list[str], agenda_index: int | None) -> str | None:
 def _header_symbol(header: list[str]) -> str | None:
     for line in header:
         for token in line.split():
-            if _is_symbol(token):
+            if looks_like_symbol(token):
                 return token
     return None
 
@@ -852,10 +421,10 @@ def parse_un_text(text: str, doc_id: str, lang: str) -> ParsedText:
     readers: the rules do not depend on it.
     """
     del lang  # structure is language-independent
-    raw = _split_lines(text)
-    body, notes, symbols = _segment(raw)
-    _find_markers(body, notes)
-    return _assemble(_clean_body(body), notes, symbols, doc_id)
+    raw = split_lines(text)
+    body, notes, symbols = segment(raw)
+    find_markers(body, notes)
+    return _assemble(clean_body(body), notes, symbols, doc_id)
 
 
 def parse_un_lines(
@@ -868,9 +437,9 @@ def parse_un_lines(
     and heading rules apply. Unit ids and order are as in ``parse_un_text``.
     """
     del lang
-    footnotes = [_Footnote(n.label, [n.text]) for n in notes]
+    footnotes = [Footnote(n.label, [n.text]) for n in notes]
     fids = {n.label: f.fid for n, f in zip(notes, footnotes)}
-    body: list[_Line | _Anchor] = []
+    body: list[Line | Anchor] = []
     pending = sorted(zip(notes, footnotes), key=lambda pair: pair[0].after_line)
     k = 0
     for index in range(len(lines) + 1):
@@ -881,11 +450,11 @@ def parse_un_lines(
         if block:
             for note in block:
                 note.anchor = len(body)
-            body.append(_Anchor([n.fid for n in block]))
+            body.append(Anchor([n.fid for n in block]))
         if index < len(lines):
             line = lines[index]
             body.append(
-                _Line(
+                Line(
                     text=line.text,
                     indented=line.indented,
                     markers=[fids.get(m, "fn" + m) for m in line.markers],
@@ -897,7 +466,7 @@ def parse_un_lines(
 
 
 def _assemble(
-    body: list[_Line | _Anchor], notes: list[_Footnote], symbols: list[str], doc_id: str
+    body: list[Line | Anchor], notes: list[Footnote], symbols: list[str], doc_id: str
 ) -> ParsedText:
     assembler = _Assembler(body)
     assembler.run()
@@ -913,25 +482,25 @@ def _assemble(
     return ParsedText(units=units, title=_title(header_lines, agenda), symbol=symbol, ocr_units=ocr_units)
 
 
-def _agenda_line(body: list[_Line | _Anchor], header: list[str]) -> int | None:
+def _agenda_line(body: list[Line | Anchor], header: list[str]) -> int | None:
     for item in body:
-        if isinstance(item, _Line) and any(fid.startswith("fn*") for fid in item.markers):
+        if isinstance(item, Line) and any(fid.startswith("fn*") for fid in item.markers):
             if item.text in header:
                 return header.index(item.text)
     return None
 
 
 def _attach_orphan_notes(
-    drafts: list[_Draft], header: _Draft | None, notes: list[_Footnote]
+    drafts: list[_Draft], header: _Draft | None, notes: list[Footnote]
 ) -> None:
     carried = {fid for d in drafts for fid in d.footnotes}
     for note in notes:
-        if note.fid not in carried and note.label[0] in _STARS and header is not None:
+        if note.fid not in carried and note.label[0] in STARS and header is not None:
             header.footnotes.append(note.fid)
 
 
 def _print_order(
-    drafts: list[_Draft], notes: list[_Footnote], assembler: _Assembler
+    drafts: list[_Draft], notes: list[Footnote], assembler: _Assembler
 ) -> list[_Draft]:
     """Units with each footnote placed after the unit inside or after which it is printed."""
     owners = {fid: d for d in drafts for fid in d.footnotes}
@@ -976,8 +545,8 @@ def has_un_structure(text: str) -> bool:
     stray line starts.
     """
     expected = 1
-    for line in _split_lines(text):
-        m = _PARA.match(line.strip())
+    for line in split_lines(text):
+        m = PARA.match(line.strip())
         if not m:
             continue
         number = int(m.group(1))

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from assistant.retrieval import glossary
 from assistant.core.records import Unit
-from assistant.retrieval.lexical import has_han, tokenize
+from assistant.core.text import has_han
+from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.searcher import Passage
 
 _MARKERS = re.compile(

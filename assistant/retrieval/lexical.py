@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK = re.compile(f"[{_HAN}]")
+from assistant.core.text import HAN, HAN_CHAR
+
 # Han runs go to jieba; any other run of letters or digits is a word ("A/HRC/41/46" stays one).
-_WORD = f"[^\\W_{_HAN}]+"
-_RUNS = re.compile(f"([{_HAN}]+)|({_WORD}(?:[./-]{_WORD})*)", re.UNICODE)
+_WORD = f"[^\\W_{HAN}]+"
+_RUNS = re.compile(f"([{HAN}]+)|({_WORD}(?:[./-]{_WORD})*)", re.UNICODE)
 
 # Question words and particles that say nothing about the topic; BM25's idf would give
 # them little weight anyway, but they also break jieba segmentation of short questions.
@@ -70,10 +70,6 @@ def _bm25s() -> Any:
 _jieba_words_lock = threading.Lock()
 
 
-def has_han(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
 @cache
 def _pos_tagger() -> Any:
     import jieba.posseg
@@ -91,14 +87,14 @@ def add_words(words: Iterable[str]) -> None:
     tokenizer = _jieba()
     with _jieba_words_lock:
         for word in words:
-            if len(word) > 1 and _CJK.search(word):
+            if len(word) > 1 and HAN_CHAR.search(word):
                 tokenizer.add_word(word)
 
 
 def simplify(text: str) -> str:
     """NFKC, and Traditional Chinese characters to Simplified (the corpus's script)."""
     text = unicodedata.normalize("NFKC", text)
-    return _t2s().convert(text) if _CJK.search(text) else text
+    return _t2s().convert(text) if HAN_CHAR.search(text) else text
 
 
 def normalise(text: str) -> str:

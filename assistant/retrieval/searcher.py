@@ -10,12 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
 
 from assistant.retrieval import glossary
 from assistant.retrieval.fusion import FusionParams, fuse
@@ -151,20 +148,3 @@ class HybridSearcher:
         )
         return SearchResult(passages, tuple(tokens), expansions, timings, query_vector)
 
-
-class UnitRetriever(BaseRetriever):
-    """The searcher as a LangChain retriever: units come back as ``Document``s."""
-
-    searcher: Any
-    k: int = 5
-    doc: str | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        result = self.searcher.search(query, self.k, doc=self.doc)
-        return [
-            LCDocument(
-                page_content=p.unit.text,
-                metadata={"doc": p.doc_id, "unit": p.unit_id, "section": p.unit.section_path, "score": p.score},
-            )
-            for p in result.passages
-        ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.retrieval import glossary
+from assistant.core.text import HAN_CHAR, HAN_RUN
 from assistant.answering.extractive import Citation
 from assistant.index.chunking import split_sentences
 from assistant.core.records import Document, Unit
@@ -44,8 +45,6 @@ RELATED_SHARE = 0.05  # a term of the core paragraphs relates questions/resource
 SUMMARY_SENTENCES = 6
 SUMMARY_CHARS = 700  # about one printed page of Chinese with its citation labels
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TITLE = re.compile(r"《[^》]*》")
 
@@ -137,13 +136,14 @@ def resource_title(unit: Unit) -> str | None:
     return None
 
 
-def _citable(unit: Unit) -> bool:
+def citable(unit: Unit) -> bool:
+    """A unit a brief or quiz may quote: a paragraph, sub-item or passage, never a header or footnote."""
     return unit.kind in ("paragraph", "subitem", "passage")
 
 
 def _in_main_body(unit: Unit) -> bool:
     """Paragraphs the brief lists under their sections (questions and resources have their own lists)."""
-    if not _citable(unit) or resource_title(unit) is not None:
+    if not citable(unit) or resource_title(unit) is not None:
         return False
     return not (unit.section and QUESTIONS_HEADING in unit.section[0])
 
@@ -153,7 +153,7 @@ def _in_main_body(unit: Unit) -> bool:
 
 def _bigrams(text: str) -> set[str]:
     out: set[str] = set()
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
@@ -167,7 +167,7 @@ class Evidence:
     """
 
     def __init__(self, units: Sequence[Unit], strict: Iterable[str], loose: Iterable[str] = ()) -> None:
-        texts = [simplify(u.text) for u in units if _citable(u)]
+        texts = [simplify(u.text) for u in units if citable(u)]
         n = max(1, len(texts))
         bigram_sets = [_bigrams(t) for t in texts]
         self._generic_bigrams = {
@@ -242,11 +242,11 @@ def topic_terms(topic: str) -> tuple[list[str], list[str]]:
     "prevention" relate nothing.
     """
     strict = list(glossary.expand(topic))
-    han = "".join(_HAN_RUN.findall(simplify(topic)))
+    han = "".join(HAN_RUN.findall(simplify(topic)))
     if han:
         if len(han) <= 8:
             strict.append(han)
-        strict.extend(t for t in tokenize(topic) if _HAN.search(t) and len(t) >= 2 and t not in STOPWORDS)
+        strict.extend(t for t in tokenize(topic) if HAN_CHAR.search(t) and len(t) >= 2 and t not in STOPWORDS)
     words = {_stem(w) for w in _WORDS.findall(_fold(topic)) if len(w) >= 3 and w not in STOPWORDS}
     entries: dict[str, list[str]] = {}  # topic word -> glossary entries using it
     for term in glossary.terms():
@@ -336,7 +336,7 @@ def related_terms(paragraphs: Sequence[BriefParagraph], evidence: Evidence, unit
     if not core:
         core = [p.unit.text for p in sorted(paragraphs, key=lambda p: -p.score) if not p.context][:3]
     core = [_TITLE.sub("《》", simplify(t)) for t in core]  # words inside an instrument's name say nothing
-    texts = [simplify(u.text) for u in units if _citable(u)]
+    texts = [simplify(u.text) for u in units if citable(u)]
     limit = RELATED_SHARE * max(1, len(texts))
     found = []
     for zh in glossary.chinese_terms():

@@ -41,7 +41,7 @@ def _source_lang_name(brief_or_quiz_lang: str, doc_lang: str) -> str:
     return i18n.text(key, brief_or_quiz_lang) if i18n.has(key) else doc_lang
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Verbatim text stays verbatim; only what Markdown would swallow is escaped."""
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
 
@@ -61,7 +61,7 @@ def brief_to_markdown(brief: Brief) -> str:
     if not brief.summary:
         out.append(i18n.text("brief_nothing", lang))
     for c in brief.summary:
-        out.append(f"- {_md_escape(c.quote)} [{cite(c.unit_id, lang)}]")
+        out.append(f"- {md_escape(c.quote)} [{cite(c.unit_id, lang)}]")
     out += ["", f"## {i18n.text('brief_paragraphs', lang)}", ""]
     if not brief.groups:
         out.append(i18n.text("brief_nothing", lang))
@@ -69,19 +69,19 @@ def brief_to_markdown(brief: Brief) -> str:
         out += [f"### {' > '.join(group.section) or group.doc_id}", ""]
         for p in group.paragraphs:
             extra = f" {i18n.text('brief_context', lang)}" if p.context else ""
-            out += [f"**[{cite(p.unit.unit_id, lang)}]**{extra} {_md_escape(p.unit.text)}", ""]
+            out += [f"**[{cite(p.unit.unit_id, lang)}]**{extra} {md_escape(p.unit.text)}", ""]
     out += [f"## {i18n.text('brief_questions', lang)}", ""]
     if not brief.questions:
         out.append(i18n.text("brief_questions_none", lang))
     for q in brief.questions:
         mark = "" if q.direct else f" {i18n.text('brief_related', lang)}"
-        out.append(f"- **[{cite(q.unit.unit_id, lang)}]**{mark} {_md_escape(q.unit.text)}")
+        out.append(f"- **[{cite(q.unit.unit_id, lang)}]**{mark} {md_escape(q.unit.text)}")
     out += ["", f"## {i18n.text('brief_resources', lang)}", ""]
     if not brief.resources:
         out.append(i18n.text("brief_resources_none", lang))
     for r in brief.resources:
         mark = "" if r.direct else f" {i18n.text('brief_related', lang)}"
-        out.append(f"- **{_md_escape(r.title)}** [{cite(r.unit.unit_id, lang)}]{mark}: {_md_escape(r.unit.text)}")
+        out.append(f"- **{md_escape(r.title)}** [{cite(r.unit.unit_id, lang)}]{mark}: {md_escape(r.unit.text)}")
     if any(not x.direct for x in (*brief.questions, *brief.resources)):
         out += ["", f"_{i18n.text('brief_related_note', lang)}_"]
     out += ["", f"## {i18n.text('brief_sources', lang)}", ""]
@@ -110,14 +110,14 @@ def quiz_to_markdown(quiz: Quiz) -> str:
         out += ["", i18n.text("quiz_fewer", lang, k=len(quiz.items), n=quiz.requested)]
     out.append("")
     for n, item in enumerate(quiz.items, 1):
-        out.append(f"{n}. {i18n.text('quiz_' + item.kind, lang)} {_md_escape(item.prompt)}")
+        out.append(f"{n}. {i18n.text('quiz_' + item.kind, lang)} {md_escape(item.prompt)}")
         for letter, option in zip(LETTERS, item.options):
             shown = cite(option, lang) if item.kind == "which" else option
-            out.append(f"   - {letter}. {_md_escape(shown)}")
+            out.append(f"   - {letter}. {md_escape(shown)}")
         out.append("")
     out += [f"## {i18n.text('quiz_answers', lang)}", ""]
     for n, item in enumerate(quiz.items, 1):
-        out.append(f"{n}. {_answer_text(item, lang)} — [{cite(item.key.unit_id, lang)}] {_md_escape(item.key.sentence)}")
+        out.append(f"{n}. {_answer_text(item, lang)} — [{cite(item.key.unit_id, lang)}] {md_escape(item.key.sentence)}")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -146,7 +146,7 @@ def quiz_to_csv(quiz: Quiz) -> str:
 # --- DOCX ------------------------------------------------------------------------------------
 
 
-def _new_docx():  # type: ignore[no-untyped-def]
+def new_docx():  # type: ignore[no-untyped-def]
     try:
         import docx
         from docx.oxml.ns import qn
@@ -178,7 +178,7 @@ def _cited_paragraph(document, label: str, text: str, style: str | None = None, 
 def brief_to_docx(brief: Brief) -> bytes:
     lang = brief.lang
     doc_lang = brief.documents[0].lang if brief.documents else "zh"
-    document = _new_docx()
+    document = new_docx()
     document.core_properties.title = i18n.text("brief_title", lang, topic=brief.topic)
     document.add_heading(i18n.text("brief_title", lang, topic=brief.topic), level=0)
     if brief.documents:
@@ -225,12 +225,12 @@ def brief_to_docx(brief: Brief) -> bytes:
     document.add_heading(i18n.text("brief_sources", lang), level=1)
     for line in _sources(brief):
         document.add_paragraph(line, style="List Number")
-    return _docx_bytes(document)
+    return docx_bytes(document)
 
 
 def quiz_to_docx(quiz: Quiz) -> bytes:
     lang = quiz.lang
-    document = _new_docx()
+    document = new_docx()
     title = _quiz_title(quiz)
     document.core_properties.title = title
     document.add_heading(title, level=0)
@@ -251,10 +251,10 @@ def quiz_to_docx(quiz: Quiz) -> bytes:
         para.add_run(f"{n}. {_answer_text(item, lang)} ").bold = True
         para.add_run(f"[{cite(item.key.unit_id, lang)}] ")
         para.add_run(item.key.sentence)
-    return _docx_bytes(document)
+    return docx_bytes(document)
 
 
-def _docx_bytes(document) -> bytes:  # type: ignore[no-untyped-def]
+def docx_bytes(document) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

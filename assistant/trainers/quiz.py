@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from assistant.retrieval import glossary
-from assistant.trainers.brief import _citable, is_question, make_brief
+from assistant.trainers.brief import citable, is_question, make_brief
 from assistant.index.chunking import split_sentences
 from assistant.core.records import Unit
 from assistant.core.errors import ConfigError, choice_error
@@ -68,7 +68,7 @@ class AnswerKey:
 
 @dataclass(frozen=True)
 class QuizItem:
-    kind: str  # one of ITEM_KINDS
+    kind: ItemKind
     category: str  # year, article, session, count, title, quote, term, paragraph
     prompt: str  # the sentence with the blank, or the quoted sentence
     options: tuple[str, ...]  # empty for cloze
@@ -168,7 +168,7 @@ def _spans(sentence: str, terms: Sequence[str]) -> list[_Span]:
 
 def _blankable_terms(units: Sequence[Unit]) -> list[str]:
     """Glossary terms the paper uses, neither everywhere nor trivially short, longest first."""
-    texts = [u.text for u in units if _citable(u)]
+    texts = [u.text for u in units if citable(u)]
     limit = TERM_SHARE * max(1, len(texts))
     found = []
     for zh in glossary.chinese_terms():
@@ -247,7 +247,7 @@ def _candidates(units: Sequence[Unit], all_units: Sequence[Unit]) -> list[_Candi
     values: dict[str, set[str]] = {}
     sentence_count: dict[str, int] = {}
     for unit in all_units:
-        if not _citable(unit):
+        if not citable(unit):
             continue
         for s in _sentences(unit):
             sentence_count[s] = sentence_count.get(s, 0) + 1
@@ -257,7 +257,7 @@ def _candidates(units: Sequence[Unit], all_units: Sequence[Unit]) -> list[_Candi
 
     out: list[_Candidate] = []
     for unit in units:
-        if not _citable(unit) or is_question(unit):
+        if not citable(unit) or is_question(unit):
             continue
         for position, s in enumerate(_sentences(unit)):
             if not MIN_SENTENCE <= len(s) <= MAX_SENTENCE:
@@ -316,7 +316,7 @@ def make_quiz(
         units.sort(key=lambda u: u.order)
     else:
         lang = lang or (document.lang if document.lang in QUIZ_LANGS else "en")
-        units = [u for u in all_units if _citable(u)]
+        units = [u for u in all_units if citable(u)]
 
     rng = random.Random(seed)
     candidates = _candidates(units, all_units)

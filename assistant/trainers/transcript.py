@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
 
 from assistant.core.errors import AssistantError, ConfigError, choice_error
-from assistant.trainers.export import Rendered, _docx_bytes, _md_escape, _new_docx
+from assistant.trainers.export import Rendered, docx_bytes, md_escape, new_docx
 from assistant.core.i18n import cite_label
 from assistant.answering.service import Assistant
 
-TranscriptFormat = Literal["md", "docx"]
 TRANSCRIPT_FORMATS: tuple[str, ...] = ("md", "docx")
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 MAX_TURNS = 200
@@ -90,12 +88,12 @@ def _where(c: CitedText) -> str:
 def transcript_to_markdown(t: Transcript) -> str:
     lines = ["# Conversation with the UN TIP assistant", "", f"Date: {t.date}", ""]
     if t.titles:
-        lines += ["Documents cited:", ""] + [f"- {_md_escape(title)}" for title in t.titles] + [""]
+        lines += ["Documents cited:", ""] + [f"- {md_escape(title)}" for title in t.titles] + [""]
     for n, turn in enumerate(t.turns, 1):
-        lines += [f"## {n}. {_md_escape(' '.join(turn.question.split()))}", ""]
-        lines += [_md_escape(line) if line.strip() else "" for line in turn.answer.splitlines()] + [""]
+        lines += [f"## {n}. {md_escape(' '.join(turn.question.split()))}", ""]
+        lines += [md_escape(line) if line.strip() else "" for line in turn.answer.splitlines()] + [""]
         for c in turn.cited:
-            lines.append(f"**[{_md_escape(_where(c))}]**")
+            lines.append(f"**[{md_escape(_where(c))}]**")
             lines.append("")
             if c.text is not None:
                 lines += [f"> {line}" if line.strip() else ">" for line in c.text.splitlines()]
@@ -104,7 +102,7 @@ def transcript_to_markdown(t: Transcript) -> str:
 
 
 def transcript_to_docx(t: Transcript) -> bytes:
-    document = _new_docx()
+    document = new_docx()
     document.add_heading("Conversation with the UN TIP assistant", level=1)
     document.add_paragraph(f"Date: {t.date}")
     if t.titles:
@@ -118,7 +116,7 @@ def transcript_to_docx(t: Transcript) -> bytes:
             document.add_paragraph().add_run(f"[{_where(c)}]").bold = True
             if c.text is not None:
                 document.add_paragraph(c.text, style="Quote")
-    return _docx_bytes(document)
+    return docx_bytes(document)
 
 
 def render_transcript(t: Transcript, fmt: str = "md") -> Rendered:

@@ -306,13 +306,11 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
 
     @api.get("/v1/units/{doc}/{unit}", summary="One unit with its heading path, lead-in and neighbours", tags=["documents"])
     def unit(doc: str, unit: str, who: Caller = Depends(reader)) -> dict[str, Any]:
-        from assistant.ingest.corpus import find_unit, neighbours
-
         a = live.get()
         if all(d.doc_id != doc for d in a.documents):
             raise HTTPException(404, f"no document {doc!r}; documents: {', '.join(d.doc_id for d in a.documents)}")
-        document, found = find_unit(list(a.documents), unit, doc)
-        prev, nxt = neighbours(document, found)
+        document, found = a.find(unit, doc)
+        prev, nxt = a.neighbours(found.unit_id, document.doc_id)
         lead = document.unit(found.parent) if found.parent else None
         return {
             **_unit_json(found),
