@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401 - puts the checkout on sys.path
-
 from common import summary
+
 from assistant.web.users import UserStore
 
 

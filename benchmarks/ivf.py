@@ -2,12 +2,17 @@
 
     python benchmarks/ivf.py 1000000 2048      # N rows, nlist; JSON on the last line of stdout
 """
-import sys, time, json
+import json
+import sys
+import time
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import numpy as np, faiss
-from scale import synthetic_vectors, query_vectors
+import faiss
+import numpy as np
 from common import loadavg, peak_rss_mb
+from scale import query_vectors, synthetic_vectors
+
 n = int(sys.argv[1]); nlist = int(sys.argv[2])
 res = {"n": n, "nlist": nlist, "load_start": loadavg()}
 X = synthetic_vectors(n); q = query_vectors(X, 100)

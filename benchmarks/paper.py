@@ -48,8 +48,8 @@ def _settings(index_dir: Path, embedder: str):
 
 def child_build(embedder: str, index_dir: str) -> dict:
     """Build from nothing (no embedding cache): parse, chunk, embed, write."""
-    from assistant.index.embeddings import make_embedder
     from assistant.index.build import build_index, load_index
+    from assistant.index.embeddings import make_embedder
 
     settings = _settings(Path(index_dir), embedder)
     emb = make_embedder(embedder)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import render as webui
 from assistant.core.config import Settings
+from assistant.web import render as webui
 from assistant.web.feedback import read_feedback
 
 pytestmark = pytest.mark.browser

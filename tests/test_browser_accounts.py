@@ -11,7 +11,7 @@ from assistant.web.feedback import FeedbackRecord, record_feedback
 from assistant.web.users import UserStore
 from tests.app_process import running_app
 from tests.conftest import PAPER_DOC, copy_corpus
-from tests.test_browser import CHROMIUM_ARGS, CHROMIUM, Q_VULNERABLE, ask, browser, shot  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Q_VULNERABLE, ask, browser, shot  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.browser
 

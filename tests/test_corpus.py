@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import corpus as corpus_mod
 from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
+from assistant.ingest import corpus as corpus_mod
 from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
 from assistant.ingest.lookup import aligned_unit, find_unit, neighbours, normalize_unit_id
 from assistant.ingest.parse import read_document
-from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "corpus"

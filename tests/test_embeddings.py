@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.index.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder, make_embedder
 from assistant.core.errors import ConfigError, EmbedderError
+from assistant.index.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder, make_embedder
 
 
 def test_fake_embedder_is_deterministic_and_normalised():

@@ -24,16 +24,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from assistant.answering.service import Assistant
 from assistant.core import i18n
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import CorpusError, IndexStateError, LLMError
-from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index
-from assistant.answering.service import Assistant
+from assistant.index.embeddings import HashEmbedder
+from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
+from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.evaluation.dataset import parse_item
-from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback
 from assistant.trainers.transcript import Turn, build_transcript, render_transcript
+from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback
 from tests.conftest import PAPER_DOC
 
 

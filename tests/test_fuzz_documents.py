@@ -20,12 +20,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents
 from assistant.core.errors import AssistantError, CorpusError, DocumentError
 from assistant.index.build import ensure_index
+from assistant.ingest.corpus import add_documents
 from tests.test_readers import FR_PARAS, make_docx, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +229,7 @@ def test_a_text_file_that_is_one_10mb_line_is_refused(library, unit) -> None:
         ("ebcdic.txt", "Prevention of trafficking in persons and migrant smuggling.".encode("cp500")),
         ("shift-jis.md", "# 人身取引\n\n人身取引の防止についての文書です。".encode("shift_jis")),
         ("gbk-in-pdf-name.pdf", "预防贩运人口".encode("gbk")),
-        ("mixed.txt", "Prevention ".encode() + "预防".encode("gbk") + " trafficking".encode("utf-16")),
+        ("mixed.txt", b"Prevention " + "预防".encode("gbk") + " trafficking".encode("utf-16")),
     ],
 )
 def test_a_file_in_a_wrong_or_unexpected_encoding_is_read_or_refused(library, name, data) -> None:

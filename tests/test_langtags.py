@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.run import evaluate
 from assistant.core.errors import ConfigError
 from assistant.core.langtags import un_lang
+from assistant.evaluation.run import evaluate
 from assistant.retrieval.lexical import simplify
 
 

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from assistant.core import i18n
 from assistant.answering.extractive import Answer
-from assistant.core.config import Settings
-from assistant.core.records import Unit
-from assistant.core.errors import MissingDependency
 from assistant.answering.llm import CitationRenderer, LLMAnswerer, build_messages
-from assistant.retrieval.searcher import Passage
 from assistant.answering.service import Assistant
+from assistant.core import i18n
+from assistant.core.config import Settings
+from assistant.core.errors import MissingDependency
+from assistant.core.records import Unit
+from assistant.retrieval.searcher import Passage
 from tests.llm_server import LLMTestServer, Script
 
 QUESTION = "禁止向雇员收取征聘费"  # the fake-embedder assistant's top passage is 16(e)

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.service import Assistant
 from assistant.core import i18n
-from assistant.web import render as webui
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents
 from assistant.core.errors import AssistantError
 from assistant.index.build import build_index, current_build, ensure_index
-from assistant.answering.service import Assistant
+from assistant.ingest.corpus import add_documents
+from assistant.web import render as webui
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "assistant"
@@ -214,8 +214,8 @@ def test_an_obedient_model_still_cites_only_retrieved_units_verbatim_without_mar
 
 
 def test_the_injection_reaches_the_model_only_as_numbered_data() -> None:
-    from assistant.core.records import Unit
     from assistant.answering.llm import build_messages
+    from assistant.core.records import Unit
     from assistant.retrieval.searcher import Passage
 
     unit = Unit("guidance", "s1.p2", "passage", HOSTILE_DOC)

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from assistant.core.config import Settings
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import ConfigError, IndexStateError, MissingDependency
 from assistant.index.build import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
+from assistant.index.embeddings import HashEmbedder
 from assistant.index.filters import RowFilter, RowLabels, make_filter
 from assistant.index.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
 from tests import test_retrieval

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant.core import i18n
-from assistant.web import render as webui
 from assistant.core.config import Settings
-from assistant.core.records import Document, Unit
 from assistant.core.errors import AssistantError
+from assistant.core.records import Document, Unit
+from assistant.web import render as webui
 from assistant.web.feedback import read_feedback
 
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"

@@ -625,7 +625,7 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
     ts.pdf.image(_as_scanned(img, random.Random(page)), x=0, y=0, w=PAGE_W, h=PAGE_H)
 
 
-def _as_scanned(img: "Image.Image", rng: random.Random) -> "Image.Image":
+def _as_scanned(img: Image.Image, rng: random.Random) -> Image.Image:
     """What a scanner does to a page: a slight skew, soft edges and specks of dirt."""
     from PIL import ImageFilter
 
@@ -645,7 +645,8 @@ def make_un_docx(path: Path, *, lang: Lang = "en", n_paras: int = 10, n_sections
     """A Word document whose paragraph numbers, sub-item letters and heading numbers come only
     from automatic numbering (numbering.xml: none is typed), with footnotes in the footnotes part."""
     import docx
-    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
     from docx.oxml import parse_xml

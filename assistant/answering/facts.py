@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
+from assistant.retrieval import glossary
 
 FactKind = Literal[
     "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"

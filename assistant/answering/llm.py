@@ -18,8 +18,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.core import i18n
 from assistant.answering.extractive import Citation, best_sentences
+from assistant.core import i18n
 from assistant.core.config import Settings
 from assistant.core.errors import LLMError, MissingDependency, choice_error
 from assistant.retrieval.lexical import tokenize

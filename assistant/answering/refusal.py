@@ -139,8 +139,8 @@ AGREE_DEPTH = 2
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.answering.facts import chinese_forms
-    from assistant.retrieval import glossary
     from assistant.core.text import has_han
+    from assistant.retrieval import glossary
 
     if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
         return True  # a Latin name the paper prints
@@ -211,7 +211,7 @@ class AnswerabilityModel:
         }
 
     @classmethod
-    def from_json(cls, record: Mapping[str, object]) -> "AnswerabilityModel":
+    def from_json(cls, record: Mapping[str, object]) -> AnswerabilityModel:
         names = tuple(str(n) for n in record["features"])  # type: ignore[union-attr]
         unknown = set(names) - set(FEATURES)
         if unknown:
@@ -227,7 +227,7 @@ class AnswerabilityModel:
         )
 
     @classmethod
-    def shipped(cls, embedder_id: str) -> "AnswerabilityModel | None":
+    def shipped(cls, embedder_id: str) -> AnswerabilityModel | None:
         """The model trained for this embedder, or None (then only the salient-term rule refuses)."""
         path = resources.files("assistant").joinpath("data/answerability.json")
         if not path.is_file():

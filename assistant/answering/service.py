@@ -16,7 +16,6 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from assistant.core import i18n
 from assistant.answering.extractive import (
     Answer,
     Citation,
@@ -31,21 +30,22 @@ from assistant.answering.extractive import (
     short_answer_line,
     with_terms,
 )
-from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
-from assistant.core.config import Settings
-from assistant.ingest.lookup import find_unit, neighbours
-from assistant.core.records import Document, Unit
-from assistant.index.embeddings import Embedder, make_embedder
-from assistant.core.errors import ConfigError, LLMError, UnitNotFound
 from assistant.answering.facts import Fact
-from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
 from assistant.answering.references import nearest_ids
+from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
+from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
+from assistant.core import i18n
+from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, LLMError, UnitNotFound
+from assistant.core.records import Document, Unit
+from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
+from assistant.index.embeddings import Embedder, make_embedder
+from assistant.ingest.lookup import find_unit, neighbours
+from assistant.retrieval.conversation import near_topic
 from assistant.retrieval.fusion import FusionParams
 from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
-from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
-from assistant.retrieval.conversation import near_topic
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -118,7 +118,7 @@ class Assistant:
         embedder: Embedder | None = None,
         rebuild: RebuildPolicy = "auto",
         params: FusionParams | None = None,
-    ) -> "Assistant":
+    ) -> Assistant:
         settings = settings or Settings.from_env()
         embedder = embedder or make_embedder(settings.embedder)
         index = ensure_index(settings, embedder, rebuild)

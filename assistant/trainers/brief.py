@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.retrieval import glossary
-from assistant.core.text import HAN_CHAR, HAN_RUN
 from assistant.answering.extractive import Citation
-from assistant.index.chunking import split_sentences
 from assistant.core.records import Document, Unit
+from assistant.core.text import HAN_CHAR, HAN_RUN
+from assistant.index.chunking import split_sentences
+from assistant.retrieval import glossary
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class Brief:
         doc_rank = {d.doc_id: i for i, d in enumerate(self.documents)}
         return tuple(sorted(units.values(), key=lambda u: (doc_rank.get(u.doc_id, 99), u.order)))
 
-    def validate(self, assistant: "Assistant") -> None:
+    def validate(self, assistant: Assistant) -> None:
         """Every unit exists in the corpus with this very text; every summary quote is verbatim."""
         for unit in self.cited_units:
             real = assistant.unit(unit.unit_id, unit.doc_id)
@@ -262,13 +262,13 @@ def topic_terms(topic: str) -> tuple[list[str], list[str]]:
 # --- selection -------------------------------------------------------------------------------
 
 
-def _doc_units(assistant: "Assistant", doc: str | None) -> list[Unit]:
+def _doc_units(assistant: Assistant, doc: str | None) -> list[Unit]:
     docs = [assistant.document(doc)] if doc else list(assistant.documents)
     return [u for d in docs for u in d.units]
 
 
 def select_paragraphs(
-    assistant: "Assistant", topic: str, evidence: Evidence, doc: str | None = None
+    assistant: Assistant, topic: str, evidence: Evidence, doc: str | None = None
 ) -> list[BriefParagraph]:
     units = _doc_units(assistant, doc)
     scores: dict[tuple[str, str], float] = {}
@@ -436,7 +436,7 @@ def check_brief_lang(lang: str) -> str:
     return lang
 
 
-def make_brief(assistant: "Assistant", topic: str, lang: str | None = None, doc: str | None = None) -> Brief:
+def make_brief(assistant: Assistant, topic: str, lang: str | None = None, doc: str | None = None) -> Brief:
     """The brief on ``topic``; ``lang`` (zh or en) sets the labels, excerpts stay verbatim."""
     from assistant.core.errors import ConfigError
 
@@ -466,7 +466,7 @@ def make_brief(assistant: "Assistant", topic: str, lang: str | None = None, doc:
     return Brief(topic, lang, documents, evidence.terms, summary, tuple(groups), tuple(questions), tuple(resources))
 
 
-def _doc_rank(assistant: "Assistant", doc_id: str) -> int:
+def _doc_rank(assistant: Assistant, doc_id: str) -> int:
     for i, d in enumerate(assistant.documents):
         if d.doc_id == doc_id:
             return i

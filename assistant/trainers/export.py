@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Literal, Union
 
 from assistant.core import i18n
+from assistant.core.errors import MissingDependency, choice_error
 from assistant.core.i18n import cite_label as cite
 from assistant.trainers.brief import Brief
-from assistant.core.errors import MissingDependency, choice_error
 from assistant.trainers.quiz import Quiz
 
 Format = Literal["md", "docx", "csv"]

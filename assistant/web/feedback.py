@@ -18,7 +18,7 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -42,7 +42,7 @@ class FeedbackRecord:
     citations: tuple[str, ...] = ()  # "doc_id:unit_id", as shown to the user
     comment: str = ""
     lang: str | None = None
-    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def __post_init__(self) -> None:
         if self.rating not in RATINGS:
