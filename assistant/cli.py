@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import typer
 
@@ -64,7 +64,9 @@ def add_command(
     parallel_of: str | None = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
     doc_id: str | None = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
     no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
-    replace: str | None = typer.Option(None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."),
+    replace: str | None = typer.Option(
+        None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."
+    ),
 ) -> None:
     """Add documents to the corpus (all or nothing), then bring the index up to date."""
     from assistant.core.errors import CorpusError, choice_error
@@ -158,8 +160,13 @@ def _unit_json(doc_id: str, unit: object | None, ocr: bool = False) -> dict[str,
 def _document_json(document: Document) -> dict[str, object]:
     meta = dict(document.meta)
     return {
-        "doc": document.doc_id, "title": document.title, "lang": document.lang, "symbol": document.symbol,
-        "date": meta.get("date"), "original_lang": meta.get("original_lang"), "agenda_item": meta.get("agenda_item"),
+        "doc": document.doc_id,
+        "title": document.title,
+        "lang": document.lang,
+        "symbol": document.symbol,
+        "date": meta.get("date"),
+        "original_lang": meta.get("original_lang"),
+        "agenda_item": meta.get("agenda_item"),
     }
 
 
@@ -227,7 +234,9 @@ def paragraphs_command(
 @app.command("index")
 def index_command(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if the index is up to date."),
-    store: str | None = typer.Option(None, "--store", help="Where the vectors live: faiss or milvus (default: ASSISTANT_STORE, else faiss)."),
+    store: str | None = typer.Option(
+        None, "--store", help="Where the vectors live: faiss or milvus (default: ASSISTANT_STORE, else faiss)."
+    ),
     milvus_uri: str | None = typer.Option(None, "--milvus-uri", help="Milvus server URI (http://host:19530) or a milvus-lite .db file."),
 ) -> None:
     """Build the search index, or bring it up to date with the corpus."""
@@ -386,7 +395,9 @@ def eval_command(
     output: Path | None = typer.Option(None, "--output", help="Write results.json here."),
     report: Path | None = typer.Option(None, "--report", help="Write report.md, report.html and PNG charts in this directory."),
     k: int | None = typer.Option(None, "--k", min=1, max=100, help="Passages per question (default: the settings' k)."),
-    baseline: bool = typer.Option(False, "--baseline", help="Also score the plain LangChain splitter + FAISS recipe at equal character budget."),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Also score the plain LangChain splitter + FAISS recipe at equal character budget."
+    ),
     compare: tuple[Path, Path] | None = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
 ) -> None:
     """Run a question set through `ask` and score it, or compare two runs (--compare A.json B.json)."""
@@ -498,7 +509,10 @@ def feedback_list(
         _print_json(records)
         return
     for r in records:
-        typer.echo(f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}  {_clip(str(r.get('question', '')), 60)}  {', '.join(r.get('citations') or [])}")  # type: ignore[arg-type]
+        typer.echo(
+            f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}"
+            f"  {_clip(str(r.get('question', '')), 60)}  {', '.join(cast('list[str]', r.get('citations') or []))}"
+        )
 
 
 @feedback_app.command("export")
@@ -533,8 +547,12 @@ def _user_store():
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '_' or '-'."),
-    role: str = typer.Option(..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."),
-    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."),
+    role: str = typer.Option(
+        ..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."
+    ),
+    password: str = typer.Option(
+        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."
+    ),
 ) -> None:
     """Create an account. Once one exists, the web chat asks for a login and the API for a token."""
     from assistant.web.users import check_role
@@ -568,7 +586,6 @@ def users_remove(name: str = typer.Argument(..., help="The account to remove (it
 def users_token(name: str = typer.Argument(..., help="The account the token acts as.")) -> None:
     """Issue an API token (printed once; only its hash is stored). Send it as `Authorization: Bearer TOKEN`."""
     sys.stdout.write(_user_store().new_token(name) + "\n")
-
 
 
 def main() -> None:

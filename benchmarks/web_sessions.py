@@ -263,7 +263,9 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=args.sessions) as pool:
         futures = [pool.submit(session, i) for i in range(args.sessions)]
         wait(futures, timeout=args.deadline + 30)
-        results = [f.result() if f.done() else {"session": -1, "ttft_s": [], "full_s": [], "errors": ["hung"], "mixed": []} for f in futures]
+        results = [
+            f.result() if f.done() else {"session": -1, "ttft_s": [], "full_s": [], "errors": ["hung"], "mixed": []} for f in futures
+        ]
     wall = time.perf_counter() - started
     stop_app(server, grace_s=10)
     shutil.rmtree(work, ignore_errors=True)

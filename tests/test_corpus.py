@@ -272,7 +272,9 @@ def test_the_agenda_symbol_does_not_link_documents(settings: Settings, tmp_path:
 # --- unit lookups ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("typed", "canonical"), [("16 (e)", "16(e)"), ("16e", "16(e)"), ("16.", "16"), ("para 16(E)", "16(e)"), ("s2.p3", "s2.p3")])
+@pytest.mark.parametrize(
+    ("typed", "canonical"), [("16 (e)", "16(e)"), ("16e", "16(e)"), ("16.", "16"), ("para 16(E)", "16(e)"), ("s2.p3", "s2.p3")]
+)
 def test_unit_ids_are_normalised(typed: str, canonical: str) -> None:
     assert normalize_unit_id(typed) == canonical
 

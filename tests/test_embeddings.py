@@ -62,4 +62,4 @@ def test_sentence_transformers_backend_with_shipped_weights():
 def test_sentence_transformers_backend_reports_a_missing_model(tmp_path):
     emb = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
     with pytest.raises(EmbedderError):
-        emb.dim
+        _ = emb.dim  # reading the property loads the model, which must fail

@@ -122,7 +122,11 @@ def test_random_bytes_with_a_valid_extension_are_refused_or_read_and_nothing_els
 
 
 @FUZZ
-@given(cut=st.floats(0.0, 0.995), flips=st.lists(st.tuples(st.floats(0, 0.999), st.integers(1, 255)), max_size=6), kind=st.sampled_from(["pdf", "docx"]))
+@given(
+    cut=st.floats(0.0, 0.995),
+    flips=st.lists(st.tuples(st.floats(0, 0.999), st.integers(1, 255)), max_size=6),
+    kind=st.sampled_from(["pdf", "docx"]),
+)
 def test_truncated_or_bit_flipped_pdf_and_docx_are_refused_or_read(library, good_pdf, good_docx, cut, flips, kind) -> None:
     good = good_pdf if kind == "pdf" else good_docx
     data = bytearray(good[: max(1, int(len(good) * (1 - cut)))] if cut > 0.01 else good)

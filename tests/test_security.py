@@ -319,7 +319,9 @@ def _ask_raw(url: str, question: str) -> list[dict]:
     session = uuid.uuid4().hex[:12]
     body = json.dumps({"data": [question, [], [], "en"], "fn_index": fn_index, "session_hash": session, "trigger_id": None})
     with httpx.Client(timeout=30) as client:
-        client.post(url + "gradio_api/queue/join", content=body.encode("ascii"), headers={"Content-Type": "application/json"}).raise_for_status()
+        client.post(
+            url + "gradio_api/queue/join", content=body.encode("ascii"), headers={"Content-Type": "application/json"}
+        ).raise_for_status()
         with client.stream("GET", url + "gradio_api/queue/data", params={"session_hash": session}) as stream:
             for line in stream.iter_lines():
                 if line.startswith("data:"):
@@ -343,9 +345,7 @@ def _ask_raw(url: str, question: str) -> list[dict]:
 def test_hostile_questions_over_http_come_back_as_text(served, question: str) -> None:
     url, _ = served
     chat = _ask_raw(url, question)
-    html = "".join(
-        (m["content"] if isinstance(m["content"], str) else "".join(c.get("text", "") for c in m["content"])) for m in chat
-    )
+    html = "".join((m["content"] if isinstance(m["content"], str) else "".join(c.get("text", "") for c in m["content"])) for m in chat)
     assert "answer error" not in html, html[:500]
     assert not re.search(r"<\s*(script|img)\b", html, re.IGNORECASE)
     assert len(chat) == 2 and chat[-1]["role"] == "assistant"

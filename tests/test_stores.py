@@ -232,7 +232,7 @@ def test_milvus_store_without_pymilvus_fails_cleanly(monkeypatch, tmp_path):
 
 
 def _read_only(path) -> None:
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         for name in files:
             p = os.path.join(root, name)
             os.chmod(p, os.stat(p).st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))

@@ -18,7 +18,10 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # Pillow is imported where a page is drawn, not at import
+    from PIL import Image
 
 Lang = Literal["en", "fr", "zh"]
 
@@ -536,8 +539,9 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
         agenda_item=agenda, title=_TITLES[lang][seed % 3], units=(),
     )
     # Two passes: the first counts the pages for the "n/N" counters.
-    for final in (False, True):
-        ts = _Typesetter(doc, lang, job, total if final else 0)  # noqa: F821 - total is set by the first pass
+    total = 0
+    for _final in (False, True):
+        ts = _Typesetter(doc, lang, job, total)
         ts.new_page()
         ts.masthead(texts, doc)
         for block in blocks:

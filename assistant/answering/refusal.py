@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from assistant.answering.question import QuestionAnalysis
 from assistant.retrieval.searcher import Passage
@@ -211,19 +212,19 @@ class AnswerabilityModel:
         }
 
     @classmethod
-    def from_json(cls, record: Mapping[str, object]) -> AnswerabilityModel:
-        names = tuple(str(n) for n in record["features"])  # type: ignore[union-attr]
+    def from_json(cls, record: Mapping[str, Any]) -> AnswerabilityModel:
+        names = tuple(str(n) for n in record["features"])
         unknown = set(names) - set(FEATURES)
         if unknown:
             raise ValueError(f"answerability model uses unknown features: {', '.join(sorted(unknown))}")
         return cls(
             embedder=str(record["embedder"]),
             names=names,
-            mean=tuple(float(v) for v in record["mean"]),  # type: ignore[union-attr]
-            scale=tuple(float(v) for v in record["scale"]),  # type: ignore[union-attr]
-            coef=tuple(float(v) for v in record["coef"]),  # type: ignore[union-attr]
-            intercept=float(record["intercept"]),  # type: ignore[arg-type]
-            threshold=float(record["threshold"]),  # type: ignore[arg-type]
+            mean=tuple(float(v) for v in record["mean"]),
+            scale=tuple(float(v) for v in record["scale"]),
+            coef=tuple(float(v) for v in record["coef"]),
+            intercept=float(record["intercept"]),
+            threshold=float(record["threshold"]),
         )
 
     @classmethod

@@ -356,7 +356,9 @@ class Assistant:
         draft = Draft()
         quote_unit(draft, unit, (), self.unit_context, whole=True, subitems="context")
         fact = locate_fact(analysis, draft)
-        heading = f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
+        heading = (
+            f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
+        )
         return self._written(question, analysis, (Passage(unit, 1.0),), draft, fact, heading, reference=unit.unit_id)
 
     def _topic_unit(self, analysis: QuestionAnalysis, doc: str | None, section: str | None) -> Unit | None:
@@ -366,9 +368,7 @@ class Assistant:
         found = self.searcher.search(analysis.lexical_extra, 1, doc=doc, section=section).passages
         return found[0].unit if found else None
 
-    def _from_passages(
-        self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None
-    ) -> Answer:
+    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None) -> Answer:
         lang = analysis.lang
         if not result.passages:
             return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
@@ -396,13 +396,24 @@ class Assistant:
             passages=result.passages,
             cross_lingual=self._doc_langs.get(top.doc_id) != lang,
             sentence_top=sentence_top,
-            evidence_text=re.sub(r"\s+", "", "".join(self._units[key].text for key in dict.fromkeys((c.doc_id, c.unit_id) for c in draft.citations))),
+            evidence_text=re.sub(
+                r"\s+", "", "".join(self._units[key].text for key in dict.fromkeys((c.doc_id, c.unit_id) for c in draft.citations))
+            ),
             fact_found=fact is not None,
         )
         decision = decide(analysis, evidence, self.corpus_text, self.answerability)
         if decision.reason is not None:
-            return Answer(question, lang, refusal_text(lang, result.passages), (), result.passages, True,
-                          refusal_reason=decision.reason, timings_ms=dict(result.timings_ms), signals=decision.signals)
+            return Answer(
+                question,
+                lang,
+                refusal_text(lang, result.passages),
+                (),
+                result.passages,
+                True,
+                refusal_reason=decision.reason,
+                timings_ms=dict(result.timings_ms),
+                signals=decision.signals,
+            )
         answer = self._written(question, analysis, result.passages, draft, fact, i18n.text("answer_intro", lang))
         return replace(answer, timings_ms=dict(result.timings_ms), signals=decision.signals)
 

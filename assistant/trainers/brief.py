@@ -292,9 +292,9 @@ def select_paragraphs(
                 chosen[key] = BriefParagraph(unit, e, scores.get(key, 0.0))
     if not chosen:  # no distinctive term in any paragraph: the strongest retrieval hits decide
         for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:6]:
-            unit = by_key.get(key)
-            if unit is not None and _in_main_body(unit) and score >= RETRIEVAL_ONLY_RATIO * top:
-                chosen[key] = BriefParagraph(unit, 0.0, score)
+            hit = by_key.get(key)
+            if hit is not None and _in_main_body(hit) and score >= RETRIEVAL_ONLY_RATIO * top:
+                chosen[key] = BriefParagraph(hit, 0.0, score)
 
     # A short subsection most of whose paragraphs are on topic is one argument: quote it whole
     # (border controls, travel documents and carrier sanctions in 23-25).
@@ -312,9 +312,9 @@ def select_paragraphs(
 
     ranked = sorted(chosen.values(), key=lambda p: (-p.evidence, -p.score, p.unit.order))[:MAX_PARAGRAPHS]
     present = {(p.unit.doc_id, p.unit.unit_id) for p in ranked}
-    for p in list(ranked):  # a sub-item reads as half a sentence without its lead-in
-        if p.unit.parent:
-            key = (p.unit.doc_id, p.unit.parent)
+    for para in list(ranked):  # a sub-item reads as half a sentence without its lead-in
+        if para.unit.parent:
+            key = (para.unit.doc_id, para.unit.parent)
             if key not in present and key in by_key:
                 ranked.append(BriefParagraph(by_key[key], 0.0, scores.get(key, 0.0), context=True))
                 present.add(key)
@@ -405,7 +405,7 @@ def summarise(paragraphs: Sequence[BriefParagraph], evidence: Evidence, query_to
             scored.append((e, overlap, -i, s))
         scored.sort(reverse=True)
         take = [scored[0]] + [x for x in scored[1:2] if x[0] > 0 and len(picked) + 1 < SUMMARY_SENTENCES]
-        for e, _, neg_i, s in take:
+        for _, _, neg_i, s in take:
             if used + len(s) > SUMMARY_CHARS and picked:
                 break
             picked.append((p.unit, -neg_i, s))

@@ -18,7 +18,7 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -111,7 +111,11 @@ class Gate:
             return Caller(user.name, user.role)
         user = self.session_user(request)
         if user is None:
-            raise HTTPException(401, "log in, or send 'Authorization: Bearer <token>' (`assistant users token NAME`)", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "log in, or send 'Authorization: Bearer <token>' (`assistant users token NAME`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Caller(user.name, user.role)
 
     def session_user(self, request: Request) -> User | None:
@@ -198,7 +202,11 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        response = _error(exc.status_code, str(exc.detail), {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(exc.status_code, "error"))
+        response = _error(
+            exc.status_code,
+            str(exc.detail),
+            {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(exc.status_code, "error"),
+        )
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
@@ -220,7 +228,7 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         return _error(500, "internal error; the server log has the details", "server_error")
 
     @api.middleware("http")
-    async def web_login_required(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def web_login_required(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """The web chat (everything but the API, share pages and public paths) needs a session."""
         path = request.url.path
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
@@ -391,7 +399,9 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         saved = shares.save([Turn(t.question, t.answer, t.lang, tuple(t.citations)) for t in body.turns], who.name)
         return {"id": saved.id, "url": f"/share/{saved.id}"}
 
-    @api.get("/share/{share_id}", response_class=HTMLResponse, summary="A shared conversation, read-only, with its cited text", tags=["ask"])
+    @api.get(
+        "/share/{share_id}", response_class=HTMLResponse, summary="A shared conversation, read-only, with its cited text", tags=["ask"]
+    )
     def shared_page(share_id: str, who: Caller = Depends(reader)) -> HTMLResponse:
         from markdown_it import MarkdownIt
 
@@ -441,8 +451,14 @@ def _sse(assistant: Any, question: str, history: list[str], body: ChatRequest, i
     from assistant.answering.extractive import Answer
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        obj = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": body.model,
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        obj = {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
@@ -486,8 +502,12 @@ def _login_html(message: str, next_path: str = "/") -> str:
     from html import escape
 
     note = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
-    return _page("Log in", f"""<h1>UN TIP assistant</h1>{note}
+    return _page(
+        "Log in",
+        f"""<h1>UN TIP assistant</h1>{note}
 <form method="post" action="/login"><input type="hidden" name="next" value="{escape(next_path)}">
 <label for="username">Name</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" id="login">Log in</button></form>""", width="22rem")
+<button type="submit" id="login">Log in</button></form>""",
+        width="22rem",
+    )

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from assistant.core.errors import AssistantError, choice_error
 
@@ -172,7 +172,7 @@ def eval_candidates(records: Sequence[dict[str, object]], default_doc: str) -> l
         if record.get("rating") != "not_helpful" or not question or question in items:
             continue
         gold = []
-        for ref in record.get("citations") or []:  # type: ignore[union-attr]
+        for ref in cast("list[object]", record.get("citations") or []):
             doc, _, unit = str(ref).partition(":")
             gold.append(unit if doc == default_doc else str(ref))
         lang = str(record.get("lang") or "") or None

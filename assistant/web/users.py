@@ -125,7 +125,9 @@ class UserFile:
 
 def check_name(name: str) -> str:
     if not _NAME_RE.match(name):
-        raise AuthError(f"invalid user name {name!r}: use lowercase letters, digits, '_' or '-' (at most 64, starting with a letter or digit)")
+        raise AuthError(
+            f"invalid user name {name!r}: use lowercase letters, digits, '_' or '-' (at most 64, starting with a letter or digit)"
+        )
     return name
 
 
