@@ -198,7 +198,18 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         description="Cited answers over the UN background paper on crime prevention and trafficking in persons.",
     )
     api.state.gate = gate
-    reader, trainer, admin = gate.require("reader"), gate.require("trainer"), gate.require("admin")
+    _add_error_handlers(api)
+    _add_login_gate(api, gate, store)
+    _add_service_routes(api, live, gate, store)
+    _add_ask_routes(api, live, gate)
+    _add_document_routes(api, live, settings, gate)
+    _add_trainer_routes(api, live, gate)
+    _add_share_and_feedback_routes(api, live, settings, gate)
+    return api
+
+
+def _add_error_handlers(api: FastAPI) -> None:
+    """Every error as ``{"error": {"message", "type"}}``, the OpenAI shape clients already parse."""
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -227,6 +238,8 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
         return _error(500, "internal error; the server log has the details", "server_error")
 
+
+def _add_login_gate(api: FastAPI, gate: Gate, store: UserStore) -> None:
     @api.middleware("http")
     async def web_login_required(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """The web chat (everything but the API, share pages and public paths) needs a session."""
@@ -242,7 +255,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
             return RedirectResponse("/login" if path == "/" else f"/login?next={quote(path)}", status_code=303)
         return _error(401, "log in first (/login)", "unauthorized")
 
-    # --- health and login -----------------------------------------------------------------------
+
+def _add_service_routes(api: FastAPI, live: LiveAssistant, gate: Gate, store: UserStore) -> None:
+    """Health, the login page, logout and who the caller is."""
+    reader = gate.require("reader")
 
     @api.get("/healthz", summary="Liveness and what is loaded", tags=["service"])
     def healthz() -> dict[str, Any]:
@@ -280,7 +296,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
     def me(who: Caller = Depends(reader)) -> dict[str, Any]:
         return {"name": who.name, "role": who.role}
 
-    # --- asking -----------------------------------------------------------------------------------
+
+def _add_ask_routes(api: FastAPI, live: LiveAssistant, gate: Gate) -> None:
+    """Questions: the native ``/v1/ask`` and the OpenAI-compatible chat."""
+    reader = gate.require("reader")
 
     @api.post("/v1/ask", summary="Answer one question with cited paragraphs (the `ask --json` shape)", tags=["ask"])
     def ask(body: AskRequest, who: Caller = Depends(reader)) -> dict[str, Any]:
@@ -311,6 +330,11 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
             "citations": _citations(a, answer),
             "refused": answer.refused,
         }
+
+
+def _add_document_routes(api: FastAPI, live: LiveAssistant, settings: Settings, gate: Gate) -> None:
+    """Units and documents: read by readers, added, replaced and removed by admins."""
+    reader, admin = gate.require("reader"), gate.require("admin")
 
     @api.get("/v1/units/{doc}/{unit}", summary="One unit with its heading path, lead-in and neighbours", tags=["documents"])
     def unit(doc: str, unit: str, who: Caller = Depends(reader)) -> dict[str, Any]:
@@ -370,7 +394,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         a = live.refresh()
         return {"removed": doc, "documents": [d.doc_id for d in a.documents]}
 
-    # --- trainers, exports, feedback -----------------------------------------------------------------
+
+def _add_trainer_routes(api: FastAPI, live: LiveAssistant, gate: Gate) -> None:
+    """A trainer's brief and a conversation's export."""
+    reader, trainer = gate.require("reader"), gate.require("trainer")
 
     @api.post("/v1/brief", summary="A trainer's brief on a topic, as Markdown (trainers)", tags=["trainers"])
     def brief(topic: str = Form(...), lang: str | None = Form(None), who: Caller = Depends(trainer)) -> Response:
@@ -390,6 +417,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         name = f"conversation-{transcript.date}.{body.format}"
         return Response(data, media_type=MEDIA_TYPES[body.format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+
+def _add_share_and_feedback_routes(api: FastAPI, live: LiveAssistant, settings: Settings, gate: Gate) -> None:
+    """Read-only share links of conversations, and the admins' view of rated answers."""
+    reader, admin = gate.require("reader"), gate.require("admin")
     shares = ShareStore(settings.shares_dir)
 
     @api.post("/v1/shares", summary="Store a conversation for a read-only link (/share/{id})", tags=["ask"])
@@ -423,8 +454,6 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         from assistant.web.feedback import filter_feedback, read_feedback
 
         return filter_feedback(read_feedback(settings.feedback_path), rating=rating, lang=lang, since=since, until=until)
-
-    return api
 
 
 def _unit_json(unit: Any) -> dict[str, Any]:
