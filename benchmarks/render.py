@@ -83,6 +83,18 @@ def paper_section(p: dict, title: str = "The shipped paper (98 units)") -> list[
     return out + [""]
 
 
+def _approx_row(r: dict, key: str, label: str, param: str) -> str:
+    """One approximate index's table row: recall@10 and latency for each value of its search parameter."""
+    by_value = r[key]
+    return (
+        f"| {r['n']:,} | {label} {r[key + '_params']} | {r[key + '_build_s']:.0f} ({r[key + '_build_cpu_s']:.0f}) | "
+        + ", ".join(f"{param} {k}: {v['recall_at_10']:.3f}" for k, v in by_value.items())
+        + " | "
+        + ", ".join(f"{param} {k}: {_ms_cpu(v['search_ms'])}" for k, v in by_value.items())
+        + " |"
+    )
+
+
 def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
     out = [
         f"### {title}",
@@ -116,24 +128,9 @@ def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for r in rows:
-        if r.get("hnsw"):
-            h = r["hnsw"]
-            out.append(
-                f"| {r['n']:,} | HNSW {r['hnsw_params']} | {r['hnsw_build_s']:.0f} ({r['hnsw_build_cpu_s']:.0f}) | "
-                + ", ".join(f"ef {k}: {v['recall_at_10']:.3f}" for k, v in h.items())
-                + " | "
-                + ", ".join(f"ef {k}: {_ms_cpu(v['search_ms'])}" for k, v in h.items())
-                + " |"
-            )
-        if r.get("ivf"):
-            v_ = r["ivf"]
-            out.append(
-                f"| {r['n']:,} | IVF-Flat {r['ivf_params']} | {r['ivf_build_s']:.0f} ({r['ivf_build_cpu_s']:.0f}) | "
-                + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in v_.items())
-                + " | "
-                + ", ".join(f"nprobe {k}: {_ms_cpu(v['search_ms'])}" for k, v in v_.items())
-                + " |"
-            )
+        for key, label, param in (("hnsw", "HNSW", "ef"), ("ivf", "IVF-Flat", "nprobe")):
+            if r.get(key):
+                out.append(_approx_row(r, key, label, param))
     probe = _load("ivf_1m.json")
     if probe:
         np_ = probe["nprobe"]
