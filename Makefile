@@ -33,16 +33,19 @@ run: $(VENV)/.installed-run $(VENV)/.ocr
 	$(BIN)/python app.py
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
-# The linter and the type checker first: a noqa or type: ignore marker must still be needed.
+# The linter, the type checker and the size rule (functions <= 80 lines, modules <= 600) first:
+# a noqa or type: ignore marker must still be needed.
 test: $(VENV)/.installed-test $(VENV)/.browser $(VENV)/.ocr
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_sizes.py
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_sizes.py
 
 test-load: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m load

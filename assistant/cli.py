@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, cast
 
 import typer
 
@@ -60,16 +60,18 @@ def _pad(text: str, width: int) -> str:
 @app.command("add")
 def add_command(
     paths: list[Path] = typer.Argument(..., help="Files to add (.txt .md .html .pdf .docx)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the files: zh, en, fr, es, ru or ar (detected if omitted)."),
-    parallel_of: Optional[str] = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
-    doc_id: Optional[str] = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of the files: zh, en, fr, es, ru or ar (detected if omitted)."),
+    parallel_of: str | None = typer.Option(None, "--parallel-of", help="doc id of the document these files translate."),
+    doc_id: str | None = typer.Option(None, "--doc-id", help="Id for the document (one file only); default: from the file name."),
     no_index: bool = typer.Option(False, "--no-index", help="Do not update the search index afterwards."),
-    replace: Optional[str] = typer.Option(None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."),
+    replace: str | None = typer.Option(
+        None, "--replace", metavar="DOC", help="Put the one FILE in place of document DOC (same id and links)."
+    ),
 ) -> None:
     """Add documents to the corpus (all or nothing), then bring the index up to date."""
-    from assistant.ingest.corpus import add_documents, replace_document
-    from assistant.core.records import LANGS
     from assistant.core.errors import CorpusError, choice_error
+    from assistant.core.records import LANGS
+    from assistant.ingest.corpus import add_documents, replace_document
 
     if lang is not None and lang not in LANGS:
         raise choice_error("--lang", lang, LANGS)
@@ -112,13 +114,13 @@ def remove_command(
 @app.command("ingest")
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Files and directories (walked for .txt .md .html .pdf .docx)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of all the files (detected per file if omitted)."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of all the files (detected per file if omitted)."),
     batch: int = typer.Option(32, "--batch", min=1, help="Files parsed and embedded per batch (bounds memory)."),
     no_index: bool = typer.Option(False, "--no-index", help="Do not rebuild the search index afterwards."),
 ) -> None:
     """Add many documents: each file whole or not at all, with progress; rerun to resume."""
-    from assistant.core.records import LANGS
     from assistant.core.errors import choice_error
+    from assistant.core.records import LANGS
     from assistant.ingest.bulk import ingest
 
     if lang is not None and lang not in LANGS:
@@ -155,18 +157,23 @@ def _unit_json(doc_id: str, unit: object | None, ocr: bool = False) -> dict[str,
     return out
 
 
-def _document_json(document: "Document") -> dict[str, object]:
+def _document_json(document: Document) -> dict[str, object]:
     meta = dict(document.meta)
     return {
-        "doc": document.doc_id, "title": document.title, "lang": document.lang, "symbol": document.symbol,
-        "date": meta.get("date"), "original_lang": meta.get("original_lang"), "agenda_item": meta.get("agenda_item"),
+        "doc": document.doc_id,
+        "title": document.title,
+        "lang": document.lang,
+        "symbol": document.symbol,
+        "date": meta.get("date"),
+        "original_lang": meta.get("original_lang"),
+        "agenda_item": meta.get("agenda_item"),
     }
 
 
 @app.command("paragraphs")
 def paragraphs_command(
-    unit_id: Optional[str] = typer.Argument(None, help="A paragraph id such as 16 or 16(e); omit to list all."),
-    doc: Optional[str] = typer.Option(None, "--doc", help="Only this document (default for an id: the shipped paper)."),
+    unit_id: str | None = typer.Argument(None, help="A paragraph id such as 16 or 16(e); omit to list all."),
+    doc: str | None = typer.Option(None, "--doc", help="Only this document (default for an id: the shipped paper)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the citable paragraphs, or show one with its heading path and neighbours."""
@@ -227,8 +234,10 @@ def paragraphs_command(
 @app.command("index")
 def index_command(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if the index is up to date."),
-    store: Optional[str] = typer.Option(None, "--store", help="Where the vectors live: faiss or milvus (default: ASSISTANT_STORE, else faiss)."),
-    milvus_uri: Optional[str] = typer.Option(None, "--milvus-uri", help="Milvus server URI (http://host:19530) or a milvus-lite .db file."),
+    store: str | None = typer.Option(
+        None, "--store", help="Where the vectors live: faiss or milvus (default: ASSISTANT_STORE, else faiss)."
+    ),
+    milvus_uri: str | None = typer.Option(None, "--milvus-uri", help="Milvus server URI (http://host:19530) or a milvus-lite .db file."),
 ) -> None:
     """Build the search index, or bring it up to date with the corpus."""
     from assistant.index.build import ensure_index
@@ -250,8 +259,8 @@ def _open_assistant():
 
 def _stream_answer(pieces) -> object:
     """Print the answer as it arrives (a language model's reply streams), then its sources."""
-    from assistant.core import i18n
     from assistant.answering.extractive import Answer
+    from assistant.core import i18n
 
     shown: list[str] = []
     answer = None
@@ -283,9 +292,9 @@ def _stream_answer(pieces) -> object:
 def ask_command(
     question: str = typer.Argument(..., help="The question, in any of the six UN languages."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    k: Optional[int] = typer.Option(None, "--k", min=1, max=100, help="How many passages to return."),
-    doc: Optional[str] = typer.Option(None, "--doc", help="Search only this document."),
-    section: Optional[str] = typer.Option(None, "--section", help="Search only sections whose heading path contains this."),
+    k: int | None = typer.Option(None, "--k", min=1, max=100, help="How many passages to return."),
+    doc: str | None = typer.Option(None, "--doc", help="Search only this document."),
+    section: str | None = typer.Option(None, "--section", help="Search only sections whose heading path contains this."),
 ) -> None:
     """Answer one question with cited paragraphs."""
     from assistant.answering.service import answer_to_json
@@ -319,7 +328,7 @@ def chat_command() -> None:
         history.append(question)
 
 
-def _check_output(fmt: str, output: Optional[Path]) -> None:
+def _check_output(fmt: str, output: Path | None) -> None:
     """Markdown and CSV may go to stdout; a DOCX never does (checked before any work)."""
     from assistant.core.errors import ConfigError
 
@@ -327,7 +336,7 @@ def _check_output(fmt: str, output: Optional[Path]) -> None:
         raise ConfigError("--format docx writes a binary file: give --output FILE.docx")
 
 
-def _emit(content: "str | bytes", output: Optional[Path]) -> None:
+def _emit(content: str | bytes, output: Path | None) -> None:
     from assistant.trainers.export import write
 
     if output is not None:
@@ -340,10 +349,10 @@ def _emit(content: "str | bytes", output: Optional[Path]) -> None:
 @app.command("brief")
 def brief_command(
     topic: str = typer.Argument(..., help="The topic, in English or Chinese (e.g. 'recruitment fees', 边界管制)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the labels: zh or en (default: the topic's)."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of the labels: zh or en (default: the topic's)."),
     fmt: str = typer.Option("md", "--format", help="md or docx."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
-    doc: Optional[str] = typer.Option(None, "--doc", help="Only this document."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
+    doc: str | None = typer.Option(None, "--doc", help="Only this document."),
 ) -> None:
     """A trainer's brief on one topic: cited summary, paragraphs, discussion questions, resources."""
     from assistant.trainers.brief import check_brief_lang, make_brief
@@ -359,13 +368,13 @@ def brief_command(
 
 @app.command("quiz")
 def quiz_command(
-    topic: Optional[str] = typer.Option(None, "--topic", help="Only paragraphs on this topic (default: the whole paper)."),
+    topic: str | None = typer.Option(None, "--topic", help="Only paragraphs on this topic (default: the whole paper)."),
     n: int = typer.Option(10, "--n", min=1, max=50, help="How many items."),
     seed: int = typer.Option(0, "--seed", help="The same seed gives the same quiz."),
     fmt: str = typer.Option("md", "--format", help="md, docx or csv."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the instructions: zh or en (default: the topic's)."),
-    doc: Optional[str] = typer.Option(None, "--doc", help="Quiz on this document (default: the shipped paper)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (required for docx)."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of the instructions: zh or en (default: the topic's)."),
+    doc: str | None = typer.Option(None, "--doc", help="Quiz on this document (default: the shipped paper)."),
 ) -> None:
     """A quiz with an answer key (paragraph id and sentence for every item), made without a language model."""
     from assistant.core.errors import choice_error
@@ -382,12 +391,14 @@ def quiz_command(
 
 @app.command("eval")
 def eval_command(
-    set_path: Optional[Path] = typer.Option(None, "--set", help="Question set (JSONL, see evals/README.md)."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write results.json here."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write report.md, report.html and PNG charts in this directory."),
-    k: Optional[int] = typer.Option(None, "--k", min=1, max=100, help="Passages per question (default: the settings' k)."),
-    baseline: bool = typer.Option(False, "--baseline", help="Also score the plain LangChain splitter + FAISS recipe at equal character budget."),
-    compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
+    set_path: Path | None = typer.Option(None, "--set", help="Question set (JSONL, see evals/README.md)."),
+    output: Path | None = typer.Option(None, "--output", help="Write results.json here."),
+    report: Path | None = typer.Option(None, "--report", help="Write report.md, report.html and PNG charts in this directory."),
+    k: int | None = typer.Option(None, "--k", min=1, max=100, help="Passages per question (default: the settings' k)."),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Also score the plain LangChain splitter + FAISS recipe at equal character budget."
+    ),
+    compare: tuple[Path, Path] | None = typer.Option(None, "--compare", help="Compare two results files A B instead of running."),
 ) -> None:
     """Run a question set through `ask` and score it, or compare two runs (--compare A.json B.json)."""
     from assistant.core.errors import ConfigError
@@ -467,7 +478,7 @@ feedback_app = typer.Typer(no_args_is_help=True, help="What delegates said about
 app.add_typer(feedback_app, name="feedback")
 
 
-def _day(value: Optional[str], option: str):
+def _day(value: str | None, option: str):
     from datetime import date
 
     from assistant.core.errors import ConfigError
@@ -482,10 +493,10 @@ def _day(value: Optional[str], option: str):
 
 @feedback_app.command("list")
 def feedback_list(
-    rating: Optional[str] = typer.Option(None, "--rating", help="helpful or not_helpful."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Only answers in this language."),
-    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Up to this day, inclusive."),
+    rating: str | None = typer.Option(None, "--rating", help="helpful or not_helpful."),
+    lang: str | None = typer.Option(None, "--lang", help="Only answers in this language."),
+    since: str | None = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+    until: str | None = typer.Option(None, "--until", help="Up to this day, inclusive."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Rated answers, newest first."""
@@ -498,18 +509,21 @@ def feedback_list(
         _print_json(records)
         return
     for r in records:
-        typer.echo(f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}  {_clip(str(r.get('question', '')), 60)}  {', '.join(r.get('citations') or [])}")  # type: ignore[arg-type]
+        typer.echo(
+            f"{r.get('time')}  {r.get('rating')}  {r.get('lang')}"
+            f"  {_clip(str(r.get('question', '')), 60)}  {', '.join(cast('list[str]', r.get('citations') or []))}"
+        )
 
 
 @feedback_app.command("export")
 def feedback_export(
     to_eval: Path = typer.Option(..., "--to-eval", help="Write the 'not helpful' answers here as candidate eval items (JSONL)."),
-    since: Optional[str] = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
+    since: str | None = typer.Option(None, "--since", help="From this day (YYYY-MM-DD, UTC)."),
 ) -> None:
     """Candidate eval items from 'not helpful' feedback: check each, then append it to a set."""
+    from assistant.core.fileio import write_atomic
     from assistant.evaluation.dataset import DEFAULT_DOC
     from assistant.web.feedback import eval_candidates, filter_feedback, read_feedback
-    from assistant.core.fileio import write_atomic
 
     records = filter_feedback(read_feedback(_settings().feedback_path), since=_day(since, "--since"))
     items = eval_candidates(records, DEFAULT_DOC)
@@ -533,8 +547,12 @@ def _user_store():
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '_' or '-'."),
-    role: str = typer.Option(..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."),
-    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."),
+    role: str = typer.Option(
+        ..., "--role", help="reader (asks), trainer (also briefs and quizzes) or admin (also documents and feedback)."
+    ),
+    password: str = typer.Option(
+        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted (at least 8 characters)."
+    ),
 ) -> None:
     """Create an account. Once one exists, the web chat asks for a login and the API for a token."""
     from assistant.web.users import check_role
@@ -568,7 +586,6 @@ def users_remove(name: str = typer.Argument(..., help="The account to remove (it
 def users_token(name: str = typer.Argument(..., help="The account the token acts as.")) -> None:
     """Issue an API token (printed once; only its hash is stored). Send it as `Authorization: Bearer TOKEN`."""
     sys.stdout.write(_user_store().new_token(name) + "\n")
-
 
 
 def main() -> None:

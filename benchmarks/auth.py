@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401 - puts the checkout on sys.path
-
 from common import summary
+
 from assistant.web.users import UserStore
 
 
@@ -41,7 +41,7 @@ def main() -> None:
         cold = []
         for _ in range(args.runs):
             fresh = UserStore(store.path)  # a new process: nothing remembered
-            cold += timed(lambda: fresh.check_token(token), 1)
+            cold += timed(lambda fresh=fresh: fresh.check_token(token), 1)  # bind this iteration's store
         warm = timed(lambda: store.check_token(token), args.runs * 10)
     print(json.dumps({"login_ms": summary(login), "token_cold_ms": summary(cold), "token_remembered_ms": summary(warm)}, indent=2))
 

@@ -7,8 +7,8 @@ import os
 import platform
 import resource
 import statistics
-import sys
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -110,7 +110,7 @@ def median_spread(values: Sequence[float]) -> dict[str, float]:
 class Timer:
     """Wall seconds and this process's CPU seconds (all threads) of a block."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.start = time.perf_counter()
         self.cpu_start = time.process_time()
         return self
@@ -128,7 +128,7 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
-def wait_until_up(url: str, server: "subprocess.Popen", timeout: float) -> None:
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
     """Wait for a gradio app started as ``server`` to answer on ``url``; fail with its stderr."""
     end = time.perf_counter() + timeout
     while time.perf_counter() < end:
@@ -161,7 +161,7 @@ def time_asks(assistant: Any, questions: Sequence[str]) -> tuple[list[float], li
     return totals, cpus, stages
 
 
-def start_app(env: dict[str, str], port: int, timeout: float) -> tuple["subprocess.Popen", str]:
+def start_app(env: dict[str, str], port: int, timeout: float) -> tuple[subprocess.Popen, str]:
     """``app.py`` in its own process on 127.0.0.1:``port``, once it answers; killed if it never does."""
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -175,7 +175,7 @@ def start_app(env: dict[str, str], port: int, timeout: float) -> tuple["subproce
     return server, url
 
 
-def stop_app(server: "subprocess.Popen", grace_s: float = 15) -> None:
+def stop_app(server: subprocess.Popen, grace_s: float = 15) -> None:
     """Terminate an app started by ``start_app``; kill it if it does not exit in time."""
     server.terminate()
     try:

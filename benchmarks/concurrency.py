@@ -37,8 +37,8 @@ def library(settings, clients: list[int], per_client: int, repeat: int = 1, batc
     of one, each question its own engine call as before batching) in the same process, so
     the comparison sees the same machine load; one row per client count and setting.
     """
-    from assistant.index.batching import MicroBatcher
     from assistant.answering.service import Assistant
+    from assistant.index.batching import MicroBatcher
 
     a = Assistant.open(settings, rebuild="never")
     batched = a.embedder._query_batcher

@@ -48,8 +48,8 @@ def _settings(index_dir: Path, embedder: str):
 
 def child_build(embedder: str, index_dir: str) -> dict:
     """Build from nothing (no embedding cache): parse, chunk, embed, write."""
-    from assistant.index.embeddings import make_embedder
     from assistant.index.build import build_index, load_index
+    from assistant.index.embeddings import make_embedder
 
     settings = _settings(Path(index_dir), embedder)
     emb = make_embedder(embedder)
@@ -138,15 +138,15 @@ def main() -> None:
                 per["builds"].append(_child("build", spec, str(index_dir)))
                 print(name, "build", per["builds"][-1], file=sys.stderr, flush=True)
             index_dir = Path(tmp) / "build-0"
-            for run in range(args.runs):
+            for _ in range(args.runs):
                 per["cold"].append(_child("cold", spec, str(index_dir)))
                 print(name, "cold", per["cold"][-1], file=sys.stderr, flush=True)
             if name == "e5":
-                for run in range(args.runs):
+                for _ in range(args.runs):
                     per["warm"].append(_child("warm", spec, str(index_dir), str(args.questions)))
                     print(name, "warm", json.dumps(per["warm"][-1])[:300], file=sys.stderr, flush=True)
                 cli = []
-                for run in range(args.runs):
+                for _ in range(args.runs):
                     env_dir = {"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_EMBEDDER": spec}
                     started = time.perf_counter()
                     subprocess.run(

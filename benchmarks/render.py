@@ -57,16 +57,19 @@ def paper_section(p: dict, title: str = "The shipped paper (98 units)") -> list[
             f"| p50 wall ms | {_ms_spread(e5['warm_ask_p50_ms'])} |",
             f"| p95 wall ms | {_ms_spread(e5['warm_ask_p95_ms'])} |",
             f"| p50 / p95 CPU ms | {e5['warm_ask_cpu_p50_ms']['median']:.1f} / {e5['warm_ask_cpu_p95_ms']['median']:.1f} |",
-            f"| stage dense (query embedding + FAISS) p50 / p95 ms | {e5['dense_p50_ms']['median']:.1f} / {e5['dense_p95_ms']['median']:.1f} |",
+            f"| stage dense (query embedding + FAISS) p50 / p95 ms"
+            f" | {e5['dense_p50_ms']['median']:.1f} / {e5['dense_p95_ms']['median']:.1f} |",
             f"| stage lexical (jieba + BM25) p50 / p95 ms | {e5['lexical_p50_ms']['median']:.1f} / {e5['lexical_p95_ms']['median']:.1f} |",
-            f"| stage answer (fusion, refusal checks, sentence choice) p50 / p95 ms | {e5['answer_p50_ms']['median']:.1f} / {e5['answer_p95_ms']['median']:.1f} |",
+            f"| stage answer (fusion, refusal checks, sentence choice) p50 / p95 ms"
+            f" | {e5['answer_p50_ms']['median']:.1f} / {e5['answer_p95_ms']['median']:.1f} |",
             f"| peak RSS of the serving process MB | {_ms_spread(e5['warm_peak_rss_mb'])} |",
             f"| `assistant ask` one question, process wall s | {_ms_spread(e5['cli_ask_s'])} |",
             f"| load average (1 min) during the warm runs | {', '.join(f'{x:.1f}' for x in loads)} |",
             "",
         ]
     out += [
-        "| embedder | build s, wall (min–max) | build s, CPU | passages/s (wall) | build peak RSS MB | cold start to first answer s | serving peak RSS MB | load (1 min) |",
+        "| embedder | build s, wall (min–max) | build s, CPU | passages/s (wall)"
+        " | build peak RSS MB | cold start to first answer s | serving peak RSS MB | load (1 min) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, per in p["embedders"].items():
@@ -80,11 +83,31 @@ def paper_section(p: dict, title: str = "The shipped paper (98 units)") -> list[
     return out + [""]
 
 
+def _approx_row(r: dict, key: str, label: str, param: str) -> str:
+    """One approximate index's table row: recall@10 and latency for each value of its search parameter."""
+    by_value = r[key]
+    return (
+        f"| {r['n']:,} | {label} {r[key + '_params']} | {r[key + '_build_s']:.0f} ({r[key + '_build_cpu_s']:.0f}) | "
+        + ", ".join(f"{param} {k}: {v['recall_at_10']:.3f}" for k, v in by_value.items())
+        + " | "
+        + ", ".join(f"{param} {k}: {_ms_cpu(v['search_ms'])}" for k, v in by_value.items())
+        + " |"
+    )
+
+
 def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
-    out = [f"### {title}", "", f"Commands: `{command.replace(str(ROOT) + '/', '')}`", "",
-           "Latencies: wall p50 / p95 ms (CPU p50 / p95 ms of this process), one query at a time, 100-200 queries.", "",
-           "| passages | flat build s | exact dense search | BM25 build s (CPU s) | BM25 search | hybrid search as served (dense + BM25 + fusion) | served store | whole `ask` (e5 embeds the question) | peak RSS MB | load (1 min) start→end |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        f"### {title}",
+        "",
+        f"Commands: `{command.replace(str(ROOT) + '/', '')}`",
+        "",
+        "Latencies: wall p50 / p95 ms (CPU p50 / p95 ms of this process), one query at a time, 100-200 queries.",
+        "",
+        "| passages | flat build s | exact dense search | BM25 build s (CPU s) | BM25 search"
+        " | hybrid search as served (dense + BM25 + fusion)"
+        " | served store | whole `ask` (e5 embeds the question) | peak RSS MB | load (1 min) start→end |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if "error" in r:
             out.append(f"| {r['n']:,} | error: {r['error'][:80]} |")
@@ -98,36 +121,43 @@ def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
             f"{r['load_start'][0]:.1f}→{load_end[0]:.1f} |"
         )
     out.append("")
-    out += ["Approximate dense indexes against exact search (recall@10; latency wall p50 / p95 ms, CPU in brackets):", "",
-            "| passages | index | build s (CPU s) | recall@10 by parameter | latency by parameter |", "|---|---|---|---|---|"]
+    out += [
+        "Approximate dense indexes against exact search (recall@10; latency wall p50 / p95 ms, CPU in brackets):",
+        "",
+        "| passages | index | build s (CPU s) | recall@10 by parameter | latency by parameter |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
-        if r.get("hnsw"):
-            h = r["hnsw"]
-            out.append(f"| {r['n']:,} | HNSW {r['hnsw_params']} | {r['hnsw_build_s']:.0f} ({r['hnsw_build_cpu_s']:.0f}) | "
-                       + ", ".join(f"ef {k}: {v['recall_at_10']:.3f}" for k, v in h.items()) + " | "
-                       + ", ".join(f"ef {k}: {_ms_cpu(v['search_ms'])}" for k, v in h.items()) + " |")
-        if r.get("ivf"):
-            v_ = r["ivf"]
-            out.append(f"| {r['n']:,} | IVF-Flat {r['ivf_params']} | {r['ivf_build_s']:.0f} ({r['ivf_build_cpu_s']:.0f}) | "
-                       + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in v_.items()) + " | "
-                       + ", ".join(f"nprobe {k}: {_ms_cpu(v['search_ms'])}" for k, v in v_.items()) + " |")
+        for key, label, param in (("hnsw", "HNSW", "ef"), ("ivf", "IVF-Flat", "nprobe")):
+            if r.get(key):
+                out.append(_approx_row(r, key, label, param))
     probe = _load("ivf_1m.json")
     if probe:
         np_ = probe["nprobe"]
-        out.append(f"| {probe['n']:,} | IVF-Flat nlist {probe['nlist']} (`benchmarks/ivf.py {probe['n']} {probe['nlist']}`) | "
-                   f"{probe['build_s']:.0f} ({probe['build_cpu_s']:.0f}) | "
-                   + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in np_.items()) + " | "
-                   + ", ".join(f"nprobe {k}: {v['p50']:.2f} / {v['p95']:.2f}" for k, v in np_.items()) + " |")
+        out.append(
+            f"| {probe['n']:,} | IVF-Flat nlist {probe['nlist']} (`benchmarks/ivf.py {probe['n']} {probe['nlist']}`) | "
+            f"{probe['build_s']:.0f} ({probe['build_cpu_s']:.0f}) | "
+            + ", ".join(f"nprobe {k}: {v['recall_at_10']:.3f}" for k, v in np_.items())
+            + " | "
+            + ", ".join(f"nprobe {k}: {v['p50']:.2f} / {v['p95']:.2f}" for k, v in np_.items())
+            + " |"
+        )
     out.append("")
     stage_rows = [r for r in rows if "ask_stage_ms" in r]
     if stage_rows:
-        out += ["Where a whole `ask` spends its time (wall p50 / p95 ms):", "",
-                "| passages | dense (e5 query embedding + store) | lexical (jieba + BM25) | answer (language, fusion, refusal checks over the corpus text, sentences) |",
-                "|---|---|---|---|"]
+        out += [
+            "Where a whole `ask` spends its time (wall p50 / p95 ms):",
+            "",
+            "| passages | dense (e5 query embedding + store) | lexical (jieba + BM25)"
+            " | answer (language, fusion, refusal checks over the corpus text, sentences) |",
+            "|---|---|---|---|",
+        ]
         for r in stage_rows:
             st = r["ask_stage_ms"]
-            out.append(f"| {r['n']:,} | {st['dense']['p50']:.1f} / {st['dense']['p95']:.1f} | "
-                       f"{st['lexical']['p50']:.1f} / {st['lexical']['p95']:.1f} | {st['answer']['p50']:.1f} / {st['answer']['p95']:.1f} |")
+            out.append(
+                f"| {r['n']:,} | {st['dense']['p50']:.1f} / {st['dense']['p95']:.1f} | "
+                f"{st['lexical']['p50']:.1f} / {st['lexical']['p95']:.1f} | {st['answer']['p50']:.1f} / {st['answer']['p95']:.1f} |"
+            )
         out.append("")
     return out
 
@@ -135,27 +165,47 @@ def scale_section(rows: list[dict], title: str, command: str) -> list[str]:
 def concurrency_section(c: dict, title: str = "Concurrent clients") -> list[str]:
     out = [f"### {title}", "", f"Command: `{c['command'].replace(str(ROOT) + '/', '')}`", ""]
     if c.get("library"):
-        out += ["Library (threads sharing one `Assistant`, e5):", "",
-                "| clients | answers/s | latency p50 / p95 ms | load (1 min) |", "|---|---|---|---|"]
-        out += [f"| {r['clients']} | {r['answers_per_s']:.1f} | {r['latency_ms']['p50']:.0f} / {r['latency_ms']['p95']:.0f} | {r['load'][0]:.1f} |"
-                for r in c["library"]]
+        out += [
+            "Library (threads sharing one `Assistant`, e5):",
+            "",
+            "| clients | answers/s | latency p50 / p95 ms | load (1 min) |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {r['clients']} | {r['answers_per_s']:.1f}"
+            f" | {r['latency_ms']['p50']:.0f} / {r['latency_ms']['p95']:.0f} | {r['load'][0]:.1f} |"
+            for r in c["library"]
+        ]
         out.append("")
     if c.get("cli"):
-        out += ["CLI (N `assistant ask` processes at once, each a cold start):", "",
-                "| processes | answers/s | process wall p50 / p95 s | load (1 min) |", "|---|---|---|---|"]
-        out += [f"| {r['clients']} | {r['answers_per_s']:.2f} | {r['per_process_s']['p50'] / 1000:.1f} / {r['per_process_s']['p95'] / 1000:.1f} | {r['load'][0]:.1f} |"
-                for r in c["cli"]]
+        out += [
+            "CLI (N `assistant ask` processes at once, each a cold start):",
+            "",
+            "| processes | answers/s | process wall p50 / p95 s | load (1 min) |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {r['clients']} | {r['answers_per_s']:.2f}"
+            f" | {r['per_process_s']['p50'] / 1000:.1f} / {r['per_process_s']['p95'] / 1000:.1f} | {r['load'][0]:.1f} |"
+            for r in c["cli"]
+        ]
         out.append("")
     if c.get("web"):
-        out += ["Web app (`benchmarks/web_sessions.py --client sse`: N sessions x 3 turns at once, app in its own process):", "",
-                "| sessions | turns | errors / mixed | answers/s | first token p50 / p95 ms | full answer p50 / p95 ms | load (1 min) |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            "Web app (`benchmarks/web_sessions.py --client sse`: N sessions x 3 turns at once, app in its own process):",
+            "",
+            "| sessions | turns | errors / mixed | answers/s | first token p50 / p95 ms | full answer p50 / p95 ms | load (1 min) |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in c["web"]:
             if "error" in r:
                 out.append(f"| {r['sessions']} | error |")
                 continue
-            out.append(f"| {r['sessions']} | {r['turns']} | {r['errors']} / {r['mixed']} | {r['answers_per_s']:.1f} | "
-                       f"{r['ttft_median_ms']:.0f} / {r['ttft_p95_ms']:.0f} | {r['full_median_ms']:.0f} / {r['full_p95_ms']:.0f} | {r['load'][0]:.1f} |")
+            out.append(
+                f"| {r['sessions']} | {r['turns']} | {r['errors']} / {r['mixed']} | {r['answers_per_s']:.1f} | "
+                f"{r['ttft_median_ms']:.0f} / {r['ttft_p95_ms']:.0f}"
+                f" | {r['full_median_ms']:.0f} / {r['full_p95_ms']:.0f} | {r['load'][0]:.1f} |"
+            )
         out.append("")
     return out
 
@@ -188,8 +238,9 @@ def render() -> str:
         seen: dict[int, dict] = {}
         for r in rows:
             seen[r["n"]] = {**seen.get(r["n"], {}), **r}
-        lines += scale_section([seen[n] for n in sorted(seen)], "Scaling curve (synthetic passages, 384-d clustered unit vectors)",
-                               "` and `".join(commands))
+        lines += scale_section(
+            [seen[n] for n in sorted(seen)], "Scaling curve (synthetic passages, 384-d clustered unit vectors)", "` and `".join(commands)
+        )
     uniform = _load("scale_uniform.json")
     if uniform:
         lines += scale_section(uniform["sizes"], "Uniformly random vectors (HNSW's worst case)", uniform["command"])

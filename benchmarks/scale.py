@@ -52,9 +52,9 @@ PASSAGES_PER_DOC = 100
 
 def vocabulary() -> tuple[list[str], list[str]]:
     """Chinese words of the shipped paper, and the glossary's other-language words."""
-    from assistant.ingest.corpus import load_documents
     from assistant.core.config import Settings
     from assistant.core.text import has_han
+    from assistant.ingest.corpus import load_documents
     from assistant.retrieval.lexical import tokenize
 
     zh: set[str] = set()
@@ -121,8 +121,8 @@ def query_vectors(vectors: np.ndarray, n: int, seed: int = 1) -> np.ndarray:
 
 def synthetic_records(texts: list[str]) -> tuple[list, list]:
     """Synthetic documents (100 passages each) and their chunks, one chunk per passage."""
-    from assistant.index.chunking import Chunk
     from assistant.core.records import Document, Unit
+    from assistant.index.chunking import Chunk
 
     docs = []
     chunks = []
@@ -198,8 +198,8 @@ def _latencies(fn, items, warm: int = 3) -> dict:
 def run_one(n: int, args: argparse.Namespace) -> dict:
     import faiss
 
-    from assistant.index.stores import faiss as stores
     from assistant.index.stores import FaissStore, StoreInfo
+    from assistant.index.stores import faiss as stores
 
     res: dict = {"n": n, "load_start": loadavg(), "faiss_threads": faiss.omp_get_max_threads()}
     with Timer() as t:
@@ -309,9 +309,9 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
 
     # The whole ask, with the real model embedding the question (the answer stage included).
     if n <= args.ask_max:
+        from assistant.answering.service import Assistant
         from assistant.core.config import Settings
         from assistant.index.embeddings import E5Embedder
-        from assistant.answering.service import Assistant
 
         e5 = E5Embedder()
         searcher.embedder = e5
@@ -350,13 +350,19 @@ def write_synthetic_build(n: int, root: Path) -> dict:
     is written directly (not parsed from them) so the curve does not wait on embedding.
     """
     from assistant.core.config import Settings
-    from assistant.ingest.corpus import corpus_hash
-    from assistant.index.embeddings import E5Embedder
     from assistant.index.build import (
-        INDEX_FORMAT, IndexManifest, lexical_words, new_build_dir, parser_version, publish_build, write_build_files,
+        INDEX_FORMAT,
+        IndexManifest,
+        lexical_words,
+        new_build_dir,
+        parser_version,
+        publish_build,
+        write_build_files,
     )
-    from assistant.retrieval.lexical import BM25Index, add_words, tokenizer_fingerprint
+    from assistant.index.embeddings import E5Embedder
     from assistant.index.stores import FaissStore
+    from assistant.ingest.corpus import corpus_hash
+    from assistant.retrieval.lexical import BM25Index, add_words, tokenizer_fingerprint
 
     res: dict = {}
     texts = synthetic_texts(n)
@@ -396,10 +402,10 @@ def write_synthetic_build(n: int, root: Path) -> dict:
 def startup_child(root: Path) -> dict:
     """One cold start in this fresh process: open the index as `Assistant.open` does, answer once."""
     started = time.perf_counter()
-    from assistant.core.config import Settings
-    from assistant.index.embeddings import E5Embedder
-    from assistant.index.build import ensure_index
     from assistant.answering.service import Assistant
+    from assistant.core.config import Settings
+    from assistant.index.build import ensure_index
+    from assistant.index.embeddings import E5Embedder
 
     stages = {"imports_s": time.perf_counter() - started}
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")

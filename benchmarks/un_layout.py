@@ -74,7 +74,7 @@ def main() -> int:
     return 0
 
 
-def _totals(scores: list["un_layout.Score"]) -> dict:
+def _totals(scores: list[un_layout.Score]) -> dict:
     exact, units = sum(s.exact for s in scores), sum(s.text_units for s in scores)
     ocr = [(s.ocr_accuracy, s.ocr_units) for s in scores if s.ocr_accuracy is not None]
     return {
@@ -91,7 +91,7 @@ def _totals(scores: list["un_layout.Score"]) -> dict:
     }
 
 
-def _row(s: "un_layout.Score", seconds: float) -> dict:
+def _row(s: un_layout.Score, seconds: float) -> dict:
     row = dataclasses.asdict(s)
     row["document"] = row.pop("name")
     row["units"] = row.pop("gold_units")

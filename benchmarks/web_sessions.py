@@ -22,11 +22,11 @@ import os
 import shutil
 import socket
 import statistics
-import urllib.request
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -212,8 +212,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "out" / "web_sessions.json")
     args = parser.parse_args()
 
-    from assistant.core.config import Settings
     from assistant.answering.service import Assistant
+    from assistant.core.config import Settings
 
     work = Path(tempfile.mkdtemp(prefix="web-sessions-"))
     # A private corpus and index, so nobody rebuilding the project's index mid-run changes the
@@ -263,7 +263,9 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=args.sessions) as pool:
         futures = [pool.submit(session, i) for i in range(args.sessions)]
         wait(futures, timeout=args.deadline + 30)
-        results = [f.result() if f.done() else {"session": -1, "ttft_s": [], "full_s": [], "errors": ["hung"], "mixed": []} for f in futures]
+        results = [
+            f.result() if f.done() else {"session": -1, "ttft_s": [], "full_s": [], "errors": ["hung"], "mixed": []} for f in futures
+        ]
     wall = time.perf_counter() - started
     stop_app(server, grace_s=10)
     shutil.rmtree(work, ignore_errors=True)

@@ -71,3 +71,27 @@ def e5_assistant(tmp_path_factory: pytest.TempPathFactory):
         shutil.copy(shared_cache, index_dir / "cache.sqlite")
     settings = Settings(corpus_dir=copy_corpus(base / "corpus"), index_dir=index_dir, embedder="e5")
     return Assistant.open(settings)
+
+
+# The browser tests' Chromium (Debian's, see DESIGN.md): a conftest fixture so test modules share it without importing it.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -108,7 +108,7 @@ class LLMTestServer:
         return Handler
 
     @contextmanager
-    def running(self) -> Iterator["LLMTestServer"]:
+    def running(self) -> Iterator[LLMTestServer]:
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         httpd.daemon_threads = True
         thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -203,7 +203,9 @@ def test_paragraph_list_fits_the_terminal(env: dict[str, str]) -> None:
     assert any("16(e)" in line and "…" in line for line in lines)
 
 
-def test_main_turns_errors_into_a_plain_message(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_turns_errors_into_a_plain_message(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant import cli
 
     for key, value in env.items():

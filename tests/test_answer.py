@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core import i18n
 from assistant.answering.refusal import missing_salient_terms
 from assistant.answering.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
+from assistant.core import i18n
 
 
 def test_every_quote_is_verbatim_and_cites_a_retrieved_unit(fake_assistant):
@@ -79,8 +79,8 @@ def test_cite_labels():
 
 def test_cited_paragraph_comes_with_its_version_in_the_readers_language(settings, tmp_path):
     """A parallel English version aligns by paragraph id: 38 in Chinese is 38 in English."""
-    from assistant.ingest.corpus import add_documents
     from assistant.answering.service import Assistant
+    from assistant.ingest.corpus import add_documents
 
     lines = [f"{n}. Paragraph {n} of the English version of the background paper." for n in range(1, 57)]
     lines[37] = "38. The Blue Heart Campaign against Human Trafficking was launched in 2010."

@@ -153,14 +153,18 @@ def test_chat_completions_work_with_the_openai_client(server: Server):
     assert "[para. 25]" in text and citations
     assert all(c["quote"].strip() and c["doc"] == PAPER_DOC and c["label"] == f"para. {c['unit']}" for c in citations)
     pieces, last = [], None
-    for chunk in client.chat.completions.create(model="m", messages=[{"role": "user", "content": "What are carrier sanctions?"}], stream=True):
+    for chunk in client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "What are carrier sanctions?"}], stream=True
+    ):
         pieces.append(chunk.choices[0].delta.content or "")
         last = chunk
     assert "".join(pieces) == text and last.model_extra["citations"] == citations
     from openai import AuthenticationError
 
     with pytest.raises(AuthenticationError):
-        OpenAI(base_url=f"{server.url}/v1", api_key="rob.wrong", max_retries=0).chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        OpenAI(base_url=f"{server.url}/v1", api_key="rob.wrong", max_retries=0).chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}]
+        )
 
 
 def test_an_exported_conversation_carries_every_citations_verbatim_text(server: Server):
@@ -170,7 +174,14 @@ def test_an_exported_conversation_carries_every_citations_verbatim_text(server: 
     turns = []
     for q in ("What are carrier sanctions?", QUOKKA):
         body = httpx.post(f"{server.url}/v1/ask", json={"question": q}, headers=headers, timeout=30).json()
-        turns.append({"question": q, "answer": body["answer"], "lang": body["lang"], "citations": [f"{c['doc']}:{c['unit']}" for c in body["citations"]]})
+        turns.append(
+            {
+                "question": q,
+                "answer": body["answer"],
+                "lang": body["lang"],
+                "citations": [f"{c['doc']}:{c['unit']}" for c in body["citations"]],
+            }
+        )
     cited = {c for t in turns for c in t["citations"]}
     assert any(c.startswith(GUIDE) for c in cited) and any(c.startswith(PAPER_DOC) for c in cited)
     texts = [httpx.get(f"{server.url}/v1/units/{c.replace(':', '/', 1)}", headers=headers).json() for c in cited]
@@ -200,7 +211,9 @@ def test_admins_list_feedback_with_filters(server: Server):
     record_feedback(path, FeedbackRecord("q2", "a2", "helpful", (), "", "zh"))
     listed = httpx.get(f"{server.url}/v1/feedback", params={"rating": "not_helpful"}, headers=bearer(server, "ann")).json()
     assert [r["question"] for r in listed] == ["q1"] and listed[0]["comment"] == "wrong paragraph"
-    assert [r["question"] for r in httpx.get(f"{server.url}/v1/feedback", params={"lang": "zh"}, headers=bearer(server, "ann")).json()] == ["q2"]
+    assert [r["question"] for r in httpx.get(f"{server.url}/v1/feedback", params={"lang": "zh"}, headers=bearer(server, "ann")).json()] == [
+        "q2"
+    ]
     bad = httpx.get(f"{server.url}/v1/feedback", params={"rating": "meh"}, headers=bearer(server, "ann"))
     assert bad.status_code == 422 and "rating" in bad.json()["error"]["message"]
 

@@ -7,9 +7,9 @@ import io
 import pytest
 from typer.testing import CliRunner
 
-from assistant.trainers.brief import Evidence, is_question, make_brief, resource_title, topic_terms
 from assistant.cli import app
 from assistant.core.errors import ConfigError
+from assistant.trainers.brief import Evidence, is_question, make_brief, resource_title, topic_terms
 from assistant.trainers.export import brief_to_docx, brief_to_markdown, render_brief
 
 TOPICS = ("recruitment fees", "border controls", "awareness campaigns", "边界管制", "corruption", "what works in prevention")

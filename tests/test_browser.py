@@ -16,16 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import render as webui
 from assistant.core.config import Settings
+from assistant.web import render as webui
 from assistant.web.feedback import read_feedback
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAPER = "wg-tip-2019-prevention"
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 Q_VULNERABLE = "在任何特定环境中，哪些因素会增加个人或社区对贩运人口的脆弱性？"
@@ -62,18 +60,6 @@ def serve(assistant, settings: Settings):
     demo = app.build_app(assistant, settings)
     app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     return demo, f"http://127.0.0.1:{settings.port}/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -300,7 +286,9 @@ def test_an_uploaded_document_is_added_and_searchable(browser, settings: Setting
         page.wait_for_selector("#question textarea", timeout=30_000)
         page.get_by_role("tab", name="Add a document").click()
         page.set_input_files("#up-file input[type=file]", str(src))
-        expect(page.locator("#up-file")).to_contain_text(re.compile(r"border-note\s*\.txt"))  # gradio may wrap the name before its extension
+        expect(page.locator("#up-file")).to_contain_text(
+            re.compile(r"border-note\s*\.txt")
+        )  # gradio may wrap the name before its extension
         page.click("#up-button")
         expect(page.locator("#up-status")).to_contain_text("Added: border-note", timeout=60_000)
         time.sleep(1)  # let the pending fade finish before the screenshot
@@ -344,8 +332,12 @@ def test_a_model_reply_streams_into_the_page_and_ends_as_a_cited_answer(browser,
     from assistant.answering.service import Assistant
 
     model = GatedModel()
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
-    settings = Settings(corpus_dir=fake_assistant.settings.corpus_dir, index_dir=fake_assistant.settings.index_dir, embedder="fake", port=free_port())
+    assistant = Assistant(
+        fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model
+    )  # type: ignore[arg-type]
+    settings = Settings(
+        corpus_dir=fake_assistant.settings.corpus_dir, index_dir=fake_assistant.settings.index_dir, embedder="fake", port=free_port()
+    )
     demo, url = serve(assistant, settings)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     try:

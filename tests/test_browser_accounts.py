@@ -11,7 +11,7 @@ from assistant.web.feedback import FeedbackRecord, record_feedback
 from assistant.web.users import UserStore
 from tests.app_process import running_app
 from tests.conftest import PAPER_DOC, copy_corpus
-from tests.test_browser import CHROMIUM_ARGS, CHROMIUM, Q_VULNERABLE, ask, browser, shot  # noqa: F401 - browser is a fixture
+from tests.test_browser import Q_VULNERABLE, ask, shot
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = UserStore(base / "users.json")
     store.add("ann", "admin", "ann-password")
     store.add("rob", "reader", "rob-password")
-    record_feedback(base / "feedback.jsonl", FeedbackRecord("Which paragraph covers recruitment fees?", "…", "not_helpful", (f"{PAPER_DOC}:16(e)",), "missed it", "en"))
+    record_feedback(
+        base / "feedback.jsonl",
+        FeedbackRecord("Which paragraph covers recruitment fees?", "…", "not_helpful", (f"{PAPER_DOC}:16(e)",), "missed it", "en"),
+    )
     record_feedback(base / "feedback.jsonl", FeedbackRecord("承运人处罚是什么？", "…", "helpful", (), "", "zh"))
     with running_app(base) as url:
         yield url

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from assistant.index.chunking import chunk_document, split_sentences
 from assistant.core.records import Document, Unit
+from assistant.index.chunking import chunk_document, split_sentences
 
 
 def _doc(*units: Unit) -> Document:

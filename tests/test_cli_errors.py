@@ -14,14 +14,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from assistant.core.config import LLM_KINDS, Settings
-from assistant.core.records import LANGS
-from assistant.index.embeddings import EMBEDDER_SPECS, make_embedder
 from assistant.core.errors import ConfigError
-from assistant.trainers.export import BRIEF_FORMATS, QUIZ_FORMATS
+from assistant.core.records import LANGS
 from assistant.index.build import REBUILD_POLICIES, ensure_index
+from assistant.index.embeddings import EMBEDDER_SPECS, make_embedder
+from assistant.trainers.export import BRIEF_FORMATS, QUIZ_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOL_VALUES = ("1", "0", "true", "false", "yes", "no", "on", "off")

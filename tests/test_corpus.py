@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import corpus as corpus_mod
 from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
+from assistant.ingest import corpus as corpus_mod
 from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
 from assistant.ingest.lookup import aligned_unit, find_unit, neighbours, normalize_unit_id
 from assistant.ingest.parse import read_document
-from assistant.core.errors import ConfigError, CorpusError, DocumentError, UnitNotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "corpus"
@@ -272,7 +272,9 @@ def test_the_agenda_symbol_does_not_link_documents(settings: Settings, tmp_path:
 # --- unit lookups ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("typed", "canonical"), [("16 (e)", "16(e)"), ("16e", "16(e)"), ("16.", "16"), ("para 16(E)", "16(e)"), ("s2.p3", "s2.p3")])
+@pytest.mark.parametrize(
+    ("typed", "canonical"), [("16 (e)", "16(e)"), ("16e", "16(e)"), ("16.", "16"), ("para 16(E)", "16(e)"), ("s2.p3", "s2.p3")]
+)
 def test_unit_ids_are_normalised(typed: str, canonical: str) -> None:
     assert normalize_unit_id(typed) == canonical
 

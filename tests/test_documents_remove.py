@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.core.config import Settings
-from assistant.ingest.corpus import MANIFEST_NAME, remove_document, replace_document
 from assistant.index.build import current_build
+from assistant.ingest.corpus import MANIFEST_NAME, remove_document, replace_document
 from tests.conftest import PAPER_DOC
 
 

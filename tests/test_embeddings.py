@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.index.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder, make_embedder
 from assistant.core.errors import ConfigError, EmbedderError
+from assistant.index.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder, make_embedder
 
 
 def test_fake_embedder_is_deterministic_and_normalised():
@@ -62,4 +62,4 @@ def test_sentence_transformers_backend_with_shipped_weights():
 def test_sentence_transformers_backend_reports_a_missing_model(tmp_path):
     emb = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
     with pytest.raises(EmbedderError):
-        emb.dim
+        _ = emb.dim  # reading the property loads the model, which must fail

@@ -153,7 +153,18 @@ def test_summarize_splits_answerable_and_unanswerable_items():
     results = [
         result("a", gold=("1",), passages=("1", "2"), citations=("1",), points=("p", "q"), covered=(True, False), latency=10),
         result("b", gold=("2",), passages=("9", "2"), citations=("9",), points=("r",), covered=(True,), latency=20),
-        result("c", gold=("3",), passages=("3",), citations=(), refused=True, points=("s",), covered=(True,), latency=30, n_quotes=0, n_verbatim=0),
+        result(
+            "c",
+            gold=("3",),
+            passages=("3",),
+            citations=(),
+            refused=True,
+            points=("s",),
+            covered=(True,),
+            latency=30,
+            n_quotes=0,
+            n_verbatim=0,
+        ),
         result("u1", gold=(), passages=("4",), citations=(), refused=True, latency=40, n_quotes=0, n_verbatim=0),
         result("u2", gold=(), passages=("4",), citations=("4",), refused=False, latency=50),
     ]
@@ -198,10 +209,14 @@ def test_thresholds_round_down_to_the_step_below_and_are_checked():
 
 
 def test_set_lines_become_items_and_blank_lines_are_skipped(tmp_path):
-    path = write_set(tmp_path / "s.jsonl", [
-        item("a", "征聘费？", ["16(e)"], group="g"), "",
-        item("b", "And then?", ["other-doc:s1.p2"], lang="en", kind="followup", history=["征聘费？"]),
-    ])
+    path = write_set(
+        tmp_path / "s.jsonl",
+        [
+            item("a", "征聘费？", ["16(e)"], group="g"),
+            "",
+            item("b", "And then?", ["other-doc:s1.p2"], lang="en", kind="followup", history=["征聘费？"]),
+        ],
+    )
     a, b = load_set(path)
     assert (a.line, b.line) == (1, 3)
     assert a.group == "g" and b.history == ("征聘费？",)
@@ -286,12 +301,15 @@ def test_baseline_item_scores_both_sides_on_the_same_budget_ladder():
 
 @pytest.fixture
 def small_set(tmp_path) -> Path:
-    return write_set(tmp_path / "small.jsonl", [
-        item("fees-zh", "禁止向雇员收取征聘费", ["16(e)"], answer_points=["征聘费"], group="fees"),
-        item("fees-en", "recruitment fees <script>alert(1)</script>", ["16(e)"], lang="en", kind="translation", group="fees"),
-        item("follow", "还有呢？", ["16(e)"], kind="followup", history=["征聘费"]),
-        item("none", "2023年世界打击贩运人口行为日的主题是什么？", [], kind="unanswerable"),
-    ])
+    return write_set(
+        tmp_path / "small.jsonl",
+        [
+            item("fees-zh", "禁止向雇员收取征聘费", ["16(e)"], answer_points=["征聘费"], group="fees"),
+            item("fees-en", "recruitment fees <script>alert(1)</script>", ["16(e)"], lang="en", kind="translation", group="fees"),
+            item("follow", "还有呢？", ["16(e)"], kind="followup", history=["征聘费"]),
+            item("none", "2023年世界打击贩运人口行为日的主题是什么？", [], kind="unanswerable"),
+        ],
+    )
 
 
 def test_a_run_goes_through_ask_and_every_quote_is_checked(fake_assistant, small_set):
@@ -377,8 +395,9 @@ def test_cli_eval_writes_results_and_report_then_compares(cli_env, small_set, tm
     from assistant.cli import app
 
     runner = CliRunner()
-    out = runner.invoke(app, ["eval", "--set", str(small_set), "--output", str(tmp_path / "a.json"),
-                              "--report", str(tmp_path / "rep"), "--baseline"])
+    out = runner.invoke(
+        app, ["eval", "--set", str(small_set), "--output", str(tmp_path / "a.json"), "--report", str(tmp_path / "rep"), "--baseline"]
+    )
     assert out.exit_code == 0, out.output
     assert (tmp_path / "rep" / "report.html").exists()
     a = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))

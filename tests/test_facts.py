@@ -96,7 +96,9 @@ def test_who_prefers_a_named_person_and_falls_back_to_the_body_that_acts():
 
 
 def test_authors_and_editors_are_told_apart_by_their_place_in_the_citation():
-    citation = "Azadeh Shariati 和 Rob T. Guerette，“情境式犯罪预防”，载于由 Brent Teasdale 和 Mindy S. Bradley 共同主编的《预防犯罪和暴力》"
+    citation = (
+        "Azadeh Shariati 和 Rob T. Guerette，“情境式犯罪预防”，载于由 Brent Teasdale 和 Mindy S. Bradley 共同主编的《预防犯罪和暴力》"
+    )
     authors = find_fact("author", [("fn2", citation)], ["情境式犯罪预防"], "en")
     editors = find_fact("editor", [("fn2", citation)], ["情境式犯罪预防"], "en")
     assert authors.display == "Azadeh Shariati, Rob T. Guerette" and authors.span in citation

@@ -24,16 +24,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from assistant.answering.service import Assistant
 from assistant.core import i18n
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import CorpusError, IndexStateError, LLMError
-from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index
-from assistant.answering.service import Assistant
+from assistant.index.embeddings import HashEmbedder
+from assistant.ingest.corpus import add_documents, corpus_hash, load_documents, load_manifest
+from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -349,7 +351,7 @@ def test_a_full_disk_while_building_is_a_plain_error_and_keeps_the_previous_inde
     with tmpfs(tmp_path / "index", size_kb) as index_dir:
         settings = Settings(corpus_dir=corpus, index_dir=index_dir, embedder="fake")
         good: Path | None = None
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 good = build_index(settings, HashEmbedder())
             except IndexStateError as exc:
@@ -457,7 +459,14 @@ _PIECES = st.one_of(
     ),
 )
 _ERRORS = st.sampled_from(
-    [LLMError("model down"), TimeoutError("read timed out"), ConnectionResetError("reset"), ValueError("bad json"), RuntimeError("boom"), KeyError("choices")]
+    [
+        LLMError("model down"),
+        TimeoutError("read timed out"),
+        ConnectionResetError("reset"),
+        ValueError("bad json"),
+        RuntimeError("boom"),
+        KeyError("choices"),
+    ]
 )
 
 
@@ -470,7 +479,9 @@ _ERRORS = st.sampled_from(
 )
 def test_whatever_the_model_does_the_reader_gets_a_valid_answer(fake_assistant, deltas, fail_after, error, question) -> None:
     model = ScriptedModel(deltas, fail_after, error)
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(
+        fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model
+    )  # type: ignore[arg-type]
     pieces = list(assistant.ask_stream(question))
     answer = pieces[-1]
     answer.validate()  # citations only to retrieved units, quotes verbatim
@@ -495,7 +506,9 @@ def test_whatever_the_model_does_the_reader_gets_a_valid_answer(fake_assistant, 
 
 def test_a_lone_surrogate_in_the_model_reply_never_reaches_the_reader(fake_assistant) -> None:
     model = ScriptedModel(["应禁止收费\ud800 [1]。", "<b>x</b>\udfff"], None, ValueError())
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(
+        fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model
+    )  # type: ignore[arg-type]
     answer = assistant.ask("禁止向雇员收取征聘费")
     answer.validate()
     assert answer.citations and "<b>" not in answer.text

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import feedback
 from assistant.core.errors import AssistantError
+from assistant.web import feedback
 from assistant.web.feedback import FeedbackError, FeedbackRecord, read_feedback, record_feedback
 
 

@@ -10,14 +10,17 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.evaluation.dataset import parse_item
-from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback
 from assistant.trainers.transcript import Turn, build_transcript, render_transcript
+from assistant.web.feedback import FeedbackRecord, filter_feedback, read_feedback, record_feedback
 from tests.conftest import PAPER_DOC
 
 
 def write_log(path: Path) -> None:
     record_feedback(path, FeedbackRecord("q-old", "a", "not_helpful", (f"{PAPER_DOC}:25",), "", "en", time="2026-01-05T10:00:00+00:00"))
-    record_feedback(path, FeedbackRecord("q-new", "a", "not_helpful", (f"{PAPER_DOC}:16(e)", "guide:s1.p1"), "no", "zh", time="2026-03-01T10:00:00+00:00"))
+    record_feedback(
+        path,
+        FeedbackRecord("q-new", "a", "not_helpful", (f"{PAPER_DOC}:16(e)", "guide:s1.p1"), "no", "zh", time="2026-03-01T10:00:00+00:00"),
+    )
     record_feedback(path, FeedbackRecord("q-new", "a", "not_helpful", (), "again", "zh", time="2026-03-02T10:00:00+00:00"))
     record_feedback(path, FeedbackRecord("q-ok", "a", "helpful", (), "", "en", time="2026-03-03T10:00:00+00:00"))
 

@@ -20,12 +20,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents
 from assistant.core.errors import AssistantError, CorpusError, DocumentError
 from assistant.index.build import ensure_index
+from assistant.ingest.corpus import add_documents
 from tests.test_readers import FR_PARAS, make_docx, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +122,11 @@ def test_random_bytes_with_a_valid_extension_are_refused_or_read_and_nothing_els
 
 
 @FUZZ
-@given(cut=st.floats(0.0, 0.995), flips=st.lists(st.tuples(st.floats(0, 0.999), st.integers(1, 255)), max_size=6), kind=st.sampled_from(["pdf", "docx"]))
+@given(
+    cut=st.floats(0.0, 0.995),
+    flips=st.lists(st.tuples(st.floats(0, 0.999), st.integers(1, 255)), max_size=6),
+    kind=st.sampled_from(["pdf", "docx"]),
+)
 def test_truncated_or_bit_flipped_pdf_and_docx_are_refused_or_read(library, good_pdf, good_docx, cut, flips, kind) -> None:
     good = good_pdf if kind == "pdf" else good_docx
     data = bytearray(good[: max(1, int(len(good) * (1 - cut)))] if cut > 0.01 else good)
@@ -227,7 +233,7 @@ def test_a_text_file_that_is_one_10mb_line_is_refused(library, unit) -> None:
         ("ebcdic.txt", "Prevention of trafficking in persons and migrant smuggling.".encode("cp500")),
         ("shift-jis.md", "# 人身取引\n\n人身取引の防止についての文書です。".encode("shift_jis")),
         ("gbk-in-pdf-name.pdf", "预防贩运人口".encode("gbk")),
-        ("mixed.txt", "Prevention ".encode() + "预防".encode("gbk") + " trafficking".encode("utf-16")),
+        ("mixed.txt", b"Prevention " + "预防".encode("gbk") + " trafficking".encode("utf-16")),
     ],
 )
 def test_a_file_in_a_wrong_or_unexpected_encoding_is_read_or_refused(library, name, data) -> None:

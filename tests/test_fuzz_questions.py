@@ -14,13 +14,15 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from assistant.core import i18n
-from assistant.web import render as webui
 from assistant.answering.extractive import Answer
-from assistant.core.errors import AssistantError
 from assistant.answering.service import MAX_QUESTION_CHARS, answer_to_json, clean_question
+from assistant.core import i18n
+from assistant.core.errors import AssistantError
+from assistant.web import render as webui
 
 # Known-hostile strings, mixed into the generated ones.
 PAYLOADS = [

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import IndexStateError
 from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index, stale_reason
+from assistant.index.embeddings import HashEmbedder
 from assistant.retrieval.lexical import BM25Index, tokenize
 
 

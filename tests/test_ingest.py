@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.ingest.corpus import load_manifest
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import CorpusError
 from assistant.index.build import load_index
+from assistant.index.embeddings import HashEmbedder
 from assistant.ingest.bulk import ingest, iter_files
+from assistant.ingest.corpus import load_manifest
 
 
 class CountingEmbedder(HashEmbedder):

@@ -7,15 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.run import evaluate
 from assistant.core.errors import ConfigError
 from assistant.core.langtags import un_lang
+from assistant.evaluation.run import evaluate
 from assistant.retrieval.lexical import simplify
 
 
 @pytest.mark.parametrize(
     ("tag", "lang"),
-    [("zh-Hant", "zh"), ("zh-TW", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh"), ("cmn-Hant", "zh"), ("en-GB", "en"), ("fr-CA", "fr"), ("es-419", "es"), ("ru-RU", "ru"), ("ar-001", "ar"), ("EN", "en")],
+    [
+        ("zh-Hant", "zh"),
+        ("zh-TW", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_Hans", "zh"),
+        ("cmn-Hant", "zh"),
+        ("en-GB", "en"),
+        ("fr-CA", "fr"),
+        ("es-419", "es"),
+        ("ru-RU", "ru"),
+        ("ar-001", "ar"),
+        ("EN", "en"),
+    ],
 )
 def test_a_tag_counts_under_its_un_language(tag: str, lang: str):
     assert un_lang(tag) == lang

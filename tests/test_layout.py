@@ -42,7 +42,8 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_the_public_api_is_four_names_and_importing_it_does_no_work():
     code = (
-        "import sys, assistant; heavy = [m for m in ('faiss', 'gradio', 'langchain_core', 'assistant.answering.service') if m in sys.modules];"
+        "import sys, assistant;"
+        " heavy = [m for m in ('faiss', 'gradio', 'langchain_core', 'assistant.answering.service') if m in sys.modules];"
         "print(heavy); from assistant import Answer, Assistant, AssistantError, Settings; print(sorted(assistant.__all__))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from assistant.core import i18n
 from assistant.answering.extractive import Answer
-from assistant.core.config import Settings
-from assistant.core.records import Unit
-from assistant.core.errors import MissingDependency
 from assistant.answering.llm import CitationRenderer, LLMAnswerer, build_messages
-from assistant.retrieval.searcher import Passage
 from assistant.answering.service import Assistant
+from assistant.core import i18n
+from assistant.core.config import Settings
+from assistant.core.errors import MissingDependency
+from assistant.core.records import Unit
+from assistant.retrieval.searcher import Passage
 from tests.llm_server import LLMTestServer, Script
 
 QUESTION = "禁止向雇员收取征聘费"  # the fake-embedder assistant's top passage is 16(e)
@@ -96,7 +96,10 @@ def test_marker_outside_the_retrieved_set_is_removed_and_flagged(llm_assistant, 
     answer.validate()
 
 
-@pytest.mark.parametrize(("lang", "reply", "label"), [("zh", "应禁止收费 [第16(e)段]。", "[第16(e)段]"), ("en", "Fees are banned [para. 16(e)].", "[para. 16(e)]")])
+@pytest.mark.parametrize(
+    ("lang", "reply", "label"),
+    [("zh", "应禁止收费 [第16(e)段]。", "[第16(e)段]"), ("en", "Fees are banned [para. 16(e)].", "[para. 16(e)]")],
+)
 def test_a_marker_naming_a_retrieved_paragraph_is_a_citation(llm_assistant, server, lang, reply, label):
     server.script = Script(text=reply)
     _, answer = _run(llm_assistant, lang=lang)

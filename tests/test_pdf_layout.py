@@ -13,9 +13,9 @@ import pytest
 import un_layout
 
 from assistant.core.config import Settings
+from assistant.core.errors import DocumentError
 from assistant.ingest.corpus import add_documents, load_documents
 from assistant.ingest.parse import read_document
-from assistant.core.errors import DocumentError
 from assistant.ingest.structure import LaidOutLine, LaidOutNote, parse_un_lines
 
 
@@ -95,8 +95,8 @@ def test_paragraphs_command_and_sources_panel_show_masthead_and_ocr(
 ) -> None:
     from typer.testing import CliRunner
 
-    from assistant.web import render as webui
     from assistant.cli import app
+    from assistant.web import render as webui
 
     path = tmp_path / "scan.pdf"
     gold = un_layout.make_un_pdf(path, lang="en", n_paras=3, n_sections=1, seed=6, scanned_paras=1)

@@ -15,7 +15,9 @@ from assistant.trainers.export import quiz_to_csv, quiz_to_docx, quiz_to_markdow
 from assistant.trainers.quiz import BLANK, ITEM_KINDS, make_quiz, term_type
 
 
-@pytest.mark.parametrize(("topic", "seed"), [(None, 0), (None, 1), (None, 7), ("recruitment fees", 1), ("border controls", 1), ("awareness campaigns", 3)])
+@pytest.mark.parametrize(
+    ("topic", "seed"), [(None, 0), (None, 1), (None, 7), ("recruitment fees", 1), ("border controls", 1), ("awareness campaigns", 3)]
+)
 def test_every_answer_is_in_its_verbatim_sentence(fake_assistant, topic, seed):
     quiz = make_quiz(fake_assistant, topic, n=12, seed=seed)
     quiz.validate(fake_assistant)

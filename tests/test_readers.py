@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import readers
 from assistant.core.errors import DocumentError
+from assistant.ingest import readers
 from assistant.ingest.langid import detect_language
 from assistant.ingest.readers import Block, read_file
 from assistant.ingest.sections import split_sections

@@ -27,7 +27,8 @@ def readme_examples() -> list[tuple[str, str]]:
 
 
 def test_the_readme_has_ask_examples_with_expectations():
-    ask_lines = [l for l in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if l.startswith(".venv/bin/assistant ask")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ask_lines = [line for line in readme.splitlines() if line.startswith(".venv/bin/assistant ask")]
     assert len(readme_examples()) == len(ask_lines) >= 3
 
 

@@ -66,7 +66,13 @@ def test_nearest_ids_prefer_the_same_kind_and_the_nearest_number():
 
 @pytest.mark.parametrize(
     ("question", "unit_id"),
-    [("第十二段讲了什么？", "12"), ("第15段(b)项说什么？", "15(b)"), ("18 b)", "18(b)"), ("подпункт 2 f)", "2(f)"), ("الفقرة الفرعية 2 (ب)", "2(b)")],
+    [
+        ("第十二段讲了什么？", "12"),
+        ("第15段(b)项说什么？", "15(b)"),
+        ("18 b)", "18(b)"),
+        ("подпункт 2 f)", "2(f)"),
+        ("الفقرة الفرعية 2 (ب)", "2(b)"),
+    ],
 )
 def test_chinese_numerals_bare_ids_and_sub_paragraph_words(question, unit_id):
     assert find_reference(question).unit_id == unit_id

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.core.errors import ConfigError, UnitNotFound
 from assistant.retrieval import glossary
 from assistant.retrieval.conversation import resolve
-from assistant.core.errors import ConfigError, UnitNotFound
 from assistant.retrieval.lexical import normalise, tokenize
 from tests.conftest import PAPER_DOC
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.service import Assistant
 from assistant.core import i18n
-from assistant.web import render as webui
 from assistant.core.config import Settings
-from assistant.ingest.corpus import add_documents
 from assistant.core.errors import AssistantError
 from assistant.index.build import build_index, current_build, ensure_index
-from assistant.answering.service import Assistant
+from assistant.ingest.corpus import add_documents
+from assistant.web import render as webui
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "assistant"
@@ -214,8 +214,8 @@ def test_an_obedient_model_still_cites_only_retrieved_units_verbatim_without_mar
 
 
 def test_the_injection_reaches_the_model_only_as_numbered_data() -> None:
-    from assistant.core.records import Unit
     from assistant.answering.llm import build_messages
+    from assistant.core.records import Unit
     from assistant.retrieval.searcher import Passage
 
     unit = Unit("guidance", "s1.p2", "passage", HOSTILE_DOC)
@@ -319,7 +319,9 @@ def _ask_raw(url: str, question: str) -> list[dict]:
     session = uuid.uuid4().hex[:12]
     body = json.dumps({"data": [question, [], [], "en"], "fn_index": fn_index, "session_hash": session, "trigger_id": None})
     with httpx.Client(timeout=30) as client:
-        client.post(url + "gradio_api/queue/join", content=body.encode("ascii"), headers={"Content-Type": "application/json"}).raise_for_status()
+        client.post(
+            url + "gradio_api/queue/join", content=body.encode("ascii"), headers={"Content-Type": "application/json"}
+        ).raise_for_status()
         with client.stream("GET", url + "gradio_api/queue/data", params={"session_hash": session}) as stream:
             for line in stream.iter_lines():
                 if line.startswith("data:"):
@@ -343,9 +345,7 @@ def _ask_raw(url: str, question: str) -> list[dict]:
 def test_hostile_questions_over_http_come_back_as_text(served, question: str) -> None:
     url, _ = served
     chat = _ask_raw(url, question)
-    html = "".join(
-        (m["content"] if isinstance(m["content"], str) else "".join(c.get("text", "") for c in m["content"])) for m in chat
-    )
+    html = "".join((m["content"] if isinstance(m["content"], str) else "".join(c.get("text", "") for c in m["content"])) for m in chat)
     assert "answer error" not in html, html[:500]
     assert not re.search(r"<\s*(script|img)\b", html, re.IGNORECASE)
     assert len(chat) == 2 and chat[-1]["role"] == "assistant"

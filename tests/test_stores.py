@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from assistant.core.config import Settings
-from assistant.index.embeddings import HashEmbedder
 from assistant.core.errors import ConfigError, IndexStateError, MissingDependency
 from assistant.index.build import MILVUS_DATA_FILES, build_index, ensure_index, load_index, stale_reason
+from assistant.index.embeddings import HashEmbedder
 from assistant.index.filters import RowFilter, RowLabels, make_filter
 from assistant.index.stores import FaissStore, MilvusStore, StoreInfo, exact_recall_at_10, make_faiss_index
 from tests import test_retrieval
@@ -232,7 +232,7 @@ def test_milvus_store_without_pymilvus_fails_cleanly(monkeypatch, tmp_path):
 
 
 def _read_only(path) -> None:
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         for name in files:
             p = os.path.join(root, name)
             os.chmod(p, os.stat(p).st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant.core import i18n
-from assistant.web import render as webui
 from assistant.core.config import Settings
-from assistant.core.records import Document, Unit
 from assistant.core.errors import AssistantError
+from assistant.core.records import Document, Unit
+from assistant.web import render as webui
 from assistant.web.feedback import read_feedback
 
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -245,7 +245,12 @@ def test_feedback_is_written_to_the_configured_log(web) -> None:
     status, comment = _handler(demo, "feedback_not_helpful")("too short", record, "en")
     assert status == i18n.text("thanks", "en") and comment == ""
     stored = read_feedback(settings.feedback_path)[-1]
-    assert (stored["question"], stored["rating"], stored["comment"], stored["citations"]) == ("q1", "not_helpful", "too short", [f"{PAPER}:3"])
+    assert (stored["question"], stored["rating"], stored["comment"], stored["citations"]) == (
+        "q1",
+        "not_helpful",
+        "too short",
+        [f"{PAPER}:3"],
+    )
     status, _ = _handler(demo, "feedback_helpful")("", {}, "zh")
     assert status == i18n.text("no_answer_yet", "zh")
 
@@ -296,7 +301,9 @@ def _with_model(fake_assistant, model, tmp_path: Path):
     import app
     from assistant.answering.service import Assistant
 
-    assistant = Assistant(fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model)  # type: ignore[arg-type]
+    assistant = Assistant(
+        fake_assistant.settings, fake_assistant.index, fake_assistant.embedder, answerability=fake_assistant.answerability, answerer=model
+    )  # type: ignore[arg-type]
     return assistant, app.build_app(assistant, Settings(feedback_path=tmp_path / "f.jsonl"))
 
 
@@ -504,7 +511,10 @@ def test_a_quiz_out_of_range_says_why(web) -> None:
 
 
 def test_export_markdown_leaves_no_tag() -> None:
-    assert webui.export_markdown("# Topic brief: <img src=x onerror=alert(1)>\n&lt;b&gt;") == "# Topic brief: &lt;img src=x onerror=alert(1)>\n&lt;b&gt;"
+    assert (
+        webui.export_markdown("# Topic brief: <img src=x onerror=alert(1)>\n&lt;b&gt;")
+        == "# Topic brief: &lt;img src=x onerror=alert(1)>\n&lt;b&gt;"
+    )
 
 
 def test_switching_the_language_relabels_every_output(web) -> None:

@@ -18,7 +18,10 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # Pillow is imported where a page is drawn, not at import
+    from PIL import Image
 
 Lang = Literal["en", "fr", "zh"]
 
@@ -536,8 +539,9 @@ def make_un_pdf(path: Path, *, lang: Lang = "en", n_paras: int = 12, n_sections:
         agenda_item=agenda, title=_TITLES[lang][seed % 3], units=(),
     )
     # Two passes: the first counts the pages for the "n/N" counters.
-    for final in (False, True):
-        ts = _Typesetter(doc, lang, job, total if final else 0)  # noqa: F821 - total is set by the first pass
+    total = 0
+    for _final in (False, True):
+        ts = _Typesetter(doc, lang, job, total)
         ts.new_page()
         ts.masthead(texts, doc)
         for block in blocks:
@@ -625,7 +629,7 @@ def _scanned_page(ts: _Typesetter, units: list[GoldUnit]) -> None:
     ts.pdf.image(_as_scanned(img, random.Random(page)), x=0, y=0, w=PAGE_W, h=PAGE_H)
 
 
-def _as_scanned(img: "Image.Image", rng: random.Random) -> "Image.Image":
+def _as_scanned(img: Image.Image, rng: random.Random) -> Image.Image:
     """What a scanner does to a page: a slight skew, soft edges and specks of dirt."""
     from PIL import ImageFilter
 
@@ -645,7 +649,8 @@ def make_un_docx(path: Path, *, lang: Lang = "en", n_paras: int = 10, n_sections
     """A Word document whose paragraph numbers, sub-item letters and heading numbers come only
     from automatic numbering (numbering.xml: none is typed), with footnotes in the footnotes part."""
     import docx
-    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
     from docx.oxml import parse_xml

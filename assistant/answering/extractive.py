@@ -22,14 +22,14 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.retrieval import glossary
+from assistant.answering.facts import Fact, FactKind, find_fact, has_candidate
+from assistant.answering.question import QuestionAnalysis
+from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
 from assistant.core.records import Unit
-from assistant.answering.facts import Fact, FactKind, find_fact, has_candidate
+from assistant.retrieval import glossary
 from assistant.retrieval.lexical import tokenize
-from assistant.answering.question import QuestionAnalysis
 from assistant.retrieval.searcher import Passage
-from assistant.answering.sentences import UnitSentences, sentences_of
 
 CitationRole = Literal["evidence", "context"]
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from assistant.retrieval import glossary
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
+from assistant.retrieval import glossary
 
 FactKind = Literal[
     "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
@@ -262,7 +262,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "article":
         return [(m.start(), m.group(0), m.group(1)) for m in _ARTICLE.finditer(text)]
     if kind == "symbol":
-        found = [(m.start(), m.group(0), "res:" + m.group(1)) for m in _RESOLUTION.finditer(text)]
+        found: list[tuple[int, str, str]] = [(m.start(), m.group(0), "res:" + m.group(1)) for m in _RESOLUTION.finditer(text)]
         return found + [(m.start(), m.group(0), m.group(0)) for m in _SYMBOL.finditer(text)]
     if kind == "country":
         # "西班牙语" is the Spanish language, not Spain.
@@ -272,7 +272,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             for m in re.finditer(re.escape(zh) + "(?![语文人])", text)
         )
     if kind == "organisation":
-        found: list[tuple[int, str, str]] = [(m.start(), m.group(0), m.group(0)) for m in _BODY.finditer(text)]
+        found = [(m.start(), m.group(0), m.group(0)) for m in _BODY.finditer(text)]
         for zh in _organisations():
             start = text.find(zh)
             if start >= 0 and not any(s <= start < s + len(v) for s, v, _ in found):

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.core import i18n
 from assistant.answering.extractive import Citation, best_sentences
+from assistant.core import i18n
 from assistant.core.config import Settings
 from assistant.core.errors import LLMError, MissingDependency, choice_error
 from assistant.retrieval.lexical import tokenize
@@ -122,7 +122,7 @@ class LLMAnswerer:
 
     def warm_up(self) -> None:
         """Import and build the client now (importing langchain-openai takes seconds); no request is sent."""
-        self.model
+        _ = self.model  # the property builds and caches the client
 
     def _build(self) -> Any:
         s = self.settings
@@ -133,10 +133,11 @@ class LLMAnswerer:
                 raise MissingDependency("langchain-ollama", "The Ollama answerer (ASSISTANT_LLM_KIND=ollama)") from None
             return ChatOllama(base_url=s.llm_url, model=s.llm_model, client_kwargs={"timeout": s.llm_timeout_s})
         from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
 
         return ChatOpenAI(
             base_url=s.llm_url,
-            api_key=os.environ.get(API_KEY_ENV) or "not-needed",
+            api_key=SecretStr(os.environ.get(API_KEY_ENV) or "not-needed"),
             model=s.llm_model,
             timeout=s.llm_timeout_s,
             max_retries=0,
@@ -265,7 +266,9 @@ class CitationRenderer:
                     continue
                 if not final and _OPEN_BRACKET.fullmatch(text, i):
                     break
-            if ch in "。！？!?\n" or (ch == "." and i + 1 < len(text) and text[i + 1].isspace() and not _ABBREVIATION.search(text, max(0, i - 8), i)):
+            if ch in "。！？!?\n" or (
+                ch == "." and i + 1 < len(text) and text[i + 1].isspace() and not _ABBREVIATION.search(text, max(0, i - 8), i)
+            ):
                 end = i + 1
                 while (m := _MARKER.match(text, end)) is not None:
                     end = m.end()
@@ -297,7 +300,7 @@ class CitationRenderer:
             close = re.compile(rf"</{m.group(1)}\s*>", re.IGNORECASE).search(text, m.end())
             if close is None:
                 return (text[: m.start()], m.start()) if final else (text, m.start())
-            text = text[: m.start()] + text[close.end():]
+            text = text[: m.start()] + text[close.end() :]
         return text, len(text)
 
     def _render(self, segment: str) -> str:

@@ -10,13 +10,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.retrieval import glossary
-from assistant.core.text import has_han
-from assistant.retrieval import lexical
-from assistant.retrieval.conversation import resolve
 from assistant.answering.facts import FactKind, asked_kind, country_forms
-from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 from assistant.answering.references import UnitReference, find_reference
+from assistant.core.text import has_han
+from assistant.retrieval import glossary, lexical
+from assistant.retrieval.conversation import resolve
+from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from assistant.answering.question import QuestionAnalysis
 from assistant.retrieval.searcher import Passage
@@ -139,8 +140,8 @@ AGREE_DEPTH = 2
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.answering.facts import chinese_forms
-    from assistant.retrieval import glossary
     from assistant.core.text import has_han
+    from assistant.retrieval import glossary
 
     if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
         return True  # a Latin name the paper prints
@@ -211,23 +212,23 @@ class AnswerabilityModel:
         }
 
     @classmethod
-    def from_json(cls, record: Mapping[str, object]) -> "AnswerabilityModel":
-        names = tuple(str(n) for n in record["features"])  # type: ignore[union-attr]
+    def from_json(cls, record: Mapping[str, Any]) -> AnswerabilityModel:
+        names = tuple(str(n) for n in record["features"])
         unknown = set(names) - set(FEATURES)
         if unknown:
             raise ValueError(f"answerability model uses unknown features: {', '.join(sorted(unknown))}")
         return cls(
             embedder=str(record["embedder"]),
             names=names,
-            mean=tuple(float(v) for v in record["mean"]),  # type: ignore[union-attr]
-            scale=tuple(float(v) for v in record["scale"]),  # type: ignore[union-attr]
-            coef=tuple(float(v) for v in record["coef"]),  # type: ignore[union-attr]
-            intercept=float(record["intercept"]),  # type: ignore[arg-type]
-            threshold=float(record["threshold"]),  # type: ignore[arg-type]
+            mean=tuple(float(v) for v in record["mean"]),
+            scale=tuple(float(v) for v in record["scale"]),
+            coef=tuple(float(v) for v in record["coef"]),
+            intercept=float(record["intercept"]),
+            threshold=float(record["threshold"]),
         )
 
     @classmethod
-    def shipped(cls, embedder_id: str) -> "AnswerabilityModel | None":
+    def shipped(cls, embedder_id: str) -> AnswerabilityModel | None:
         """The model trained for this embedder, or None (then only the salient-term rule refuses)."""
         path = resources.files("assistant").joinpath("data/answerability.json")
         if not path.is_file():

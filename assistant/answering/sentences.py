@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.core.records import Unit
 from assistant.index.cache import EmbeddingCache
 from assistant.index.chunking import split_sentences
-from assistant.core.records import Unit
 from assistant.index.embeddings import Embedder
 from assistant.retrieval.searcher import Passage
 

@@ -16,7 +16,6 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from assistant.core import i18n
 from assistant.answering.extractive import (
     Answer,
     Citation,
@@ -31,21 +30,22 @@ from assistant.answering.extractive import (
     short_answer_line,
     with_terms,
 )
-from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
-from assistant.core.config import Settings
-from assistant.ingest.lookup import find_unit, neighbours
-from assistant.core.records import Document, Unit
-from assistant.index.embeddings import Embedder, make_embedder
-from assistant.core.errors import ConfigError, LLMError, UnitNotFound
 from assistant.answering.facts import Fact
-from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
 from assistant.answering.references import nearest_ids
+from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
+from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
+from assistant.core import i18n
+from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, LLMError, UnitNotFound
+from assistant.core.records import Document, Unit
+from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
+from assistant.index.embeddings import Embedder, make_embedder
+from assistant.ingest.lookup import find_unit, neighbours
+from assistant.retrieval.conversation import near_topic
 from assistant.retrieval.fusion import FusionParams
 from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
-from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
-from assistant.retrieval.conversation import near_topic
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -118,7 +118,7 @@ class Assistant:
         embedder: Embedder | None = None,
         rebuild: RebuildPolicy = "auto",
         params: FusionParams | None = None,
-    ) -> "Assistant":
+    ) -> Assistant:
         settings = settings or Settings.from_env()
         embedder = embedder or make_embedder(settings.embedder)
         index = ensure_index(settings, embedder, rebuild)
@@ -356,7 +356,9 @@ class Assistant:
         draft = Draft()
         quote_unit(draft, unit, (), self.unit_context, whole=True, subitems="context")
         fact = locate_fact(analysis, draft)
-        heading = f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
+        heading = (
+            f"{i18n.cite_label(unit.unit_id, lang)} — {unit.section_path}" if unit.section_path else i18n.cite_label(unit.unit_id, lang)
+        )
         return self._written(question, analysis, (Passage(unit, 1.0),), draft, fact, heading, reference=unit.unit_id)
 
     def _topic_unit(self, analysis: QuestionAnalysis, doc: str | None, section: str | None) -> Unit | None:
@@ -366,9 +368,7 @@ class Assistant:
         found = self.searcher.search(analysis.lexical_extra, 1, doc=doc, section=section).passages
         return found[0].unit if found else None
 
-    def _from_passages(
-        self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None
-    ) -> Answer:
+    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None) -> Answer:
         lang = analysis.lang
         if not result.passages:
             return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
@@ -396,13 +396,24 @@ class Assistant:
             passages=result.passages,
             cross_lingual=self._doc_langs.get(top.doc_id) != lang,
             sentence_top=sentence_top,
-            evidence_text=re.sub(r"\s+", "", "".join(self._units[key].text for key in dict.fromkeys((c.doc_id, c.unit_id) for c in draft.citations))),
+            evidence_text=re.sub(
+                r"\s+", "", "".join(self._units[key].text for key in dict.fromkeys((c.doc_id, c.unit_id) for c in draft.citations))
+            ),
             fact_found=fact is not None,
         )
         decision = decide(analysis, evidence, self.corpus_text, self.answerability)
         if decision.reason is not None:
-            return Answer(question, lang, refusal_text(lang, result.passages), (), result.passages, True,
-                          refusal_reason=decision.reason, timings_ms=dict(result.timings_ms), signals=decision.signals)
+            return Answer(
+                question,
+                lang,
+                refusal_text(lang, result.passages),
+                (),
+                result.passages,
+                True,
+                refusal_reason=decision.reason,
+                timings_ms=dict(result.timings_ms),
+                signals=decision.signals,
+            )
         answer = self._written(question, analysis, result.passages, draft, fact, i18n.text("answer_intro", lang))
         return replace(answer, timings_ms=dict(result.timings_ms), signals=decision.signals)
 

@@ -74,11 +74,11 @@ class Settings:
 
         check_store(self.store)
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         base = cls()
         llm_kind = env.get("ASSISTANT_LLM_KIND", base.llm_kind)

@@ -51,6 +51,6 @@ class LLMError(AssistantError):
     """The optional language model could not be reached or answered unusably."""
 
 
-def choice_error(what: str, value: object, valid: "list[str] | tuple[str, ...]") -> ConfigError:
+def choice_error(what: str, value: object, valid: list[str] | tuple[str, ...]) -> ConfigError:
     """The error for a value outside a fixed set: it lists the valid ones."""
     return ConfigError(f"unknown {what} {value!r}; valid values: {', '.join(valid)}")

@@ -9,8 +9,8 @@ for any Chinese question.
 
 from __future__ import annotations
 
-from assistant.core.records import LANGS
 from assistant.core.errors import ConfigError
+from assistant.core.records import LANGS
 
 # Chinese macrolanguage members a tag may name instead of "zh".
 _CHINESE = {"cmn", "yue", "wuu", "hak", "nan", "gan", "hsn", "cjy", "cdo", "cpx", "czh", "czo", "mnp"}

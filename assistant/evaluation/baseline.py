@@ -228,8 +228,12 @@ def baseline_metrics(items: Sequence[BaselineItem]) -> dict[str, Any]:
 
     def block(subset: Sequence[BaselineItem]) -> dict[str, Any]:
         return {
-            "ours": _rank_metrics([i.ours_rank for i in subset], [i.ours_recall for i in subset], [i.budgets[-1] if i.budgets else 0 for i in subset]),
-            "baseline": _rank_metrics([i.baseline_rank for i in subset], [i.baseline_recall for i in subset], [i.budgets[-1] if i.budgets else 0 for i in subset]),
+            "ours": _rank_metrics(
+                [i.ours_rank for i in subset], [i.ours_recall for i in subset], [i.budgets[-1] if i.budgets else 0 for i in subset]
+            ),
+            "baseline": _rank_metrics(
+                [i.baseline_rank for i in subset], [i.baseline_recall for i in subset], [i.budgets[-1] if i.budgets else 0 for i in subset]
+            ),
             "baseline_topk": _rank_metrics([i.topk_rank for i in subset], [i.topk_recall for i in subset], [i.topk_chars for i in subset]),
         }
 

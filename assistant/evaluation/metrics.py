@@ -154,7 +154,7 @@ def compute_metrics(results: Sequence[ItemResult]) -> dict[str, Any]:
         subset = [r for r in results if r.kind == kind]
         by_kind[kind] = summarize(subset, results, _member("kind", kind))
     by_lang = {}
-    for lang in [l for l in LANGS if any(r.lang == l for r in results)]:
+    for lang in [code for code in LANGS if any(r.lang == code for r in results)]:
         subset = [r for r in results if r.lang == lang]
         by_lang[lang] = summarize(subset, results, _member("lang", lang))
     by_split = {}

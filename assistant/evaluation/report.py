@@ -226,7 +226,10 @@ def _split_rows(splits: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], lis
 def _overall_rows(overall: Mapping[str, Any]) -> list[list[str]]:
     rows = [[label, fmt(overall.get(key))] for key, label, _ in RATE_METRICS]
     rows += [
-        ["questions (answerable / unanswerable)", f"{overall.get('n_items')} ({overall.get('n_answerable')} / {overall.get('n_unanswerable')})"],
+        [
+            "questions (answerable / unanswerable)",
+            f"{overall.get('n_items')} ({overall.get('n_answerable')} / {overall.get('n_unanswerable')})",
+        ],
         ["quotes checked", fmt(overall.get("n_quotes"))],
         ["Answer.validate() failures", fmt(overall.get("validate_failures"))],
         ["cross-lingual pairs", fmt(overall.get("n_cross_lingual_pairs"))],
@@ -242,7 +245,9 @@ def _baseline_rows(metrics: Mapping[str, Mapping[str, Any]]) -> tuple[list[str],
     for m in BASELINE_METRICS:
         a, b = ours.get(m), base.get(m)
         rows.append([m, fmt(a), fmt(b), fmt_delta(a - b if a is not None and b is not None else None), fmt(topk.get(m))])
-    rows.append(["mean characters returned", fmt(ours.get("mean_chars"), 0), fmt(base.get("mean_chars"), 0), "", fmt(topk.get("mean_chars"), 0)])
+    rows.append(
+        ["mean characters returned", fmt(ours.get("mean_chars"), 0), fmt(base.get("mean_chars"), 0), "", fmt(topk.get("mean_chars"), 0)]
+    )
     rows.append(["citations, refusals", "see above", "n/a", "n/a", "n/a"])
     return header, rows
 
@@ -252,11 +257,17 @@ def _baseline_lang_rows(by_lang: Mapping[str, Mapping[str, Mapping[str, Any]]]) 
     rows = []
     for lang, block in by_lang.items():
         a, b = block["ours"].get("hit@5"), block["baseline"].get("hit@5")
-        rows.append([
-            lang, fmt(block["ours"].get("n")), fmt(a), fmt(b),
-            fmt_delta(a - b if a is not None and b is not None else None),
-            fmt(block["ours"].get("mrr")), fmt(block["baseline"].get("mrr")),
-        ])
+        rows.append(
+            [
+                lang,
+                fmt(block["ours"].get("n")),
+                fmt(a),
+                fmt(b),
+                fmt_delta(a - b if a is not None and b is not None else None),
+                fmt(block["ours"].get("mrr")),
+                fmt(block["baseline"].get("mrr")),
+            ]
+        )
     return header, rows
 
 
@@ -270,10 +281,19 @@ def _failure_rows(run: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         refused = "yes" if r["refused"] else "no"
         if r["refused"] and r.get("refusal_reason"):
             refused = f"yes: {r['refusal_reason']}"
-        rows.append([
-            r["id"], r["kind"], r["lang"], question, ", ".join(r["gold"]) or "(none)",
-            ", ".join(r["passages"]), ", ".join(r["citations"]) or "-", refused, "; ".join(why),
-        ])
+        rows.append(
+            [
+                r["id"],
+                r["kind"],
+                r["lang"],
+                question,
+                ", ".join(r["gold"]) or "(none)",
+                ", ".join(r["passages"]),
+                ", ".join(r["citations"]) or "-",
+                refused,
+                "; ".join(why),
+            ]
+        )
     return header, rows
 
 

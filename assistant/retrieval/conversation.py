@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.retrieval import glossary
 from assistant.core.records import Unit
 from assistant.core.text import has_han
+from assistant.retrieval import glossary
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.searcher import Passage
 

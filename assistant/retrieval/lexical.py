@@ -144,7 +144,7 @@ class BM25Index:
         self._size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "BM25Index":
+    def build(cls, texts: Sequence[str]) -> BM25Index:
         """Tokenise every text (jieba: the slow part, minutes at 1M passages) and index."""
         retriever = _bm25s().BM25()
         retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
@@ -167,7 +167,7 @@ class BM25Index:
         return names
 
     @classmethod
-    def load(cls, directory: Path) -> "BM25Index":
+    def load(cls, directory: Path) -> BM25Index:
         """Read a saved index (never a pickle); nothing is tokenised."""
         retriever = _bm25s().BM25.load(directory, allow_pickle=False, mmap=False, show_progress=False, **LEXICAL_FILES)
         size, data = retriever.scores.get("num_docs"), retriever.scores["data"]

@@ -14,16 +14,16 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.core.errors import ConfigError, choice_error
+from assistant.core.records import Unit
+from assistant.core.runtime import gc_paused
+from assistant.index.build import LoadedIndex, lexical_words
+from assistant.index.chunking import units_by_key
+from assistant.index.embeddings import Embedder
+from assistant.index.filters import RowFilter, make_filter, row_labels
 from assistant.retrieval import glossary
 from assistant.retrieval.fusion import FusionParams, fuse
-from assistant.index.chunking import units_by_key
-from assistant.core.records import Unit
-from assistant.index.embeddings import Embedder
-from assistant.core.errors import ConfigError, choice_error
-from assistant.index.filters import RowFilter, make_filter, row_labels
-from assistant.index.build import LoadedIndex, lexical_words
 from assistant.retrieval.lexical import add_words, simplify, tokenize
-from assistant.core.runtime import gc_paused
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.retrieval import glossary
-from assistant.core.text import HAN_CHAR, HAN_RUN
 from assistant.answering.extractive import Citation
-from assistant.index.chunking import split_sentences
 from assistant.core.records import Document, Unit
+from assistant.core.text import HAN_CHAR, HAN_RUN
+from assistant.index.chunking import split_sentences
+from assistant.retrieval import glossary
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class Brief:
         doc_rank = {d.doc_id: i for i, d in enumerate(self.documents)}
         return tuple(sorted(units.values(), key=lambda u: (doc_rank.get(u.doc_id, 99), u.order)))
 
-    def validate(self, assistant: "Assistant") -> None:
+    def validate(self, assistant: Assistant) -> None:
         """Every unit exists in the corpus with this very text; every summary quote is verbatim."""
         for unit in self.cited_units:
             real = assistant.unit(unit.unit_id, unit.doc_id)
@@ -262,13 +262,13 @@ def topic_terms(topic: str) -> tuple[list[str], list[str]]:
 # --- selection -------------------------------------------------------------------------------
 
 
-def _doc_units(assistant: "Assistant", doc: str | None) -> list[Unit]:
+def _doc_units(assistant: Assistant, doc: str | None) -> list[Unit]:
     docs = [assistant.document(doc)] if doc else list(assistant.documents)
     return [u for d in docs for u in d.units]
 
 
 def select_paragraphs(
-    assistant: "Assistant", topic: str, evidence: Evidence, doc: str | None = None
+    assistant: Assistant, topic: str, evidence: Evidence, doc: str | None = None
 ) -> list[BriefParagraph]:
     units = _doc_units(assistant, doc)
     scores: dict[tuple[str, str], float] = {}
@@ -292,9 +292,9 @@ def select_paragraphs(
                 chosen[key] = BriefParagraph(unit, e, scores.get(key, 0.0))
     if not chosen:  # no distinctive term in any paragraph: the strongest retrieval hits decide
         for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:6]:
-            unit = by_key.get(key)
-            if unit is not None and _in_main_body(unit) and score >= RETRIEVAL_ONLY_RATIO * top:
-                chosen[key] = BriefParagraph(unit, 0.0, score)
+            hit = by_key.get(key)
+            if hit is not None and _in_main_body(hit) and score >= RETRIEVAL_ONLY_RATIO * top:
+                chosen[key] = BriefParagraph(hit, 0.0, score)
 
     # A short subsection most of whose paragraphs are on topic is one argument: quote it whole
     # (border controls, travel documents and carrier sanctions in 23-25).
@@ -312,9 +312,9 @@ def select_paragraphs(
 
     ranked = sorted(chosen.values(), key=lambda p: (-p.evidence, -p.score, p.unit.order))[:MAX_PARAGRAPHS]
     present = {(p.unit.doc_id, p.unit.unit_id) for p in ranked}
-    for p in list(ranked):  # a sub-item reads as half a sentence without its lead-in
-        if p.unit.parent:
-            key = (p.unit.doc_id, p.unit.parent)
+    for para in list(ranked):  # a sub-item reads as half a sentence without its lead-in
+        if para.unit.parent:
+            key = (para.unit.doc_id, para.unit.parent)
             if key not in present and key in by_key:
                 ranked.append(BriefParagraph(by_key[key], 0.0, scores.get(key, 0.0), context=True))
                 present.add(key)
@@ -405,7 +405,7 @@ def summarise(paragraphs: Sequence[BriefParagraph], evidence: Evidence, query_to
             scored.append((e, overlap, -i, s))
         scored.sort(reverse=True)
         take = [scored[0]] + [x for x in scored[1:2] if x[0] > 0 and len(picked) + 1 < SUMMARY_SENTENCES]
-        for e, _, neg_i, s in take:
+        for _, _, neg_i, s in take:
             if used + len(s) > SUMMARY_CHARS and picked:
                 break
             picked.append((p.unit, -neg_i, s))
@@ -436,7 +436,7 @@ def check_brief_lang(lang: str) -> str:
     return lang
 
 
-def make_brief(assistant: "Assistant", topic: str, lang: str | None = None, doc: str | None = None) -> Brief:
+def make_brief(assistant: Assistant, topic: str, lang: str | None = None, doc: str | None = None) -> Brief:
     """The brief on ``topic``; ``lang`` (zh or en) sets the labels, excerpts stay verbatim."""
     from assistant.core.errors import ConfigError
 
@@ -466,7 +466,7 @@ def make_brief(assistant: "Assistant", topic: str, lang: str | None = None, doc:
     return Brief(topic, lang, documents, evidence.terms, summary, tuple(groups), tuple(questions), tuple(resources))
 
 
-def _doc_rank(assistant: "Assistant", doc_id: str) -> int:
+def _doc_rank(assistant: Assistant, doc_id: str) -> int:
     for i, d in enumerate(assistant.documents):
         if d.doc_id == doc_id:
             return i

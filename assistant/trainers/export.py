@@ -12,13 +12,17 @@ import csv
 import io
 import tempfile
 from pathlib import Path
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from assistant.core import i18n
+from assistant.core.errors import MissingDependency, choice_error
 from assistant.core.i18n import cite_label as cite
 from assistant.trainers.brief import Brief
-from assistant.core.errors import MissingDependency, choice_error
-from assistant.trainers.quiz import Quiz
+from assistant.trainers.quiz import Quiz, QuizItem
+
+if TYPE_CHECKING:  # python-docx is imported when a Word file is made, not at import
+    from docx.document import Document as DocxDocument
+    from docx.text.paragraph import Paragraph
 
 Format = Literal["md", "docx", "csv"]
 BRIEF_FORMATS: tuple[str, ...] = ("md", "docx")
@@ -82,7 +86,7 @@ def brief_to_markdown(brief: Brief) -> str:
     for r in brief.resources:
         mark = "" if r.direct else f" {i18n.text('brief_related', lang)}"
         out.append(f"- **{md_escape(r.title)}** [{cite(r.unit.unit_id, lang)}]{mark}: {md_escape(r.unit.text)}")
-    if any(not x.direct for x in (*brief.questions, *brief.resources)):
+    if not all(x.direct for x in brief.questions) or not all(x.direct for x in brief.resources):
         out += ["", f"_{i18n.text('brief_related_note', lang)}_"]
     out += ["", f"## {i18n.text('brief_sources', lang)}", ""]
     out += [f"- {line}" for line in _sources(brief)]
@@ -99,7 +103,11 @@ def _sources(brief: Brief) -> list[str]:
 
 
 def _quiz_title(quiz: Quiz) -> str:
-    return i18n.text("quiz_title", quiz.lang, topic=quiz.topic) if quiz.topic else i18n.text("quiz_title_paper", quiz.lang, title=quiz.doc_title)
+    return (
+        i18n.text("quiz_title", quiz.lang, topic=quiz.topic)
+        if quiz.topic
+        else i18n.text("quiz_title_paper", quiz.lang, title=quiz.doc_title)
+    )
 
 
 def quiz_to_markdown(quiz: Quiz) -> str:
@@ -121,14 +129,28 @@ def quiz_to_markdown(quiz: Quiz) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _answer_text(item, lang: str) -> str:  # type: ignore[no-untyped-def]
+def _answer_text(item: QuizItem, lang: str) -> str:
     shown = cite(item.answer, lang) if item.kind == "which" else item.answer
     return f"{item.answer_letter}. {shown}" if item.answer_letter else shown
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("number", "kind", "category", "question", "option_a", "option_b", "option_c", "option_d", "answer", "answer_letter", "doc", "paragraph", "sentence")
+CSV_COLUMNS = (
+    "number",
+    "kind",
+    "category",
+    "question",
+    "option_a",
+    "option_b",
+    "option_c",
+    "option_d",
+    "answer",
+    "answer_letter",
+    "doc",
+    "paragraph",
+    "sentence",
+)
 
 
 def quiz_to_csv(quiz: Quiz) -> str:
@@ -138,7 +160,18 @@ def quiz_to_csv(quiz: Quiz) -> str:
     for n, item in enumerate(quiz.items, 1):
         options = list(item.options) + [""] * (4 - len(item.options))
         writer.writerow(
-            [n, item.kind, item.category, item.prompt, *options[:4], item.answer, item.answer_letter or "", item.key.doc_id, item.key.unit_id, item.key.sentence]
+            [
+                n,
+                item.kind,
+                item.category,
+                item.prompt,
+                *options[:4],
+                item.answer,
+                item.answer_letter or "",
+                item.key.doc_id,
+                item.key.unit_id,
+                item.key.sentence,
+            ]
         )
     return buffer.getvalue()
 
@@ -146,7 +179,7 @@ def quiz_to_csv(quiz: Quiz) -> str:
 # --- DOCX ------------------------------------------------------------------------------------
 
 
-def new_docx():  # type: ignore[no-untyped-def]
+def new_docx() -> DocxDocument:
     try:
         import docx
         from docx.oxml.ns import qn
@@ -165,7 +198,7 @@ def new_docx():  # type: ignore[no-untyped-def]
     return document
 
 
-def _cited_paragraph(document, label: str, text: str, style: str | None = None, suffix: str = ""):  # type: ignore[no-untyped-def]
+def _cited_paragraph(document: DocxDocument, label: str, text: str, style: str | None = None, suffix: str = "") -> Paragraph:
     para = document.add_paragraph(style=style)
     run = para.add_run(f"[{label}] ")
     run.bold = True
@@ -219,7 +252,7 @@ def brief_to_docx(brief: Brief) -> bytes:
         para.add_run(r.title).bold = True
         para.add_run(f" [{cite(r.unit.unit_id, lang)}]" + ("" if r.direct else f" {i18n.text('brief_related', lang)}") + ": ")
         para.add_run(r.unit.text)
-    if any(not x.direct for x in (*brief.questions, *brief.resources)):
+    if not all(x.direct for x in brief.questions) or not all(x.direct for x in brief.resources):
         document.add_paragraph().add_run(i18n.text("brief_related_note", lang)).italic = True
 
     document.add_heading(i18n.text("brief_sources", lang), level=1)
@@ -254,7 +287,7 @@ def quiz_to_docx(quiz: Quiz) -> bytes:
     return docx_bytes(document)
 
 
-def docx_bytes(document) -> bytes:  # type: ignore[no-untyped-def]
+def docx_bytes(document: DocxDocument) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -263,7 +296,7 @@ def docx_bytes(document) -> bytes:  # type: ignore[no-untyped-def]
 # --- one entry point per record --------------------------------------------------------------
 
 
-Rendered = Union[str, bytes]
+Rendered = str | bytes
 
 
 def render_brief(brief: Brief, fmt: str = "md") -> Rendered:

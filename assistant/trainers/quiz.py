@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from assistant.core.errors import ConfigError, choice_error
+from assistant.core.records import Unit
+from assistant.index.chunking import split_sentences
 from assistant.retrieval import glossary
 from assistant.trainers.brief import citable, is_question, make_brief
-from assistant.index.chunking import split_sentences
-from assistant.core.records import Unit
-from assistant.core.errors import ConfigError, choice_error
 
 if TYPE_CHECKING:
     from assistant.answering.service import Assistant
@@ -93,7 +93,7 @@ class Quiz:
     doc_title: str = ""
     source_lang: str = "zh"  # the language the sentences are quoted in
 
-    def validate(self, assistant: "Assistant") -> None:
+    def validate(self, assistant: Assistant) -> None:
         """Every answer is in its cited sentence, every sentence is verbatim, every choice is unambiguous."""
         for n, item in enumerate(self.items, 1):
             unit = assistant.unit(item.key.unit_id, item.key.doc_id)
@@ -294,7 +294,7 @@ def _which_options(unit: Unit, all_units: Sequence[Unit], rng: random.Random) ->
 
 
 def make_quiz(
-    assistant: "Assistant",
+    assistant: Assistant,
     topic: str | None = None,
     n: int = 10,
     seed: int = 0,

@@ -8,12 +8,12 @@ A citation to a document removed since the answer was given is listed as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from assistant.core.errors import AssistantError, ConfigError, choice_error
-from assistant.trainers.export import Rendered, docx_bytes, md_escape, new_docx
-from assistant.core.i18n import cite_label
 from assistant.answering.service import Assistant
+from assistant.core.errors import AssistantError, ConfigError, choice_error
+from assistant.core.i18n import cite_label
+from assistant.trainers.export import Rendered, docx_bytes, md_escape, new_docx
 
 TRANSCRIPT_FORMATS: tuple[str, ...] = ("md", "docx")
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -77,7 +77,7 @@ def build_transcript(assistant: Assistant, turns: list[Turn], today: str | None 
             titles.setdefault(doc_id, title)
             cited.append(CitedText(doc_id, unit_id, cite_label(unit_id, lang), title, unit.text))
         out.append(TranscriptTurn(turn.question[:MAX_CHARS], turn.answer[:MAX_CHARS], tuple(cited)))
-    date = today or datetime.now(timezone.utc).date().isoformat()
+    date = today or datetime.now(UTC).date().isoformat()
     return Transcript(date, tuple(titles.values()), tuple(out))
 
 

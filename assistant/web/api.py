@@ -18,12 +18,12 @@ import logging
 import tempfile
 import time
 import uuid
-from urllib.parse import quote
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -111,7 +111,11 @@ class Gate:
             return Caller(user.name, user.role)
         user = self.session_user(request)
         if user is None:
-            raise HTTPException(401, "log in, or send 'Authorization: Bearer <token>' (`assistant users token NAME`)", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "log in, or send 'Authorization: Bearer <token>' (`assistant users token NAME`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Caller(user.name, user.role)
 
     def session_user(self, request: Request) -> User | None:
@@ -194,11 +198,26 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         description="Cited answers over the UN background paper on crime prevention and trafficking in persons.",
     )
     api.state.gate = gate
-    reader, trainer, admin = gate.require("reader"), gate.require("trainer"), gate.require("admin")
+    _add_error_handlers(api)
+    _add_login_gate(api, gate, store)
+    _add_service_routes(api, live, gate, store)
+    _add_ask_routes(api, live, gate)
+    _add_document_routes(api, live, settings, gate)
+    _add_trainer_routes(api, live, gate)
+    _add_share_and_feedback_routes(api, live, settings, gate)
+    return api
+
+
+def _add_error_handlers(api: FastAPI) -> None:
+    """Every error as ``{"error": {"message", "type"}}``, the OpenAI shape clients already parse."""
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        response = _error(exc.status_code, str(exc.detail), {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(exc.status_code, "error"))
+        response = _error(
+            exc.status_code,
+            str(exc.detail),
+            {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(exc.status_code, "error"),
+        )
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
@@ -219,8 +238,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
         return _error(500, "internal error; the server log has the details", "server_error")
 
+
+def _add_login_gate(api: FastAPI, gate: Gate, store: UserStore) -> None:
     @api.middleware("http")
-    async def web_login_required(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def web_login_required(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """The web chat (everything but the API, share pages and public paths) needs a session."""
         path = request.url.path
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
@@ -234,7 +255,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
             return RedirectResponse("/login" if path == "/" else f"/login?next={quote(path)}", status_code=303)
         return _error(401, "log in first (/login)", "unauthorized")
 
-    # --- health and login -----------------------------------------------------------------------
+
+def _add_service_routes(api: FastAPI, live: LiveAssistant, gate: Gate, store: UserStore) -> None:
+    """Health, the login page, logout and who the caller is."""
+    reader = gate.require("reader")
 
     @api.get("/healthz", summary="Liveness and what is loaded", tags=["service"])
     def healthz() -> dict[str, Any]:
@@ -272,7 +296,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
     def me(who: Caller = Depends(reader)) -> dict[str, Any]:
         return {"name": who.name, "role": who.role}
 
-    # --- asking -----------------------------------------------------------------------------------
+
+def _add_ask_routes(api: FastAPI, live: LiveAssistant, gate: Gate) -> None:
+    """Questions: the native ``/v1/ask`` and the OpenAI-compatible chat."""
+    reader = gate.require("reader")
 
     @api.post("/v1/ask", summary="Answer one question with cited paragraphs (the `ask --json` shape)", tags=["ask"])
     def ask(body: AskRequest, who: Caller = Depends(reader)) -> dict[str, Any]:
@@ -303,6 +330,11 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
             "citations": _citations(a, answer),
             "refused": answer.refused,
         }
+
+
+def _add_document_routes(api: FastAPI, live: LiveAssistant, settings: Settings, gate: Gate) -> None:
+    """Units and documents: read by readers, added, replaced and removed by admins."""
+    reader, admin = gate.require("reader"), gate.require("admin")
 
     @api.get("/v1/units/{doc}/{unit}", summary="One unit with its heading path, lead-in and neighbours", tags=["documents"])
     def unit(doc: str, unit: str, who: Caller = Depends(reader)) -> dict[str, Any]:
@@ -362,7 +394,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         a = live.refresh()
         return {"removed": doc, "documents": [d.doc_id for d in a.documents]}
 
-    # --- trainers, exports, feedback -----------------------------------------------------------------
+
+def _add_trainer_routes(api: FastAPI, live: LiveAssistant, gate: Gate) -> None:
+    """A trainer's brief and a conversation's export."""
+    reader, trainer = gate.require("reader"), gate.require("trainer")
 
     @api.post("/v1/brief", summary="A trainer's brief on a topic, as Markdown (trainers)", tags=["trainers"])
     def brief(topic: str = Form(...), lang: str | None = Form(None), who: Caller = Depends(trainer)) -> Response:
@@ -382,6 +417,10 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         name = f"conversation-{transcript.date}.{body.format}"
         return Response(data, media_type=MEDIA_TYPES[body.format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+
+def _add_share_and_feedback_routes(api: FastAPI, live: LiveAssistant, settings: Settings, gate: Gate) -> None:
+    """Read-only share links of conversations, and the admins' view of rated answers."""
+    reader, admin = gate.require("reader"), gate.require("admin")
     shares = ShareStore(settings.shares_dir)
 
     @api.post("/v1/shares", summary="Store a conversation for a read-only link (/share/{id})", tags=["ask"])
@@ -391,7 +430,9 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         saved = shares.save([Turn(t.question, t.answer, t.lang, tuple(t.citations)) for t in body.turns], who.name)
         return {"id": saved.id, "url": f"/share/{saved.id}"}
 
-    @api.get("/share/{share_id}", response_class=HTMLResponse, summary="A shared conversation, read-only, with its cited text", tags=["ask"])
+    @api.get(
+        "/share/{share_id}", response_class=HTMLResponse, summary="A shared conversation, read-only, with its cited text", tags=["ask"]
+    )
     def shared_page(share_id: str, who: Caller = Depends(reader)) -> HTMLResponse:
         from markdown_it import MarkdownIt
 
@@ -413,8 +454,6 @@ def create_api(live: LiveAssistant, settings: Settings, store: UserStore, limite
         from assistant.web.feedback import filter_feedback, read_feedback
 
         return filter_feedback(read_feedback(settings.feedback_path), rating=rating, lang=lang, since=since, until=until)
-
-    return api
 
 
 def _unit_json(unit: Any) -> dict[str, Any]:
@@ -441,8 +480,14 @@ def _sse(assistant: Any, question: str, history: list[str], body: ChatRequest, i
     from assistant.answering.extractive import Answer
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        obj = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": body.model,
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        obj = {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
@@ -486,8 +531,12 @@ def _login_html(message: str, next_path: str = "/") -> str:
     from html import escape
 
     note = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
-    return _page("Log in", f"""<h1>UN TIP assistant</h1>{note}
+    return _page(
+        "Log in",
+        f"""<h1>UN TIP assistant</h1>{note}
 <form method="post" action="/login"><input type="hidden" name="next" value="{escape(next_path)}">
 <label for="username">Name</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" id="login">Log in</button></form>""", width="22rem")
+<button type="submit" id="login">Log in</button></form>""",
+        width="22rem",
+    )

@@ -65,8 +65,23 @@ def _wire_asking(view: Layout, h: Handlers) -> None:
     for button in chat.examples:
         button.click(h.respond, [button, state.history, chat.chat, lang], **PRIVATE, **ask_kwargs).then(**turn_kwargs)
 
-    reset_outputs = [chat.chat, state.history, state.last, chat.chips, state.opened, chat.sources, chat.show_neighbours, chat.fb_status, chat.comment]
-    forget: dict[str, Any] = {"fn": h.forget_export, "inputs": None, "outputs": [state.turns, chat.export_file, chat.export_status], **PRIVATE}
+    reset_outputs = [
+        chat.chat,
+        state.history,
+        state.last,
+        chat.chips,
+        state.opened,
+        chat.sources,
+        chat.show_neighbours,
+        chat.fb_status,
+        chat.comment,
+    ]
+    forget: dict[str, Any] = {
+        "fn": h.forget_export,
+        "inputs": None,
+        "outputs": [state.turns, chat.export_file, chat.export_status],
+        **PRIVATE,
+    }
     chat.new.click(h.new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
     # The chat's own bin icon starts a new conversation too, so no stale context survives it.
     chat.chat.clear(h.new_conversation, [lang], reset_outputs, **PRIVATE).then(**forget)

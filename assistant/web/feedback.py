@@ -18,9 +18,9 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from assistant.core.errors import AssistantError, choice_error
 
@@ -42,7 +42,7 @@ class FeedbackRecord:
     citations: tuple[str, ...] = ()  # "doc_id:unit_id", as shown to the user
     comment: str = ""
     lang: str | None = None
-    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def __post_init__(self) -> None:
         if self.rating not in RATINGS:
@@ -172,7 +172,7 @@ def eval_candidates(records: Sequence[dict[str, object]], default_doc: str) -> l
         if record.get("rating") != "not_helpful" or not question or question in items:
             continue
         gold = []
-        for ref in record.get("citations") or []:  # type: ignore[union-attr]
+        for ref in cast("list[object]", record.get("citations") or []):
             doc, _, unit = str(ref).partition(":")
             gold.append(unit if doc == default_doc else str(ref))
         lang = str(record.get("lang") or "") or None

@@ -70,7 +70,12 @@ def no_file() -> Any:
 def held_turns(held: list) -> list[Turn]:
     """The conversation the browser holds (see ``append_turn``), as transcript turns."""
     return [
-        Turn(str(r.get("question", "")), str(r.get("answer", "")), str(r.get("lang") or "") or None, tuple(str(c) for c in r.get("citations") or []))
+        Turn(
+            str(r.get("question", "")),
+            str(r.get("answer", "")),
+            str(r.get("lang") or "") or None,
+            tuple(str(c) for c in r.get("citations") or []),
+        )
         for r in held[-MAX_TURNS:]
         if isinstance(r, dict)
     ]
@@ -154,7 +159,9 @@ class Handlers:
             messages[-1] = {"role": "assistant", "content": render.error_html(user_message(exc, ui))}
             yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
             return
-        html = render.answer_html(answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang, short_answer=answer.short_answer)
+        html = render.answer_html(
+            answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang, short_answer=answer.short_answer
+        )
         messages[-1] = {"role": "assistant", "content": html}
         yield messages, gr.skip(), (hist + [text])[-MAX_HISTORY:], self._chips(answer, ui), self._record(text, answer), ""
 
@@ -190,8 +197,15 @@ class Handlers:
     def new_conversation(self, ui: str) -> tuple:
         # Outputs: the chat, history, last answer, chips, opened paragraph, sources panel, neighbours button, feedback status, comment.
         return (
-            [], [], {}, gr.update(choices=[], value=None, visible=False), "",
-            render.sources_html(None, ui), gr.update(visible=False), "", "",
+            [],
+            [],
+            {},
+            gr.update(choices=[], value=None, visible=False),
+            "",
+            render.sources_html(None, ui),
+            gr.update(visible=False),
+            "",
+            "",
         )
 
     def forget_export(self) -> tuple:
@@ -231,8 +245,13 @@ class Handlers:
         aligned = a.aligned(unit, ui)
         neighbours = a.neighbours(unit_id, doc_id) if with_neighbours else None
         return render.sources_html(
-            unit, ui, doc_title=doc.title, masthead=doc.masthead(), ocr=unit is not None and doc.is_ocr(unit.unit_id),
-            aligned=aligned, neighbours=neighbours,
+            unit,
+            ui,
+            doc_title=doc.title,
+            masthead=doc.masthead(),
+            ocr=unit is not None and doc.is_ocr(unit.unit_id),
+            aligned=aligned,
+            neighbours=neighbours,
         )
 
     def open_source(self, key: str | None, ui: str) -> tuple:
@@ -325,7 +344,14 @@ class Handlers:
             return self._refused(user_message(exc, ui))
 
     def make_session_quiz(
-        self, topic: str, n: float | None, seed: float | None, out_lang: str, fmt: str, ui: str, request: gr.Request = None  # type: ignore[assignment]
+        self,
+        topic: str,
+        n: float | None,
+        seed: float | None,
+        out_lang: str,
+        fmt: str,
+        ui: str,
+        request: gr.Request = None,  # type: ignore[assignment]
     ) -> tuple:
         ui = render.ui_lang(ui)
         if not self.allowed(request, "trainer"):
@@ -380,7 +406,11 @@ class Handlers:
             return render.error_html(i18n.text("fb_bad_date", ui)), []
         try:
             records = filter_feedback(
-                read_feedback(self.settings.feedback_path), rating=rating or None, lang=fb_lang or None, since=days[0], until=days[1]  # type: ignore[arg-type]
+                read_feedback(self.settings.feedback_path),
+                rating=rating or None,
+                lang=fb_lang or None,
+                since=days[0],
+                until=days[1],
             )
         except Exception as exc:  # noqa: BLE001
             return render.error_html(user_message(exc, ui)), []

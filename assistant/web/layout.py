@@ -197,7 +197,9 @@ def _chat_tab(labels: Labels, accounts: bool) -> ChatTab:
                 with gr.Column(scale=1, min_width=120):
                     send = labels.make(gr.Button, Text("send", "value"), variant="primary", elem_id="send")
                     new = labels.make(gr.Button, Text("new", "value"), elem_id="new-conversation", size="sm", variant="secondary")
-            chips = labels.make(gr.Radio, Text("citations", refused_key="chips_closest"), [], elem_id="chips", visible=False, interactive=True)
+            chips = labels.make(
+                gr.Radio, Text("citations", refused_key="chips_closest"), [], elem_id="chips", visible=False, interactive=True
+            )
             with labels.make(gr.Accordion, Text("feedback"), open=True, elem_id="feedback"):
                 with gr.Row():
                     helpful = labels.make(gr.Button, Text("helpful", "value"), elem_id="fb-helpful", size="sm")
@@ -205,9 +207,13 @@ def _chat_tab(labels: Labels, accounts: bool) -> ChatTab:
                 comment = labels.make(gr.Textbox, Text("comment"), elem_id="fb-comment", lines=1, max_lines=4)
                 fb_status = gr.Markdown("", elem_id="fb-status")
             with gr.Row(equal_height=True, elem_id="export-row"):
-                export_fmt = labels.make(gr.Radio, Text("export_format"), render.BRIEF_FORMAT_CHOICES, value="md", elem_id="export-format", scale=3)
+                export_fmt = labels.make(
+                    gr.Radio, Text("export_format"), render.BRIEF_FORMAT_CHOICES, value="md", elem_id="export-format", scale=3
+                )
                 export_btn = labels.make(gr.Button, Text("export_button", "value"), elem_id="export-button", size="sm", scale=1)
-                share_btn = labels.make(gr.Button, Text("share_button", "value"), elem_id="share-button", size="sm", scale=1, visible=accounts)
+                share_btn = labels.make(
+                    gr.Button, Text("share_button", "value"), elem_id="share-button", size="sm", scale=1, visible=accounts
+                )
             export_file = labels.make(gr.File, Text("download"), interactive=False, visible=False, elem_id="export-file")
             export_status = gr.HTML("", elem_id="export-status")
             labels.make(gr.Markdown, Text("examples", "markdown", "**{}**"), elem_id="examples-label")
@@ -221,15 +227,33 @@ def _chat_tab(labels: Labels, accounts: bool) -> ChatTab:
             sources = gr.HTML(render.sources_html(None, "en"), elem_id="sources")
             show_neighbours = labels.make(gr.Button, Text("neighbours", "value"), elem_id="neighbours", size="sm", visible=False)
     return ChatTab(
-        tab, chat, question, send, new, chips, helpful, not_helpful, comment, fb_status,
-        export_fmt, export_btn, share_btn, export_file, export_status, examples, sources, show_neighbours,
+        tab,
+        chat,
+        question,
+        send,
+        new,
+        chips,
+        helpful,
+        not_helpful,
+        comment,
+        fb_status,
+        export_fmt,
+        export_btn,
+        share_btn,
+        export_file,
+        export_status,
+        examples,
+        sources,
+        show_neighbours,
     )
 
 
 def _browse_tab(labels: Labels, choices: list[tuple[str, str]], first: Document) -> BrowseTab:
     with labels.make(gr.Tab, Text("tab_browse"), id="browse") as tab:
         with gr.Row():
-            doc_pick = labels.make(gr.Dropdown, Text("document"), choices, value=first.doc_id, elem_id="doc-pick", scale=2, allow_custom_value=True)
+            doc_pick = labels.make(
+                gr.Dropdown, Text("document"), choices, value=first.doc_id, elem_id="doc-pick", scale=2, allow_custom_value=True
+            )
             doc_filter = labels.make(gr.Textbox, Text("filter", placeholder="filter_placeholder"), elem_id="doc-filter", scale=2)
         doc_view = gr.HTML(render.document_html(first, "", "en"), elem_id="doc-view")
     return BrowseTab(tab, doc_pick, doc_filter, doc_view)
@@ -293,7 +317,9 @@ def _upload_tab(labels: Labels, settings: Settings, choices: list[tuple[str, str
         file = labels.make(gr.File, limit, file_types=UPLOAD_TYPES, type="filepath", elem_id="up-file")
         with gr.Row():
             lang = labels.make(gr.Dropdown, Text("upload_lang"), LANGS_OF_DOCUMENTS, value="", elem_id="up-lang")
-            parallel = labels.make(gr.Dropdown, Text("upload_parallel"), [("", "")] + choices, value="", elem_id="up-parallel", allow_custom_value=True)
+            parallel = labels.make(
+                gr.Dropdown, Text("upload_parallel"), [("", "")] + choices, value="", elem_id="up-parallel", allow_custom_value=True
+            )
         button = labels.make(gr.Button, Text("upload_button", "value"), variant="primary", elem_id="up-button")
         status = gr.Markdown("", elem_id="up-status")
     return UploadTab(tab, file, lang, parallel, button, status)

@@ -214,11 +214,17 @@ def answer_html(
 
 
 def share_html(path: str, lang: str) -> str:
-    return f'<p class="share">{escape(i18n.text("share_ready", lang))} <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+    return (
+        f'<p class="share">{escape(i18n.text("share_ready", lang))}'
+        f' <a id="share-link" href="{escape(path)}" target="_blank">{escape(path)}</a></p>'
+    )
 
 
 def account_html(name: str) -> str:
-    return f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(i18n.text("logout", "en"))} / {escape(i18n.text("logout", "zh"))}</a></p>'
+    return (
+        f'<p class="account">{escape(name)} · <a id="logout" href="/logout">{escape(i18n.text("logout", "en"))}'
+        f" / {escape(i18n.text('logout', 'zh'))}</a></p>"
+    )
 
 
 def error_html(message: str) -> str:
@@ -278,7 +284,10 @@ def sources_html(
 
 def _neighbour(unit: Unit | None, which: str, lang: str) -> str:
     if unit is None:
-        return f'<div class="unit neighbour"><div class="unit-title">{escape(i18n.text(which, lang))}</div>{escape(i18n.text("none", lang))}</div>'
+        return (
+            f'<div class="unit neighbour"><div class="unit-title">{escape(i18n.text(which, lang))}</div>'
+            f"{escape(i18n.text('none', lang))}</div>"
+        )
     return unit_block(unit, lang, title=i18n.text(which, lang), cls="unit neighbour")
 
 
@@ -299,7 +308,8 @@ def document_html(doc: Document, query: str, lang: str) -> str:
     """The document paragraph by paragraph, a heading shown where the section changes."""
     units = filter_units(doc, query)
     parts = [
-        f'<div class="doc-title">{escape(doc.title)} <span class="doc-meta">({escape(", ".join(p for p in (doc.doc_id, doc.lang, doc.masthead()) if p))})</span></div>',
+        f'<div class="doc-title">{escape(doc.title)}'
+        f' <span class="doc-meta">({escape(", ".join(p for p in (doc.doc_id, doc.lang, doc.masthead()) if p))})</span></div>',
         f'<div class="doc-count">{escape(i18n.text("matches", lang, n=len(units)))}</div>',
     ]
     last_section: tuple[str, ...] | None = None

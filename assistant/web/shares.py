@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.core.errors import AssistantError
@@ -41,7 +41,7 @@ class ShareStore:
     def save(self, turns: list[Turn], owner: str | None) -> Share:
         if not turns:
             raise AssistantError("the conversation is empty: ask a question first")
-        share = Share(secrets.token_urlsafe(16), owner, datetime.now(timezone.utc).isoformat(timespec="seconds"), tuple(turns[-MAX_TURNS:]))
+        share = Share(secrets.token_urlsafe(16), owner, datetime.now(UTC).isoformat(timespec="seconds"), tuple(turns[-MAX_TURNS:]))
         obj = {"id": share.id, "owner": owner, "created": share.created, "turns": [asdict(t) for t in share.turns]}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

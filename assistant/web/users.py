@@ -101,7 +101,7 @@ class User:
         }
 
     @classmethod
-    def from_json(cls, raw: object, where: str) -> "User":
+    def from_json(cls, raw: object, where: str) -> User:
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not isinstance(raw.get("password_hash"), str):
             raise AuthError(f"{where}: each user needs a 'name' and a 'password_hash'")
         tokens = raw.get("token_hashes", [])
@@ -125,7 +125,9 @@ class UserFile:
 
 def check_name(name: str) -> str:
     if not _NAME_RE.match(name):
-        raise AuthError(f"invalid user name {name!r}: use lowercase letters, digits, '_' or '-' (at most 64, starting with a letter or digit)")
+        raise AuthError(
+            f"invalid user name {name!r}: use lowercase letters, digits, '_' or '-' (at most 64, starting with a letter or digit)"
+        )
     return name
 
 
