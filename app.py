@@ -16,11 +16,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from assistant.answering.service import Assistant  # noqa: E402
-from assistant.core.config import Settings  # noqa: E402
-from assistant.core.errors import AssistantError  # noqa: E402
-from assistant.web.app import build_app, launch, serve  # noqa: E402
-from assistant.web.users import UserStore  # noqa: E402
+from assistant.answering.service import Assistant
+from assistant.core.config import Settings
+from assistant.core.errors import AssistantError
+from assistant.web.app import build_app, launch, serve
+from assistant.web.users import UserStore
 
 __all__ = ["build_app", "launch", "main", "serve"]
 log = logging.getLogger("assistant.web")

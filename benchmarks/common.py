@@ -47,7 +47,7 @@ def machine() -> dict[str, Any]:
             from importlib.metadata import version
 
             versions[pkg] = version(pkg)
-        except Exception:  # noqa: BLE001
+        except Exception:
             versions[pkg] = None
     return {
         "cpu": cpu,

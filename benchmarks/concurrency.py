@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, loadavg, peak_rss_mb, summary, write_json  # noqa: E402
+from common import OUT, ROOT, loadavg, peak_rss_mb, summary, write_json
 
 
 def _questions() -> list[str]:

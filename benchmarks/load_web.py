@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import start_app as start_app_process  # noqa: E402
+from common import start_app as start_app_process
 from common import stop_app
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -135,7 +135,7 @@ def client_loop(url: str, index: int, stop_at: float, stats: Stats, barrier: thr
         # A browser waits on the event stream as long as it takes (gradio sends heartbeats); the
         # client's default read timeout would count queueing under load as an error.
         client = Client(url, verbose=False, httpx_kwargs={"timeout": 180})
-    except Exception as exc:  # noqa: BLE001 - counted, not raised
+    except Exception as exc:
         stats.error(f"client {index}: connect: {type(exc).__name__}: {exc}")
         return
     try:
@@ -154,7 +154,7 @@ def client_loop(url: str, index: int, stop_at: float, stats: Stats, barrier: thr
         started = time.perf_counter()
         try:
             final = client.predict(question, history, chat, lang, api_name="/ask")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             stats.error(f"client {index}: {type(exc).__name__}: {exc}")
             history, chat = [], []
             continue
@@ -169,7 +169,7 @@ def client_loop(url: str, index: int, stop_at: float, stats: Stats, barrier: thr
             stats.ok(elapsed)
     try:
         client.close()
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
 
 

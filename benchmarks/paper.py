@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, summary, time_asks, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, summary, time_asks, write_json
 
 
 def _questions(limit: int) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT  # noqa: E402
+from common import OUT, ROOT
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 START, END = "<!-- tables:start -->", "<!-- tables:end -->"

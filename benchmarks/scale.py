@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, rss_mb, summary, time_asks, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, rss_mb, summary, time_asks, write_json
 
 DIM = 384
 PASSAGES_PER_DOC = 100

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, write_json  # noqa: E402
+from common import ROOT, write_json
 
 sys.path.insert(0, str(ROOT / "tests"))
-import un_layout  # noqa: E402
+import un_layout
 
-from assistant.ingest.parse import read_document  # noqa: E402
+from assistant.ingest.parse import read_document
 
 
 def main() -> int:

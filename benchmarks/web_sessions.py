@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import start_app, stop_app  # noqa: E402
+from common import start_app, stop_app
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -158,7 +158,7 @@ def run_session(url: str, index: int, expected: list[str], deadline: float, mode
     for turn, question in enumerate(questions):
         try:
             final, first, full = turn_fn(client, question, history, chat, lang, deadline)
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
+        except Exception as exc:
             out["errors"].append(f"turn {turn}: {type(exc).__name__}: {exc}")
             return out
         if isinstance(final, str):
@@ -256,7 +256,7 @@ def main() -> int:
             pass
         try:
             return run_session(url, i, expected[i], deadline, args.client, fn_index)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return {"session": i, "ttft_s": [], "full_s": [], "errors": [f"{type(exc).__name__}: {exc}"], "mixed": []}
 
     started = time.perf_counter()

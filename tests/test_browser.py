@@ -319,7 +319,7 @@ class GatedModel:
     def warm_up(self) -> None:
         pass
 
-    def stream(self, question, lang, passages):  # noqa: ANN001
+    def stream(self, question, lang, passages):
         yield self.FIRST
         yield "此类"  # lets the renderer release the first sentence (its marker is complete)
         self.gate.wait(timeout=60)

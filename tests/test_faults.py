@@ -438,7 +438,7 @@ class ScriptedModel:
     def warm_up(self) -> None:
         pass
 
-    def stream(self, question, lang, passages):  # noqa: ANN001
+    def stream(self, question, lang, passages):
         for i, delta in enumerate(self.deltas):
             if self.fail_after is not None and i >= self.fail_after:
                 raise self.error

@@ -133,19 +133,6 @@ def test_a_cite_key_round_trips_ids_with_brackets() -> None:
 # --- streaming --------------------------------------------------------------------------------
 
 
-def test_stream_pieces_grow_sentence_by_sentence_to_the_full_text() -> None:
-    text = "根据文件：\n第一句。第二句！Third one. Fourth? [para. 3]"
-    pieces = list(webui.stream_pieces(text))
-    assert len(pieces) >= 4
-    assert pieces[-1] == text
-    assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(pieces, pieces[1:]))
-
-
-def test_stream_pieces_of_one_word_is_that_word() -> None:
-    assert list(webui.stream_pieces("x")) == ["x"]
-    assert list(webui.stream_pieces("")) == []
-
-
 # --- the event handlers, called directly ------------------------------------------------------
 
 
@@ -288,7 +275,7 @@ class _Model:
     def warm_up(self) -> None:
         pass
 
-    def stream(self, question, lang, passages):  # noqa: ANN001
+    def stream(self, question, lang, passages):
         for i, delta in enumerate(self.deltas):
             if self.fail_after is not None and i >= self.fail_after:
                 from assistant.core.errors import LLMError

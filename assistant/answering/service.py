@@ -42,7 +42,7 @@ from assistant.core.errors import ConfigError, LLMError, UnitNotFound
 from assistant.core.records import Document, Unit
 from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.index.embeddings import Embedder, make_embedder
-from assistant.ingest.lookup import find_unit, neighbours
+from assistant.ingest.lookup import aligned_unit, find_unit, neighbours
 from assistant.retrieval.conversation import near_topic
 from assistant.retrieval.fusion import FusionParams
 from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
@@ -206,16 +206,9 @@ class Assistant:
 
     def aligned(self, unit: Unit, lang: str) -> Unit | None:
         """The same paragraph in another language version of its document, if the corpus has one."""
-        source = self.document(unit.doc_id)
-        if source.lang == lang:
+        if self.document(unit.doc_id).lang == lang:
             return None
-        family = {source.doc_id, source.parallel_of}
-        for doc in self.documents:
-            if doc.lang == lang and doc.doc_id != source.doc_id and ({doc.doc_id, doc.parallel_of} & family) - {None}:
-                match = self._units.get((doc.doc_id, unit.unit_id))
-                if match is not None:
-                    return match
-        return None
+        return aligned_unit(self.documents, unit.doc_id, unit.unit_id, lang)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -125,10 +125,6 @@ def read_feedback(path: str | os.PathLike[str]) -> list[dict[str, object]]:
     return records
 
 
-def citation_ids(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(f"{doc}:{unit}" for doc, unit in pairs)
-
-
 def filter_feedback(
     records: Sequence[dict[str, object]],
     *,

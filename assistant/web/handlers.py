@@ -155,7 +155,7 @@ class Handlers:
                 yield messages, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             if answer is None:
                 raise RuntimeError("ask_stream ended without an Answer")
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+        except Exception as exc:
             messages[-1] = {"role": "assistant", "content": render.error_html(user_message(exc, ui))}
             yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
             return
@@ -221,7 +221,7 @@ class Handlers:
         try:
             transcript = build_transcript(self.current.get(), held_turns(held))
             path = save_temp(render_transcript(transcript, fmt), f"conversation-{transcript.date}", fmt)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return no_file(), render.error_html(user_message(exc, ui))
         return gr.update(value=str(path), visible=True), ""
 
@@ -231,7 +231,7 @@ class Handlers:
             return render.error_html(i18n.text("no_answer_yet", ui))
         try:
             saved = ShareStore(self.settings.shares_dir).save(held_turns(held), getattr(request, "username", None))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return render.error_html(user_message(exc, ui))
         return render.share_html(f"/share/{saved.id}", ui)
 
@@ -260,7 +260,7 @@ class Handlers:
             return gr.skip(), gr.skip(), gr.skip()
         try:
             html = self.render_source(key, ui, False)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return render.error_html(user_message(exc, ui)), "", gr.update(visible=False)
         return html, key, gr.update(visible=True)
 
@@ -274,7 +274,7 @@ class Handlers:
             return render.sources_html(None, ui)
         try:
             return self.render_source(key, ui, True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return render.error_html(user_message(exc, ui))
 
     # --- feedback ------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ class Handlers:
                     lang=str(record.get("lang") or "") or None,
                 ),
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return user_message(exc, ui), gr.skip()
         return i18n.text("thanks", ui), ""
 
@@ -313,7 +313,7 @@ class Handlers:
     def show_document(self, doc_id: str | None, query: str, ui: str) -> str:
         try:
             return render.document_html(self.current.get().document(doc_id or None), query or "", ui)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return render.error_html(user_message(exc, ui))
 
     # --- trainers' tabs --------------------------------------------------------------------------
@@ -340,7 +340,7 @@ class Handlers:
             markdown = render_brief(b, "md")
             content = markdown if fmt == "md" else render_brief(b, fmt)
             return self._exported(str(markdown), content, f"brief-{b.topic}", fmt)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+        except Exception as exc:
             return self._refused(user_message(exc, ui))
 
     def make_session_quiz(
@@ -367,7 +367,7 @@ class Handlers:
             markdown = render_quiz(q, "md")
             content = markdown if fmt == "md" else render_quiz(q, fmt)
             return self._exported(str(markdown), content, f"quiz-{q.topic or 'paper'}-seed{q.seed}", fmt)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._refused(user_message(exc, ui))
 
     # --- adding a document -----------------------------------------------------------------------
@@ -387,7 +387,7 @@ class Handlers:
 
             docs = add_documents(self.current.get().settings, [path], lang=doc_lang or None, parallel_of=parallel or None)
             self.current.refresh()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return user_message(exc, ui), None, gr.skip(), gr.skip()
         choices = render.document_choices(self.current.get().documents)
         names = ", ".join(f"{d.doc_id} ({len(d.units)})" for d in docs)
@@ -412,7 +412,7 @@ class Handlers:
                 since=days[0],
                 until=days[1],
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return render.error_html(user_message(exc, ui)), []
         return "", [feedback_row(r) for r in records]
 
@@ -424,6 +424,6 @@ class Handlers:
         refused = bool(record) and not record.get("citations")  # type: ignore[union-attr]
         try:
             panel = self.render_source(key, ui, False) if key else render.sources_html(None, ui)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             panel = render.error_html(user_message(exc, ui))
         return self.view.labels.updates(ui, refused) + [panel, self.show_document(doc_id, query, ui)]

@@ -85,21 +85,6 @@ def export_markdown(markdown: str) -> str:
 
 # --- streaming ----------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.])(?=\s)|\n")
-
-
-def stream_pieces(text: str) -> Iterator[str]:
-    """The text growing sentence by sentence: each item is a longer prefix of ``text``.
-
-    The chat itself now follows ``Assistant.ask_stream`` (a model's reply as it arrives,
-    an extractive answer line by line); this remains for callers that hold a finished text.
-    """
-    ends = sorted({m.end() for m in _SENTENCE_END.finditer(text)} | {len(text)})
-    for end in ends:
-        if end > 0:
-            yield text[:end]
-
-
 T = TypeVar("T")
 
 
@@ -121,7 +106,7 @@ def coalesced(items: Iterable[T], every_s: float) -> Iterator[list[T]]:
         try:
             for item in items:
                 arrivals.put((False, item))
-        except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
+        except BaseException as exc:
             arrivals.put((True, exc))
             return
         arrivals.put((True, None))
