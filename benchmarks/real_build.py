@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -154,7 +155,7 @@ def run_child(root: Path) -> dict:
     load = loadavg()
     began = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--child", str(root)], capture_output=True, text=True, check=False,
-                         env={**__import__("os").environ, "TQDM_DISABLE": "1"})
+                         env={**os.environ, "TQDM_DISABLE": "1"})
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     child = json.loads(out.stdout.strip().splitlines()[-1])
@@ -183,9 +184,9 @@ def run(n: int, per_doc: int, change: int, rebuilds: int, seed: int) -> dict:
                               "chunks_per_s": round(first["chunks"] / first["build_s"], 1)}
         res["rebuilds"] = []
         for _ in range(rebuilds):  # each round changes a fresh `change` passages, then rebuilds with the cache
-            res["changed"] = change_passages(passages, change, pools, rng)[:10]
+            changed = change_passages(passages, change, pools, rng)
             write_corpus(root / "corpus", passages, per_doc)
-            res["rebuilds"].append(run_child(root))
+            res["rebuilds"].append({**run_child(root), "changed": len(changed), "changed_first": changed[:10]})
         if res["rebuilds"]:
             res["rebuild_median_s"] = median_spread([r["build_s"] for r in res["rebuilds"]])
             res["rebuild_fraction_of_first"] = round(res["rebuild_median_s"]["median"] / first["build_s"], 3)
