@@ -29,8 +29,10 @@ $(VENV)/.ocr:
 	./scripts/install-ocr.sh
 	touch $@
 
+# glibc's per-thread malloc arenas grew the app's memory ~10 % per 5 minutes under 50 sessions;
+# two arenas keep it flat (benchmarks/RESULTS.md, issue 15). glibc reads it at process start.
 run: $(VENV)/.installed-run $(VENV)/.ocr
-	$(BIN)/python app.py
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(BIN)/python app.py
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
 # The linter, the type checker and the size rule (functions <= 80 lines, modules <= 600) first:

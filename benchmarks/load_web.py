@@ -179,6 +179,7 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
     server, url = start_app(embedder, work)
     startup_s = time.perf_counter() - t0
     samples: list[tuple[float, float]] = []
+    load_samples: list[tuple[float, float]] = []  # (seconds, 1-minute load average), beside the RSS samples
     try:
         # Warm up (first requests import lazily, compile regexes, fill gradio's caches), then measure.
         from gradio_client import Client
@@ -199,7 +200,9 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
         for t in threads:
             t.start()
         while any(t.is_alive() for t in threads) and time.perf_counter() < stop_at + 60:
-            samples.append((round(time.perf_counter() - began, 1), round(rss_mb(server.pid), 1)))
+            now = round(time.perf_counter() - began, 1)
+            samples.append((now, round(rss_mb(server.pid), 1)))
+            load_samples.append((now, round(os.getloadavg()[0], 2)))
             time.sleep(5)
         hung = sum(t.is_alive() for t in threads)
         wall = time.perf_counter() - began
@@ -231,7 +234,11 @@ def run(embedder: str = "fake", clients: int = 50, duration: float = 120.0) -> d
         "rss_end_mb": round(rss_end, 1),
         "rss_max_mb": round(max([r for _, r in samples] + [rss_end]), 1),
         "rss_second_half_growth_mb": round(half[-1] - half[0], 1) if len(half) >= 2 else 0.0,
+        "rss_second_half_growth_pct": round(100 * (half[-1] - half[0]) / half[0], 1) if len(half) >= 2 else 0.0,
         "rss_samples": samples,
+        "load_samples": load_samples,
+        "load_1min_median": round(statistics.median(avg for _, avg in load_samples), 2) if load_samples else None,
+        "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX"),
         "app_alive_at_end": alive,
         "app_cpu_s": round(app_cpu, 1),
         "load_clients_cpu_s": round(clients_cpu, 1),
@@ -280,7 +287,7 @@ def main() -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_markdown(report, args.results)
-    print(json.dumps({k: v for k, v in report.items() if k != "rss_samples"}, ensure_ascii=False, indent=2))
+    print(json.dumps({k: v for k, v in report.items() if k not in ("rss_samples", "load_samples")}, ensure_ascii=False, indent=2))
     return 0 if report["errors"] == 0 and report["answered"] else 1
 
 
