@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, write_json  # noqa: E402
+from common import ROOT, Timer, loadavg, median_spread, peak_rss_mb, write_json
 
 FIXTURES = {"en": ROOT / "tests" / "fixtures" / "parallel.en.txt", "fr": ROOT / "tests" / "fixtures" / "parallel.fr.txt"}
 SHARE = {"zh": 0.9, "en": 0.05, "fr": 0.05}  # documents per language
