@@ -47,7 +47,7 @@ def refused_with(r: ItemResult, model: AnswerabilityModel | None) -> bool:
     """Whether the answer is refused when ``model`` decides (the run had no model)."""
     if r.refused:  # the rule (or an empty retrieval) refused it already
         return True
-    return model is not None and decided_by_model(r) and model.refuses(r.signals)
+    return model is not None and decided_by_model(r) and model.refuses(model.probability(r.signals))
 
 
 def rates(results: list[ItemResult], model: AnswerabilityModel | None) -> dict[str, float]:

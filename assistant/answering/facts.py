@@ -130,6 +130,8 @@ _BODY = re.compile(f"[{HAN}]{{2,10}}(?:出版社|基金会|研究所|大学)")
 _RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
+# Kinds that ask for a person's role in a citation.
+_ROLES: tuple[FactKind, ...] = ("author", "editor")
 _EDITED = re.compile(r"主编|编辑|合编|\(eds?\.\)|\beds?\.|\(dir\.\)|\(comps?\.\)", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[；;。，,]")
 _ORG_ENDINGS = ("办公室", "办事处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
@@ -242,7 +244,7 @@ def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
     an author or editor question by any person when no citation role can be read."""
     if kind == "person":
         return ("person", "organisation")
-    if kind in ("author", "editor"):
+    if kind in _ROLES:
         return (kind, "person")
     return (kind,)
 
@@ -280,7 +282,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return sorted(found)
     if kind == "person":
         return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
-    if kind in ("author", "editor"):
+    if kind in _ROLES:
         # A citation names its authors first and its editors before "主编" / "(eds.)":
         # a name's role is read from what follows it up to the clause's end.
         names = _spans("person", text)
@@ -357,7 +359,7 @@ def find_fact(
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
             position, span, value = _nearest(spans, anchors, sentence)
-            if k in ("author", "editor"):  # every author, as the citation lists them
+            if k in _ROLES:  # every author, as the citation lists them
                 first, last = spans[0], spans[-1]
                 span = sentence[first[0] : last[0] + len(last[1])]
                 value = ", ".join(name for _, name, _ in spans)

@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -137,13 +138,21 @@ class Evidence:
 AGREE_DEPTH = 2
 
 
+@lru_cache(maxsize=2)
+def _folded_corpus(corpus_text: str) -> str:
+    """The corpus folded once, not once per name a question asks about (it can be large)."""
+    from assistant.retrieval import glossary
+
+    return glossary.fold(corpus_text)
+
+
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.answering.facts import chinese_forms
     from assistant.core.text import has_han
     from assistant.retrieval import glossary
 
-    if not has_han(name) and glossary.fold(name) in glossary.fold(corpus_text):
+    if not has_han(name) and glossary.fold(name) in _folded_corpus(corpus_text):
         return True  # a Latin name the paper prints
     return any(zh in corpus_text for zh in chinese_forms(name, lang))
 
@@ -197,8 +206,8 @@ class AnswerabilityModel:
         )
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def refuses(self, values: Mapping[str, float]) -> bool:
-        return self.probability(values) < self.threshold
+    def refuses(self, probability: float) -> bool:
+        return probability < self.threshold
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -260,6 +269,6 @@ def decide(
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)
-    if model.refuses(signals):
+    if model.refuses(p):
         return Decision(f"the evidence is too weak (answerability {p:.2f} < {model.threshold:.2f})", signals)
     return Decision(None, signals)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from assistant.core.records import Unit
 from assistant.index.cache import EmbeddingCache
 from assistant.index.chunking import split_sentences
 from assistant.index.embeddings import Embedder
-from assistant.retrieval.searcher import Passage
+from assistant.retrieval.searcher import Passage, rescored
 
 #: Weight of a passage's best sentence similarity against its fused rank score when the
 #: retrieved passages are reordered. Chosen on the dev half of evals/qa.jsonl (hit@1 0.828
@@ -90,7 +90,4 @@ class SentenceIndex:
     def rerank(self, passages: Sequence[Passage], query_vector: np.ndarray, weight: float = RERANK_WEIGHT) -> tuple[Passage, ...]:
         """Reorder by fused score plus the best sentence's similarity: a unit whose one
         sentence says exactly what was asked beats one that is only about the topic."""
-        scored = [
-            replace(p, score=p.score + weight * float((self.get(p.unit).vectors @ query_vector).max())) for p in passages
-        ]
-        return tuple(sorted(scored, key=lambda p: -p.score))
+        return rescored(passages, lambda p: weight * float((self.get(p.unit).vectors @ query_vector).max()))

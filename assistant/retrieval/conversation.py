@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from assistant.core.records import Unit
 from assistant.core.text import has_han
 from assistant.retrieval import glossary
 from assistant.retrieval.lexical import tokenize
-from assistant.retrieval.searcher import Passage
+from assistant.retrieval.searcher import Passage, rescored
 
 _MARKERS = re.compile(
     r"^\s*(那|那么|那些|这|这个|这些|它|它们|其|该|还有|另外|此外|再|又|"
@@ -76,13 +76,16 @@ def names_a_topic(question: str) -> bool:
 
 def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
     """``history`` holds earlier user questions, oldest first (already resolved or not)."""
+    alone = ResolvedQuery(question, question, "", False)
+    if not is_followup(question):
+        return alone  # and the earlier turns are not examined at all
     # The topic is the latest question that stood on its own: after "2013年的建议？",
     # "2015年呢？" and then "2018年呢？" both refer back to the 2013 question's topic.
     topic = next((h for h in reversed(history) if h and h.strip() and not is_followup(h)), None)
     if topic is None:
         topic = next((h for h in reversed(history) if h and h.strip()), None)
-    if topic is None or not is_followup(question):
-        return ResolvedQuery(question, question, "", False)
+    if topic is None:
+        return alone
     topic = swap_numbers(topic, question) or topic
     return ResolvedQuery(question, f"{topic} {question}", topic, True)
 
@@ -109,8 +112,4 @@ def near_topic(passages: Sequence[Passage], topic: Unit, weight: float) -> tuple
     the Model Law's section, not about provisions anywhere: a follow-up stays with its
     topic unless the words it adds clearly lead elsewhere.
     """
-    def bonus(unit: Unit) -> float:
-        return weight if (unit.doc_id, unit.section) == (topic.doc_id, topic.section) else 0.0
-
-    scored = [replace(p, score=p.score + bonus(p.unit)) for p in passages]
-    return tuple(sorted(scored, key=lambda p: -p.score))
+    return rescored(passages, lambda p: weight if (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section) else 0.0)

@@ -8,8 +8,8 @@ constant were chosen on the evaluation set (see evals/README.md for the measurem
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -44,6 +44,11 @@ class Passage:
     @property
     def unit_id(self) -> str:
         return self.unit.unit_id
+
+
+def rescored(passages: Sequence[Passage], extra: Callable[[Passage], float]) -> tuple[Passage, ...]:
+    """The passages with ``extra(passage)`` added to each score, best first (a stable sort)."""
+    return tuple(sorted((replace(p, score=p.score + extra(p)) for p in passages), key=lambda p: -p.score))
 
 
 @dataclass(frozen=True)
