@@ -112,6 +112,55 @@ def test_a_quoted_sub_item_brings_its_lead_in_as_context(fake_assistant):
     answer.validate()
 
 
+def _units(*specs):
+    from assistant.core.records import Unit
+
+    return {uid: Unit(doc_id="d", unit_id=uid, kind="paragraph", text=text, section=("s",), order=i, parent=parent)
+            for i, (uid, text, parent) in enumerate(specs)}
+
+
+def _context(units):
+    from assistant.answering.extractive import UnitContext
+
+    return UnitContext(
+        parent=lambda u: units.get(u.parent) if u.parent else None,
+        children=lambda u: tuple(v for v in units.values() if v.parent == u.unit_id),
+        doc_lang=lambda u: "zh",
+    )
+
+
+def test_a_lead_ins_list_is_evidence_only_when_the_quote_introduces_it():
+    from assistant.answering.extractive import Draft, quote_unit
+
+    units = _units(
+        ("17", "2015 年，工作组讨论了征聘收费问题。在这次会议上，工作组通过了以下建议：", None),
+        ("17(a)", "各国应鼓励雇主直接雇用移民工人；", "17"),
+    )
+    complete, introducing = "2015 年，工作组讨论了征聘收费问题。", "在这次会议上，工作组通过了以下建议："
+    for quoted, role in (([complete], "context"), ([introducing], "evidence"), ([complete, introducing], "evidence")):
+        draft = Draft()
+        quote_unit(draft, units["17"], quoted, _context(units))
+        assert [(c.unit_id, c.role) for c in draft.citations][-1] == ("17(a)", role)
+
+
+def test_a_fact_question_lifts_passages_holding_the_fact_or_whose_lead_in_does():
+    from assistant.answering.extractive import lift_fact_holders
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("15", "工作组讨论了预防问题。", None),
+        ("16", "2013 年，工作组建议：", None),
+        ("16(e)", "禁止向雇员收取征聘费；", "16"),
+        ("18", "2018 年，工作组建议各国：", None),
+    )
+    passages = tuple(Passage(units[u], s) for u, s in (("15", 1.0), ("16(e)", 0.95), ("18", 0.92)))
+    lifted = lift_fact_holders(passages, "year", "", _context(units), 0.1)
+    assert [p.unit_id for p in lifted] == ["16(e)", "18", "15"]  # 16(e) holds its year through its lead-in
+    # The year the question names is not its answer: "in 2018" does not lift paragraph 18.
+    lifted = lift_fact_holders(passages, "year", "2018", _context(units), 0.1)
+    assert [p.unit_id for p in lifted] == ["16(e)", "15", "18"]
+
+
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):
     answer = fake_assistant.ask("在2018年，工作组建议各国做什么？")
     units = [c.unit_id for c in answer.citations]

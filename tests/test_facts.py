@@ -115,3 +115,40 @@ def test_a_fact_about_a_named_country_comes_from_a_sentence_that_names_it():
     assert find_fact("year", evidence, [], "en", countries={"厄瓜多尔"}).display == "2019"
     # No sentence names the country: the evidence is read as before.
     assert find_fact("year", evidence, [], "en", countries={"秘鲁"}).display == "2017"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "这次工作组会议在哪个城市举行？",
+        "In which city is the Working Group meeting held?",
+        "Where is the meeting of the Working Group held?",
+        "Dans quelle ville se tient la réunion ?",
+        "¿Dónde se celebra la reunión del Grupo de Trabajo?",
+        "В каком городе проходит совещание?",
+        "في أي مدينة يُعقد الاجتماع؟",
+    ],
+)
+def test_a_city_question_asks_for_a_place(question):
+    assert asked_kind(question) == "place"
+
+
+def test_a_bare_where_asks_for_no_place():
+    # "Where does the paper discuss…" wants a paragraph, not a city.
+    assert asked_kind("Where does the paper discuss carrier sanctions?") is None
+
+
+def test_a_place_is_named_in_the_readers_language_and_a_country_is_not_a_place():
+    header = "2019 年 9 月 9 日至 11 日，维也纳"
+    for lang, name in (("en", "Vienna"), ("fr", "Vienne"), ("es", "Viena"), ("ru", "Вена"), ("ar", "فيينا"), ("zh", "维也纳")):
+        fact = find_fact("place", [("header", header)], [], lang)
+        assert fact is not None and fact.display == name and fact.span == "维也纳"
+    assert find_fact("place", [("38", P38)], [], "en") is None  # 厄瓜多尔 is a country
+
+
+def test_a_fact_knows_whether_its_clause_names_what_the_question_names():
+    sentence = "工作组有 12 个成员；蓝心运动已有 18 个国家参与。"
+    anchored = find_fact("quantity", [("x", sentence)], ["蓝心运动"], "zh")
+    assert anchored is not None and anchored.span.startswith("18") and anchored.anchored
+    loose = find_fact("quantity", [("x", sentence)], ["协调小组"], "zh")
+    assert loose is not None and not loose.anchored

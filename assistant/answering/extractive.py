@@ -29,7 +29,7 @@ from assistant.core import i18n
 from assistant.core.records import Unit
 from assistant.retrieval import glossary
 from assistant.retrieval.lexical import tokenize
-from assistant.retrieval.searcher import Passage
+from assistant.retrieval.searcher import Passage, rescored
 
 CitationRole = Literal["evidence", "context"]
 
@@ -164,6 +164,17 @@ def choose_sentences(
 CORROBORATION_DEPTH = 1
 
 
+def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, ctx: UnitContext, weight: float) -> tuple[Passage, ...]:
+    """The passages with ``weight`` added to those holding a candidate of ``kind`` (other than
+    what the question names, ``given``), in the unit or in its lead-in (a sub-item's year)."""
+
+    def holds(p: Passage) -> bool:
+        lead_in = ctx.parent(p.unit)
+        return has_candidate(kind, p.unit.text, given) or (lead_in is not None and has_candidate(kind, lead_in.text, given))
+
+    return rescored(passages, lambda p: weight if holds(p) else 0.0)
+
+
 def answer_units(passages: Sequence[Passage], max_units: int = 3) -> list[Passage]:
     """The top passage, plus later ones both retrievers rank highly."""
     chosen = [passages[0]]
@@ -174,7 +185,11 @@ def answer_units(passages: Sequence[Passage], max_units: int = 3) -> list[Passag
 
 
 def is_lead_in(unit: Unit) -> bool:
-    return unit.text.rstrip().endswith(("：", ":"))
+    return _introduces_list(unit.text)
+
+
+def _introduces_list(text: str) -> bool:
+    return text.rstrip().endswith(("：", ":"))
 
 
 @dataclass(frozen=True)
@@ -231,19 +246,24 @@ def quote_unit(
 
     A lead-in's sub-items are the content of an open question ("what did the 2018 meeting
     recommend?") but only the setting of a fact that the lead-in states (its year): the
-    caller says which, through ``subitems``.
+    caller says which, through ``subitems``. When the quoted sentences of the lead-in are
+    complete without its list ("in 2015 the Working Group discussed recruitment fees and
+    found them a key area"), the list is context whatever the caller says: the quote that
+    introduces the list ("…adopted the following recommendations:") is what makes it evidence.
     """
     parent = ctx.parent(unit)
     if parent is not None:
         draft.add_context(parent)
         for sentence in lead_in_sentences(parent):
             draft.cite(parent, sentence, "context")
-    for sentence in [unit.text] if whole else sentences:
+    quoted = [unit.text] if whole else list(sentences)
+    for sentence in quoted:
         draft.cite(unit, sentence)
     if is_lead_in(unit):
+        role: CitationRole = subitems if any(_introduces_list(s) for s in quoted) else "context"
         for child in ctx.children(unit)[:MAX_SUBITEMS]:
             draft.add_context(child)
-            draft.cite(child, child.text, subitems)
+            draft.cite(child, child.text, role)
 
 
 def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: dict[tuple[str, str], Unit]) -> tuple[Citation, ...]:

@@ -22,10 +22,12 @@ from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
 
 FactKind = Literal[
-    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
+    "person",
 ]
 FACT_KINDS: tuple[str, ...] = (
-    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "organisation", "author", "editor", "person"
+    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
+    "person",
 )
 
 # What a question asks for, per language. Order matters: "which year" is a year even
@@ -66,6 +68,15 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
         r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
         re.IGNORECASE)),
+    # A city, or where a meeting is held; a bare "where" often asks which paragraph, so it is not enough.
+    ("place", re.compile(
+        r"哪[个座一]?城市|在哪里?举行|在哪儿举行|在何地|which city|what city|in what city|"
+        r"where (?:is|was|will|are|were|does|did)\b[^?]{0,80}\b(?:held|take place|taking place|meet)|"
+        r"quelle ville|où (?:se tient|se tiendra|s'est tenue|a lieu|aura lieu|se réunit)|"
+        r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne)|"
+        r"в каком городе|какой город|где (?:проходит|пройдет|состоится|проводится|состоялось|проходило)|"
+        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد)",
+        re.IGNORECASE)),
     # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
     ("editor", re.compile(
         r"主编|编辑|合编|\bedit(?:ed|or|ors)\b|\béditeurs? scientifiques?|\bdirigé|\bsous la direction|"
@@ -102,6 +113,7 @@ class Fact:
     display: str  # the fact in the reader's language
     unit_id: str
     context_year: str | None = None  # a year in the same sentence, for "Ecuador (2019)"
+    anchored: bool = False  # the clause stating it also holds something the question names
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
@@ -234,9 +246,15 @@ def _organisations() -> tuple[str, ...]:
     return tuple(sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True))
 
 
-def has_candidate(kind: FactKind, text: str) -> bool:
-    """Whether ``text`` holds anything that could answer a question of ``kind``."""
-    return any(_spans(k, text) for k in _answering_kinds(kind))
+def has_candidate(kind: FactKind, text: str, given: str = "") -> bool:
+    """Whether ``text`` holds anything that could answer a question of ``kind`` (other than what it names, ``given``)."""
+    return any(_candidates(k, text, given) for k in _answering_kinds(kind))
+
+
+def _candidates(kind: FactKind, text: str, given: str) -> list[tuple[int, str, str]]:
+    # What the question itself names is not its answer: "Who chairs the Working Group?"
+    # is not answered by "the Working Group", "in 2018" not by 2018.
+    return [s for s in _spans(kind, text) if s[1].replace(" ", "") not in given and s[2] not in given]
 
 
 def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
@@ -273,6 +291,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             for zh, english in _countries_zh().items()
             for m in re.finditer(re.escape(zh) + "(?![语文人])", text)
         )
+    if kind == "place":
+        return _places(text)
     if kind == "organisation":
         found = [(m.start(), m.group(0), m.group(0)) for m in _BODY.finditer(text)]
         for zh in _organisations():
@@ -288,6 +308,29 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         names = _spans("person", text)
         return [n for n in names if bool(_EDITED.search(_CLAUSE_END.split(text[n[0]:], 1)[0])) == (kind == "editor")]
     return []
+
+
+def _places(text: str) -> list[tuple[int, str, str]]:
+    """Cities and other places jieba tags in ``text`` that are not countries (those are the "country" kind)."""
+    from assistant.retrieval.lexical import tag
+
+    found, position = [], 0
+    for word, flag in tag(text):
+        if flag == "ns" and len(word) >= 2 and word not in _countries_zh():
+            found.append((position, word, word))
+        position += len(word)
+    return found
+
+
+@cache
+def _place_names(lang: str) -> dict[str, str]:
+    """The salient-term table's name of each place in ``lang`` ("维也纳" -> "Vienna"), capitalised as names are."""
+    names: dict[str, str] = {}
+    for row in glossary.rows("salient_terms"):
+        value = row.get(lang, "")
+        if value:
+            names[row["zh"]] = " ".join(w[:1].upper() + w[1:] for w in value.split(" "))
+    return names
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
@@ -315,6 +358,8 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
         )
     if kind == "organisation":
         return term_in(value, lang)
+    if kind == "place" and lang != "zh":
+        return _place_names(lang).get(value, value)
     return value
 
 
@@ -329,6 +374,12 @@ def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: st
         clause[i + 1] = clause[i] + bool(_CLAUSE_END.match(ch))
     anchor_clauses = {clause[a] for a in anchors}
     return min(spans, key=lambda s: (clause[s[0]] not in anchor_clauses, min(abs(s[0] - a) for a in anchors), s[0]))
+
+
+def _clause_around(text: str, position: int) -> str:
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, position)]
+    end = _CLAUSE_END.search(text, position)
+    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
 
 
 def find_fact(
@@ -352,9 +403,7 @@ def find_fact(
     given = "".join(anchor_terms)
     for unit_id, sentence in evidence:
         for k in kinds:
-            # What the question itself names is not its answer: "Who chairs the Working
-            # Group?" is not answered by "the Working Group", "in 2018" not by 2018.
-            spans = [s for s in _spans(k, sentence) if s[0] >= 0 and s[1].replace(" ", "") not in given and s[2] not in given]
+            spans = _candidates(k, sentence, given)
             if not spans:
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
@@ -368,5 +417,6 @@ def find_fact(
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            return Fact(k, span, shown, unit_id, year)
+            clause = _clause_around(sentence, position)
+            return Fact(k, span, shown, unit_id, year, anchored=any(t and t in clause for t in anchor_terms))
     return None

@@ -45,6 +45,8 @@ FEATURES: tuple[str, ...] = (
     "local_missing",
     "novel_words",
     "novel_names",
+    "family_share",
+    "fact_unanchored",
 )
 
 _NUMBER = re.compile(r"(?<![\d.])\d{1,4}(?![\d.])")
@@ -132,6 +134,7 @@ class Evidence:
     sentence_top: float  # best sentence similarity to the question, 0 without dense vectors
     evidence_text: str  # the top unit with its lead-in: where the question's terms are looked for
     fact_found: bool
+    fact_anchored: bool = False  # stated in a clause that names what the question names
 
 
 #: A passage counts as agreed on when both retrievers rank it this high.
@@ -185,7 +188,17 @@ def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = 
         # a signal to weigh, not a rule).
         "novel_words": sum(w not in corpus_text for w in analysis.words) / len(analysis.words) if analysis.words else 0.0,
         "novel_names": float(min(2, sum(not _name_in_corpus(n, analysis.lang, corpus_text) for n in analysis.names))),
+        # A question the paper answers tends to pull one paragraph and its sub-items to the top;
+        # a near miss pulls loosely related paragraphs from all over.
+        "family_share": sum(_family(p) == _family(top) for p in passages) / len(passages),
+        # "How many members does the coordination group have?" finds a number, but in a
+        # clause about something else: the fact kind is there, the thing asked about is not.
+        "fact_unanchored": float(evidence.fact_found and not evidence.fact_anchored),
     }
+
+
+def _family(p: Passage) -> tuple[str, str]:
+    return (p.doc_id, p.unit_id.split("(")[0])
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""The refusal decision's inputs and its shipped model (the model's quality is the eval gate's)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from assistant.answering.question import analyse
+from assistant.answering.refusal import FEATURES, AnswerabilityModel, Evidence, features
+from assistant.core.records import Unit
+from assistant.retrieval.searcher import Passage
+
+
+def _passage(unit_id: str, score: float) -> Passage:
+    unit = Unit(doc_id="d", unit_id=unit_id, kind="paragraph", text="x", section=("s",), order=0)
+    return Passage(unit, score, dense_rank=1, lexical_rank=1, dense_score=0.8)
+
+
+def _evidence(unit_ids: list[str], *, found: bool = True, anchored: bool = True) -> Evidence:
+    passages = tuple(_passage(u, 2.0 - i / 10) for i, u in enumerate(unit_ids))
+    return Evidence(passages, False, 0.8, "蓝心运动已有18个国家参与", fact_found=found, fact_anchored=anchored)
+
+
+def test_a_paragraph_and_its_sub_items_at_the_top_count_as_one_family():
+    analysis = analyse("蓝心运动有多少个国家参加？", "zh")
+    together = features(analysis, _evidence(["17", "17(a)", "17(b)", "17(c)", "31"]))
+    scattered = features(analysis, _evidence(["17", "5", "18(a)", "31", "fn2"]))
+    assert together["family_share"] == 0.8 and scattered["family_share"] == 0.2
+
+
+def test_a_fact_found_away_from_what_the_question_names_is_a_signal():
+    analysis = analyse("蓝心运动有多少个国家参加？", "zh")
+    assert features(analysis, _evidence(["38"], anchored=True))["fact_unanchored"] == 0.0
+    assert features(analysis, _evidence(["38"], anchored=False))["fact_unanchored"] == 1.0
+    assert features(analysis, _evidence(["38"], found=False, anchored=False))["fact_unanchored"] == 0.0
+
+
+def test_the_shipped_model_is_current_and_round_trips_through_json():
+    record = json.loads(resources.files("assistant").joinpath("data/answerability.json").read_text(encoding="utf-8"))
+    assert tuple(record["features"]) == FEATURES  # else it is stale and would not be used
+    model = AnswerabilityModel.shipped(record["embedder"])
+    assert model is not None and AnswerabilityModel.from_json(model.to_json()) == model
+    assert AnswerabilityModel.shipped("some-other-embedder") is None
+    assert 0.0 < model.threshold < 1.0
