@@ -197,10 +197,30 @@ def test_a_reader_of_another_language_gets_the_terms_of_each_quote(fake_assistan
     assert not any(c.terms for c in fake_assistant.ask("承运人处罚是什么？").citations)
 
 
-def test_a_follow_up_in_another_language_keeps_the_topic(fake_assistant):
-    answer = fake_assistant.ask("When was it launched?", ["蓝心运动由哪个机构协调？"])
+def test_a_follow_up_in_another_language_keeps_the_topic(e5_assistant):
+    # The real model: the follow-up's dense query names the topic in the reader's language.
+    answer = e5_assistant.ask("When was it launched?", ["蓝心运动由哪个机构协调？"])
     assert not answer.refused and answer.citations[0].unit_id == "38"
     assert answer.short_answer == "2010 — para. 38"
+
+
+def test_a_pronoun_follow_up_carries_the_thing_named_not_the_earlier_details():
+    from assistant.retrieval.conversation import resolve
+
+    resolved = resolve("¿Y quién la coordina?", ["What was UNODC's budget for the Blue Heart Campaign in 2018?"], "es")
+    assert "Campaña Corazón Azul" in resolved.dense_query
+    assert "2018" not in resolved.dense_query and "budget" not in resolved.dense_query
+    assert "2018" in resolved.lexical_extra  # the earlier turn is still context for the lexical side
+    # Without a pronoun, an elliptical follow-up inherits the earlier question whole.
+    assert resolve("And at the individual level?", ["在全球层面有哪些因素会增加犯罪风险？"], "en").dense_query.startswith("在全球层面")
+
+
+def test_an_earlier_turns_terms_reach_the_lexical_search_in_chinese(fake_assistant):
+    from assistant.answering.question import analyse
+
+    assert "蓝心运动" in analyse("Qui la coordonne ?", "fr", ["What is the Blue Heart Campaign?"]).tokens
+    answer = fake_assistant.ask("Qui la coordonne ?", ["What is the Blue Heart Campaign?"])
+    assert not answer.refused and answer.citations[0].unit_id == "38"
 
 
 def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():

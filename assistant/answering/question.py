@@ -70,12 +70,15 @@ def named_things(text: str) -> tuple[str, ...]:
 
 
 def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalysis:
-    resolved = resolve(text, history)
+    resolved = resolve(text, history, lang)
     expansions = glossary.expand(text)
     tokens = tokenize(text)
     for term in expansions:
         tokens.extend(tokenize(term))
-    tokens.extend(tokenize(resolved.lexical_extra))
+    # The earlier turn's words, and its terms in Chinese: after "What is the Blue Heart
+    # Campaign?", "Qui la coordonne ?" must still find 蓝心运动 lexically.
+    for context in (resolved.lexical_extra, *glossary.expand(resolved.lexical_extra)):
+        tokens.extend(tokenize(context))
     own_chinese = [t for t in tokenize(simplify(text)) if len(t) >= 2 and t not in STOPWORDS and has_han(t)]
     terms = tuple(dict.fromkeys([*expansions, *own_chinese]))
     return QuestionAnalysis(

@@ -74,8 +74,14 @@ def names_a_topic(question: str) -> bool:
     return bool(glossary.expand(question) or _CAPITALISED.search(question))
 
 
-def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
-    """``history`` holds earlier user questions, oldest first (already resolved or not)."""
+def resolve(question: str, history: Sequence[str], lang: str | None = None) -> ResolvedQuery:
+    """``history`` holds earlier user questions, oldest first (already resolved or not).
+
+    A follow-up that points back with a pronoun ("Who coordinates it?", "¿Y quién la
+    coordina?") asks something new of the thing the topic named: given ``lang``, the dense
+    query carries that thing's name in the reader's language (the glossary's), not the
+    earlier question's own details ("UNODC's budget … in 2018" would pull towards 2018).
+    """
     alone = ResolvedQuery(question, question, "", False)
     if not is_followup(question):
         return alone  # and the earlier turns are not examined at all
@@ -87,7 +93,8 @@ def resolve(question: str, history: Sequence[str]) -> ResolvedQuery:
     if topic is None:
         return alone
     topic = swap_numbers(topic, question) or topic
-    return ResolvedQuery(question, f"{topic} {question}", topic, True)
+    named = glossary.named_terms(topic, lang) if lang and _ANAPHORA.search(question) else []
+    return ResolvedQuery(question, f"{' '.join(named) if named else topic} {question}", topic, True)
 
 
 def swap_numbers(topic: str, followup: str) -> str | None:

@@ -121,16 +121,35 @@ def equivalents(zh_text: str, lang: str, limit: int = 6) -> tuple[tuple[str, str
     """
     if lang == "zh":
         return ()
-    taken: list[tuple[int, int, str, str]] = []
+    return tuple((zh, row[lang]) for zh, row in _terms_in(zh_text) if row.get(lang))[:limit]
+
+
+def _terms_in(zh_text: str) -> list[tuple[str, dict[str, str]]]:
+    """The glossary rows whose Chinese term ``zh_text`` holds, longest first, without overlaps, in text order."""
+    taken: list[tuple[int, int, str, dict[str, str]]] = []
     for row in _longest_first():
-        zh, equivalent = row["zh"], row.get(lang)
+        zh = row["zh"]
         start = zh_text.find(zh)
-        if not equivalent or start < 0:
+        if start < 0:
             continue
         end = start + len(zh)
         if not any(s < end and start < e for s, e, _, _ in taken):
-            taken.append((start, end, zh, equivalent))
-    return tuple((zh, eq) for _, _, zh, eq in sorted(taken)[:limit])
+            taken.append((start, end, zh, row))
+    return [(zh, row) for _, _, zh, row in sorted(taken, key=lambda t: t[0])]
+
+
+def named_terms(text: str, lang: str) -> list[str]:
+    """The glossary terms ``text`` names (in any language), written in ``lang``: "蓝心运动由哪个机构协调？"
+    names "Blue Heart Campaign" for an English reader, "Who coordinates the Blue Heart Campaign?" 蓝心运动."""
+    from assistant.core.text import has_han
+    from assistant.retrieval.lexical import simplify
+
+    if has_han(text):
+        found = [(zh, row) for zh, row in _terms_in(simplify(text))]
+    else:
+        by_zh = {row["zh"]: row for row in rows()}
+        found = [(zh, by_zh.get(zh, {})) for zh in expand(text)]
+    return list(dict.fromkeys(row.get(lang, zh) for zh, row in found))
 
 
 @cache
