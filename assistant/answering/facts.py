@@ -146,7 +146,7 @@ _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
 _ROLES: tuple[FactKind, ...] = ("author", "editor")
 _EDITED = re.compile(r"主编|编辑|合编|\(eds?\.\)|\beds?\.|\(dir\.\)|\(comps?\.\)", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[；;。，,]")
-_ORG_ENDINGS = ("办公室", "办事处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
+_ORG_ENDINGS = ("办公室", "办事处", "秘书处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
 
 _ARTICLE_WORD = {"zh": "第{n}条", "en": "article {n}", "fr": "article {n}", "es": "artículo {n}", "ru": "статья {n}", "ar": "المادة {n}"}
 _RESOLUTION_WORD = {
@@ -259,9 +259,12 @@ def _candidates(kind: FactKind, text: str, given: str) -> list[tuple[int, str, s
 
 def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
     """"Who" is answered by a person when the text names one, else by the body that acts;
-    an author or editor question by any person when no citation role can be read."""
+    an author or editor question by any person when no citation role can be read, and an
+    author question by a body when no person is named."""
     if kind == "person":
         return ("person", "organisation")
+    if kind == "author":  # a paper is written by a body ("本背景文件由秘书处编写") as often as by people
+        return (kind, "person", "organisation")
     if kind in _ROLES:
         return (kind, "person")
     return (kind,)
