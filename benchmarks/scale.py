@@ -141,10 +141,11 @@ def synthetic_records(texts: list[str]) -> tuple[list, list]:
 def synthetic_index(texts: list[str], store: object, lexical: object):
     """A LoadedIndex over synthetic documents, the given vector store and BM25 index."""
     from assistant.index.build import IndexManifest, LoadedIndex
+    from assistant.index.columns import IndexRecords
 
     docs, chunks = synthetic_records(texts)
     manifest = IndexManifest(1, "synthetic", DIM, "", "", "", len(chunks), len(chunks), "", {})
-    return LoadedIndex(Path("/nonexistent"), manifest, store, tuple(chunks), tuple(docs), lexical)  # type: ignore[arg-type]
+    return LoadedIndex(Path("/nonexistent"), manifest, store, IndexRecords.of(docs, chunks), lexical)  # type: ignore[arg-type]
 
 
 class VectorQueries:
