@@ -24,6 +24,8 @@ Files (all checksummed in the build's manifest, none a pickle)::
 from __future__ import annotations
 
 import io
+import mmap
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -48,6 +50,8 @@ RECORD_FILES = (
     "chunks.text",
     "corpus.text",
 )
+#: The text blobs, mapped rather than read: a start reads only the texts it quotes.
+_MAPPED = ("units.text", "chunks.text")
 KINDS: tuple[str, ...] = get_args(UnitKind)
 _DOC, _SECTION, _KIND, _ORDER = range(4)  # the columns of units.npy
 _UNIT, _WINDOW, _LABEL = range(3)  # the columns of chunks.npy
@@ -155,8 +159,8 @@ class IndexRecords:
     the same ``Document`` and ``Unit`` objects.
     """
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
-        record = orjson.loads(files["records.json"])
+    def __init__(self, files: Mapping[str, bytes | mmap.mmap]) -> None:
+        record = orjson.loads(bytes(files["records.json"]))
         self._docs: list[dict] = record["documents"]
         self._unit_ids: list[str] = record["unit_ids"]
         self._sections = tuple(tuple(s) for s in record["sections"])
@@ -169,7 +173,7 @@ class IndexRecords:
         self._chunk_offsets = _array(files["chunks.offsets.npy"], np.int64, 1)
         self._unit_text = files["units.text"]
         self._chunk_text = files["chunks.text"]
-        self._corpus = files["corpus.text"]
+        self._corpus = bytes(files["corpus.text"])
         self._starts = np.zeros(len(self._docs) + 1, dtype=np.int64)
         np.cumsum([d["n_units"] for d in self._docs], out=self._starts[1:])
         self._check()
@@ -199,7 +203,10 @@ class IndexRecords:
 
     @classmethod
     def read(cls, build: Path) -> IndexRecords:
-        return cls({name: (build / name).read_bytes() for name in RECORD_FILES})
+        files: dict[str, bytes | mmap.mmap] = {name: (build / name).read_bytes() for name in RECORD_FILES if name not in _MAPPED}
+        for name in _MAPPED:
+            files[name] = _mapped(build / name)
+        return cls(files)
 
     # --- sizes and whole-corpus views --------------------------------------------------------
 
@@ -343,8 +350,15 @@ class IndexRecords:
         )
 
 
-def _array(data: bytes, dtype: type, ndim: int) -> np.ndarray:
-    array = np.load(io.BytesIO(data), allow_pickle=False)
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes mapped, not read: a slice of it is read when a record is made."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+
+def _array(data: bytes | mmap.mmap, dtype: type, ndim: int) -> np.ndarray:
+    array = np.load(io.BytesIO(bytes(data)), allow_pickle=False)
     if array.dtype != dtype or array.ndim != ndim:
         raise ValueError(f"a record column has dtype {array.dtype} and {array.ndim} dimensions, not {np.dtype(dtype)}")
     return array
