@@ -27,10 +27,10 @@ import io
 import mmap
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import get_args, overload
+from typing import TypeVar, get_args, overload
 
 import numpy as np
 import orjson
@@ -50,6 +50,7 @@ RECORD_FILES = (
     "chunks.text",
     "corpus.text",
 )
+T = TypeVar("T")
 #: The text blobs, mapped rather than read: a start reads only the texts it quotes.
 _MAPPED = ("units.text", "chunks.text")
 KINDS: tuple[str, ...] = get_args(UnitKind)
@@ -218,33 +219,31 @@ class IndexRecords:
     def n_chunks(self) -> int:
         return len(self._chunks)
 
-    @property
-    def n_documents(self) -> int:
-        return len(self._docs)
-
     @cached_property
     def corpus_text(self) -> str:
         return self._corpus.decode("utf-8")
 
     @cached_property
-    def documents(self) -> DocumentSeq:
-        return DocumentSeq(self)
+    def documents(self) -> Rows[Document]:
+        return Rows(len(self._docs), self.document)
 
     @cached_property
-    def chunks(self) -> ChunkSeq:
-        return ChunkSeq(self)
+    def chunks(self) -> Rows[Chunk]:
+        return Rows(self.n_chunks, self.chunk)
 
     @cached_property
-    def units(self) -> UnitSeq:
-        return UnitSeq(self)
+    def units(self) -> Rows[Unit]:
+        """Every unit in document order (the units of all documents, one after another)."""
+        return Rows(self.n_units, self.unit)
+
+    @cached_property
+    def chunk_keys(self) -> Rows[tuple[str, str]]:
+        """Per chunk row: (doc_id, unit_id) of the unit it embeds."""
+        return Rows(self.n_chunks, self.chunk_key)
 
     @cached_property
     def unit_map(self) -> UnitMap:
         return UnitMap(self)
-
-    @cached_property
-    def chunk_keys(self) -> ChunkKeys:
-        return ChunkKeys(self)
 
     @cached_property
     def _doc_numbers(self) -> dict[str, int]:
@@ -364,68 +363,29 @@ def _array(data: bytes | mmap.mmap, dtype: type, ndim: int) -> np.ndarray:
     return array
 
 
-class _Rows(Sequence):
-    """A read-only sequence whose items the records make on demand."""
+class Rows(Sequence[T]):
+    """A read-only sequence whose items ``make(i)`` makes when asked for."""
 
-    def __init__(self, records: IndexRecords, size: int) -> None:
-        self._records = records
+    def __init__(self, size: int, make: Callable[[int], T]) -> None:
         self._size = size
+        self._make = make
 
     def __len__(self) -> int:
         return self._size
 
-    def _item(self, i: int):  # pragma: no cover - each subclass makes its own record
-        raise NotImplementedError
-
     @overload
-    def __getitem__(self, i: int): ...
+    def __getitem__(self, i: int) -> T: ...
     @overload
-    def __getitem__(self, i: slice) -> tuple: ...
-    def __getitem__(self, i):
+    def __getitem__(self, i: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, i: int | slice) -> T | tuple[T, ...]:
         if isinstance(i, slice):
-            return tuple(self._item(j) for j in range(*i.indices(self._size)))
+            return tuple(self._make(j) for j in range(*i.indices(self._size)))
         if not -self._size <= i < self._size:
             raise IndexError(i)
-        return self._item(i % self._size if i < 0 else i)
+        return self._make(i + self._size if i < 0 else i)
 
-    def __iter__(self) -> Iterator:
-        return (self._item(i) for i in range(self._size))
-
-
-class DocumentSeq(_Rows):
-    def __init__(self, records: IndexRecords) -> None:
-        super().__init__(records, records.n_documents)
-
-    def _item(self, i: int) -> Document:
-        return self._records.document(i)
-
-
-class ChunkSeq(_Rows):
-    def __init__(self, records: IndexRecords) -> None:
-        super().__init__(records, records.n_chunks)
-
-    def _item(self, i: int) -> Chunk:
-        return self._records.chunk(i)
-
-
-class UnitSeq(_Rows):
-    """Every unit in document order (the units of all documents, one after another)."""
-
-    def __init__(self, records: IndexRecords) -> None:
-        super().__init__(records, records.n_units)
-
-    def _item(self, i: int) -> Unit:
-        return self._records.unit(i)
-
-
-class ChunkKeys(_Rows):
-    """Per chunk row: (doc_id, unit_id) of the unit it embeds."""
-
-    def __init__(self, records: IndexRecords) -> None:
-        super().__init__(records, records.n_chunks)
-
-    def _item(self, i: int) -> tuple[str, str]:
-        return self._records.chunk_key(i)
+    def __iter__(self) -> Iterator[T]:
+        return (self._make(i) for i in range(self._size))
 
 
 class UnitMap(Mapping):
