@@ -52,6 +52,8 @@ def _assert_same(records: IndexRecords, documents: list[Document], chunks: list[
     assert labels.doc.tolist() == expected.doc.tolist() and labels.section.tolist() == expected.section.tolist()
     assert labels.doc_numbers == expected.doc_numbers and labels.section_names == expected.section_names
     for doc in documents:
+        root = doc.parallel_of or doc.doc_id
+        assert records.parallel_group(doc.doc_id) == tuple(d for d in documents if root in (d.doc_id, d.parallel_of))
         for unit in doc.units:
             assert records.children(doc.doc_id, unit.unit_id) == tuple(u for u in doc.units if u.parent == unit.unit_id)
 

@@ -193,7 +193,7 @@ class Assistant:
         """The same paragraph in another language version of its document, if the corpus has one."""
         if self.document(unit.doc_id).lang == lang:
             return None
-        return aligned_unit(self.documents, unit.doc_id, unit.unit_id, lang)
+        return aligned_unit(self.index.records.parallel_group(unit.doc_id), unit.doc_id, unit.unit_id, lang)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -326,6 +326,17 @@ class IndexRecords:
                 rows = self._rows.setdefault(number, rows)
         return rows
 
+    def parallel_group(self, doc_id: str) -> tuple[Document, ...]:
+        """The document and its other language versions (``parallel_of`` one root), in corpus
+        order; only these are made."""
+        number = self._doc_numbers.get(doc_id)
+        if number is None:
+            return ()
+        root = self._docs[number]["parallel_of"] or doc_id
+        return tuple(
+            self.document(i) for i, d in enumerate(self._docs) if d["doc_id"] == root or d["parallel_of"] == root
+        )
+
     def children(self, doc_id: str, unit_id: str) -> tuple[Unit, ...]:
         """The units of ``doc_id`` whose parent is ``unit_id``, in document order."""
         number = self._doc_numbers.get(doc_id)
