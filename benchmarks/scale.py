@@ -412,13 +412,15 @@ def startup_child(root: Path) -> dict:
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")
     e5 = E5Embedder()
     with Timer() as t:
-        index = ensure_index(settings, e5, "never")  # staleness check (corpus hash), checksums, load
+        # The staleness check (corpus hash) on a thread, checksums on threads, the records, BM25
+        # and jieba's dictionary meanwhile, then FAISS once its checksum passed.
+        index = ensure_index(settings, e5, "never")
     stages["load_index_s"] = t.seconds
     with Timer() as t:
         assistant = Assistant(settings, index, e5)
     stages["searcher_s"] = t.seconds
     with Timer() as t:
-        assistant.warm_up()  # e5, jieba, the language detector
+        assistant.warm_up()  # e5, the language detector
     stages["warm_up_s"] = t.seconds
     with Timer() as t:
         answer = assistant.ask(questions(1)[0])

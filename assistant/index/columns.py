@@ -52,7 +52,7 @@ RECORD_FILES = (
 )
 T = TypeVar("T")
 #: The text blobs, mapped rather than read: a start reads only the texts it quotes.
-_MAPPED = ("units.text", "chunks.text")
+_MAPPED = ("units.text", "chunks.text", "corpus.text")
 KINDS: tuple[str, ...] = get_args(UnitKind)
 _DOC, _SECTION, _KIND, _ORDER = range(4)  # the columns of units.npy
 _UNIT, _WINDOW, _LABEL = range(3)  # the columns of chunks.npy
@@ -174,7 +174,7 @@ class IndexRecords:
         self._chunk_offsets = _array(files["chunks.offsets.npy"], np.int64, 1)
         self._unit_text = files["units.text"]
         self._chunk_text = files["chunks.text"]
-        self._corpus = bytes(files["corpus.text"])
+        self._corpus = files["corpus.text"]
         self._starts = np.zeros(len(self._docs) + 1, dtype=np.int64)
         np.cumsum([d["n_units"] for d in self._docs], out=self._starts[1:])
         self._check()
@@ -221,7 +221,8 @@ class IndexRecords:
 
     @cached_property
     def corpus_text(self) -> str:
-        return self._corpus.decode("utf-8")
+        # Decoded straight from the mapped file: no copy of its bytes on the heap.
+        return str(memoryview(self._corpus), "utf-8")
 
     @cached_property
     def documents(self) -> Rows[Document]:
