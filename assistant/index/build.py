@@ -378,20 +378,25 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
         )
     backend = store_backend(settings)
     checks = _FileChecks(build, (*backend.files, *LOCAL_FILES) if verify else (), manifest)
-    with checks, gc_paused():
+    info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10, manifest.collection)
+
+    def open_store() -> VectorStore:
+        checks.require(backend.files)  # the store's files are opened only once they are verified
+        return backend.open(build, info, manifest.dim, manifest.n_chunks)
+
+    with checks, gc_paused(), ThreadPoolExecutor(max_workers=1) as opener:
         try:
-            # Our own formats are read while the files are hashed: a tampered one is at worst
-            # unparseable, and refused below either way. The store's files are opened only
-            # once their checksums passed.
+            # The vectors open on a thread of their own (FAISS reads 1.5 GB at 1M passages
+            # mostly without the GIL) while this thread reads our own formats, which are
+            # hashed meanwhile: a tampered one is at worst unparseable, and refused below.
+            opened = opener.submit(open_store)
             records = IndexRecords.read(build)
             lexical = BM25Index.load(build)
-            # Work every start needs anyway, done while the checksum threads run: jieba's
-            # dictionary for the questions' tokens (0.6 s) and the refusal check's corpus text.
+            # Work every start needs anyway, done while the threads run: jieba's dictionary
+            # for the questions' tokens (0.6 s) and the refusal check's corpus text.
             add_words(lexical_words())
             _ = records.corpus_text
-            checks.require(backend.files)
-            info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10, manifest.collection)
-            vectors = backend.open(build, info, manifest.dim, manifest.n_chunks)
+            vectors = opened.result()
         except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError) as exc:
             checks.require(checks.names)  # a checksum mismatch is the clearer reason
             raise IndexStateError(f"the index in {build} cannot be read ({exc}); rebuild it with `assistant index`") from exc
