@@ -141,10 +141,11 @@ def synthetic_records(texts: list[str]) -> tuple[list, list]:
 def synthetic_index(texts: list[str], store: object, lexical: object):
     """A LoadedIndex over synthetic documents, the given vector store and BM25 index."""
     from assistant.index.build import IndexManifest, LoadedIndex
+    from assistant.index.columns import IndexRecords
 
     docs, chunks = synthetic_records(texts)
     manifest = IndexManifest(1, "synthetic", DIM, "", "", "", len(chunks), len(chunks), "", {})
-    return LoadedIndex(Path("/nonexistent"), manifest, store, tuple(chunks), tuple(docs), lexical)  # type: ignore[arg-type]
+    return LoadedIndex(Path("/nonexistent"), manifest, store, IndexRecords.of(docs, chunks), lexical)  # type: ignore[arg-type]
 
 
 class VectorQueries:
@@ -411,13 +412,15 @@ def startup_child(root: Path) -> dict:
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5")
     e5 = E5Embedder()
     with Timer() as t:
-        index = ensure_index(settings, e5, "never")  # staleness check (corpus hash), checksums, load
+        # The staleness check (corpus hash) on a thread, checksums on threads, the records, BM25
+        # and jieba's dictionary meanwhile, then FAISS once its checksum passed.
+        index = ensure_index(settings, e5, "never")
     stages["load_index_s"] = t.seconds
     with Timer() as t:
         assistant = Assistant(settings, index, e5)
     stages["searcher_s"] = t.seconds
     with Timer() as t:
-        assistant.warm_up()  # e5, jieba, the language detector
+        assistant.warm_up()  # e5, the language detector
     stages["warm_up_s"] = t.seconds
     with Timer() as t:
         answer = assistant.ask(questions(1)[0])

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.core.config import Settings
 from assistant.index.build import current_build
+from assistant.index.columns import IndexRecords
 from assistant.ingest.corpus import MANIFEST_NAME, remove_document, replace_document
 from tests.conftest import PAPER_DOC
 
@@ -24,7 +25,7 @@ def run(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
 def indexed_docs(settings: Settings) -> set[str]:
     build = current_build(settings.index_dir)
     assert build is not None
-    return {json.loads(line)["doc_id"] for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()}
+    return {c.doc_id for c in IndexRecords.read(build).chunks}
 
 
 def guide(tmp_path: Path, text: str, name: str = "guide.md") -> Path:

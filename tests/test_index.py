@@ -7,6 +7,7 @@ import pytest
 
 from assistant.core.errors import IndexStateError
 from assistant.index.build import DATA_FILES, build_index, current_build, ensure_index, load_index, stale_reason
+from assistant.index.columns import RECORD_FILES
 from assistant.index.embeddings import HashEmbedder
 from assistant.retrieval.lexical import BM25Index, tokenize
 
@@ -30,7 +31,7 @@ def test_build_writes_manifest_chunks_and_vectors(settings):
     assert m.embedder == "fake-hash-256" and m.dim == 256
     assert m.n_units == 98 and m.n_chunks == loaded.vectors.ntotal == len(loaded.chunks)
     assert m.faiss_type == "flat-ip" and len(m.corpus_hash) == 64 and m.parser_version
-    assert set(m.files) == {"vectors.faiss", "chunks.jsonl", "documents.json", *(n for n in m.files if n.startswith("lexical."))}
+    assert set(m.files) == {"vectors.faiss", *RECORD_FILES, *(n for n in m.files if n.startswith("lexical."))}
     assert {n for n in m.files if n.startswith("lexical.")} == {
         "lexical.data.npy", "lexical.indices.npy", "lexical.indptr.npy", "lexical.vocab.json", "lexical.params.json"
     }

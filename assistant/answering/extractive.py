@@ -16,7 +16,7 @@ Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -266,7 +266,7 @@ def quote_unit(
             draft.cite(child, child.text, role)
 
 
-def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: dict[tuple[str, str], Unit]) -> tuple[Citation, ...]:
+def with_terms(citations: Sequence[Citation], lang: str, ctx: UnitContext, units: Mapping[tuple[str, str], Unit]) -> tuple[Citation, ...]:
     """Each Chinese quote with the glossary's equivalents of its terms, for a reader of ``lang``."""
     out = []
     for c in citations:

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -140,7 +140,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Pay model loading and tokenizer start-up now, not on the first user's question."""
         self.searcher.search("预防贩运人口 prevention", 1)
-        self.sentences.prepare([u for d in self.documents for u in d.units])
+        self.sentences.prepare(self.index.records.units)  # units made only if it embeds them
         detect_lang("warm up the language detector")
         if self.answerer is not None:
             self.answerer.warm_up()
@@ -148,53 +148,38 @@ class Assistant:
     # --- documents ---------------------------------------------------------------------------
 
     @property
-    def documents(self) -> tuple[Document, ...]:
-        return self.index.documents
+    def documents(self) -> Sequence[Document]:
+        return self.index.documents  # each made when first asked for
 
     @property
-    def _units(self) -> dict[tuple[str, str], Unit]:
+    def _units(self) -> Mapping[tuple[str, str], Unit]:
         return self.searcher.units  # one (doc, unit) -> unit map, built with the searcher
 
     @cached_property
-    def _children(self) -> dict[tuple[str, str], tuple[Unit, ...]]:
-        children: dict[tuple[str, str], list[Unit]] = {}
-        for doc in self.documents:
-            for u in doc.units:
-                if u.parent is not None:
-                    children.setdefault((doc.doc_id, u.parent), []).append(u)
-        return {k: tuple(v) for k, v in children.items()}
-
-    @cached_property
     def _doc_langs(self) -> dict[str, str]:
-        return {d.doc_id: d.lang for d in self.documents}
+        return self.index.records.doc_langs()
 
     @cached_property
     def unit_context(self) -> UnitContext:
         return UnitContext(
             parent=lambda u: self._units.get((u.doc_id, u.parent)) if u.parent else None,
-            children=lambda u: self._children.get((u.doc_id, u.unit_id), ()),
+            children=lambda u: self.index.records.children(u.doc_id, u.unit_id),
             doc_lang=lambda u: self._doc_langs.get(u.doc_id, ""),
         )
 
-    @cached_property
+    @property
     def corpus_text(self) -> str:
-        """The corpus with whitespace removed: what a question's salient terms are checked against."""
-        parts = []
-        for doc in self.documents:
-            parts.append(doc.title)
-            for u in doc.units:
-                parts.extend((u.unit_id, u.section_path, u.text))
-        # str.split() drops exactly what \s+ matches (Unicode whitespace): at 1M passages
-        # (147 M characters) 1.9 s instead of the regex's 4.6-5.2 s, in the first answer.
-        return "".join("".join(parts).split())
+        """The corpus with whitespace removed: what a question's salient terms are checked against
+        (made with the index, ``index.columns.corpus_text``)."""
+        return self.index.records.corpus_text
 
     def document(self, doc_id: str | None = None) -> Document:
         if doc_id is None:
             return self.documents[0]
-        for doc in self.documents:
-            if doc.doc_id == doc_id:
-                return doc
-        raise ConfigError(f"unknown document {doc_id!r}; documents: {', '.join(d.doc_id for d in self.documents)}")
+        number = self.index.records.doc_number(doc_id)
+        if number is not None:
+            return self.documents[number]
+        raise ConfigError(f"unknown document {doc_id!r}; documents: {', '.join(self.index.records.doc_ids)}")
 
     def find(self, unit_id: str, doc_id: str | None = None) -> tuple[Document, Unit]:
         """The paragraph lookup of every surface (``lookup.find_unit``): ids as people type
@@ -218,7 +203,7 @@ class Assistant:
         """The same paragraph in another language version of its document, if the corpus has one."""
         if self.document(unit.doc_id).lang == lang:
             return None
-        return aligned_unit(self.documents, unit.doc_id, unit.unit_id, lang)
+        return aligned_unit(self.index.records.parallel_group(unit.doc_id), unit.doc_id, unit.unit_id, lang)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ Layout under ``settings.index_dir``::
                                 build time, FAISS type, sha256 of every other file
     builds/<id>/vectors.faiss   one row per chunk, L2-normalised (inner product = cosine);
                                 with the Milvus store, a collection per build instead
-    builds/<id>/chunks.jsonl    one record per vector row
-    builds/<id>/documents.json  the documents and their units, as parsed at build time
+    builds/<id>/records.json, units.*, chunks.*, corpus.text
+                                the documents, units and chunks (one chunk per vector row),
+                                stored column by column (:mod:`assistant.index.columns`)
     builds/<id>/lexical.*       the BM25 index over the chunks (bm25s: .npy arrays + JSON),
                                 so a start loads it instead of tokenising every passage
     cache.sqlite                the embedding cache shared by all builds
@@ -38,28 +39,30 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import orjson
 
 from assistant.core.config import Settings
 from assistant.core.errors import IndexStateError, choice_error
 from assistant.core.fileio import fsync_dir, write_atomic
-from assistant.core.records import Document, Unit
+from assistant.core.records import Document
 from assistant.core.runtime import gc_paused
 from assistant.index.cache import EmbeddingCache
 from assistant.index.chunking import Chunk, chunk_corpus
+from assistant.index.columns import RECORD_FILES, IndexRecords, write_records
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.index.filters import row_labels
 from assistant.index.stores import StoreBackend, StoreInfo, VectorStore, backend_files, store_backend, stores_to_clean
 from assistant.retrieval.lexical import LEXICAL_FILES, BM25Index, add_words, tokenizer_fingerprint
 
 #: 2: the BM25 index is saved with the build (format 1 rebuilt it at every start).
-INDEX_FORMAT = 2
+#: 3: documents, units and chunks stored column by column (format 2: documents.json and
+#: chunks.jsonl, a JSON record per unit and per chunk).
+INDEX_FORMAT = 3
 RebuildPolicy = Literal["auto", "always", "never"]
 REBUILD_POLICIES: tuple[str, ...] = ("auto", "always", "never")
 #: Above this many texts to embed, a stale index is not rebuilt behind the user's back.
 AUTO_REBUILD_MAX_NEW = 2000
 #: The files every build keeps locally, whichever store holds its vectors.
-LOCAL_FILES = ("chunks.jsonl", "documents.json", *LEXICAL_FILES.values())
+LOCAL_FILES = (*RECORD_FILES, *LEXICAL_FILES.values())
 #: A build's data files (hashed into its manifest), with each store.
 DATA_FILES = (*backend_files("faiss"), *LOCAL_FILES)
 MILVUS_DATA_FILES = (*backend_files("milvus"), *LOCAL_FILES)
@@ -93,9 +96,16 @@ class LoadedIndex:
     path: Path
     manifest: IndexManifest
     vectors: VectorStore  # the store's own class: ntotal, d, search, reconstruct_n
-    chunks: tuple[Chunk, ...]
-    documents: tuple[Document, ...]
+    records: IndexRecords  # documents, units and chunks (one chunk per vector row)
     lexical: BM25Index  # one row per chunk, as the vectors
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        return self.records.chunks
+
+    @property
+    def documents(self) -> Sequence[Document]:
+        return self.records.documents
 
 
 def parser_version() -> str:
@@ -161,43 +171,6 @@ def _write_errors(index_dir: Path) -> Iterator[None]:
             f"the index was not rebuilt: the vectors could not be written to {index_dir} ({free_kb} kB free: "
             "is the disk full?); the previous index (if any) is unchanged. Free some space and run `assistant index` again."
         ) from exc
-
-
-# --- records to and from JSON ------------------------------------------------------------
-
-
-def _unit_to_json(unit: Unit) -> dict[str, object]:
-    record = asdict(unit)
-    record["section"] = list(unit.section)
-    record["footnotes"] = list(unit.footnotes)
-    return record
-
-
-def _unit_from_json(record: dict) -> Unit:
-    return Unit(**{**record, "section": tuple(record["section"]), "footnotes": tuple(record["footnotes"])})
-
-
-def documents_to_json(documents: Sequence[Document]) -> list[dict[str, object]]:
-    out = []
-    for doc in documents:
-        record = asdict(doc)
-        record["units"] = [_unit_to_json(u) for u in doc.units]
-        record["meta"] = [list(pair) for pair in doc.meta]
-        out.append(record)
-    return out
-
-
-def documents_from_json(records: list[dict]) -> tuple[Document, ...]:
-    return tuple(
-        Document(
-            **{
-                **r,
-                "units": tuple(_unit_from_json(u) for u in r["units"]),
-                "meta": tuple((k, v) for k, v in r["meta"]),
-            }
-        )
-        for r in records
-    )
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -296,14 +269,7 @@ def write_build_files(
     """Write a build's local data files; name -> sha256 of those and of ``store_files``, the
     vector files its store already wrote there."""
     lexical.save(build_dir)
-    write_atomic(
-        build_dir / "chunks.jsonl",
-        "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
-    )
-    write_atomic(
-        build_dir / "documents.json",
-        json.dumps(documents_to_json(documents), ensure_ascii=False).encode("utf-8"),
-    )
+    write_records(build_dir, documents, chunks)
     names = (*store_files, *LOCAL_FILES)
     return {name: _sha256(build_dir / name) for name in names}
 
@@ -411,42 +377,73 @@ def load_index(settings: Settings, embedder: Embedder, verify: bool = True) -> L
             f"the index format is {manifest.format}, this version reads {INDEX_FORMAT}; rebuild it with `assistant index`"
         )
     backend = store_backend(settings)
-    if verify:
-        _verify_files(build, (*backend.files, *LOCAL_FILES), manifest)
-    with gc_paused():
+    checks = _FileChecks(build, (*backend.files, *LOCAL_FILES) if verify else (), manifest)
+    info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10, manifest.collection)
+
+    def open_store() -> VectorStore:
+        checks.require(backend.files)  # the store's files are opened only once they are verified
+        return backend.open(build, info, manifest.dim, manifest.n_chunks)
+
+    with checks, gc_paused(), ThreadPoolExecutor(max_workers=1) as opener:
         try:
-            info = StoreInfo(manifest.faiss_type, manifest.store_params, manifest.recall_at_10, manifest.collection)
-            vectors = backend.open(build, info, manifest.dim, manifest.n_chunks)
-            # orjson, the JSON lines parsed as one array: at 1M passages these two files (740 MB)
-            # parse in 8 s, against 12.6 s with json (and 13 s more line by line).
-            lines = (build / "chunks.jsonl").read_bytes().rstrip(b"\n")
-            chunks = tuple(Chunk(**record) for record in orjson.loads(b"[" + lines.replace(b"\n", b",") + b"]"))
-            documents = documents_from_json(orjson.loads((build / "documents.json").read_bytes()))
+            # The vectors open on a thread of their own (FAISS reads 1.5 GB at 1M passages
+            # mostly without the GIL) while this thread reads our own formats, which are
+            # hashed meanwhile: a tampered one is at worst unparseable, and refused below.
+            opened = opener.submit(open_store)
+            records = IndexRecords.read(build)
             lexical = BM25Index.load(build)
-        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+            # Work every start needs anyway, done while the threads run: jieba's dictionary
+            # for the questions' tokens (0.6 s) and the refusal check's corpus text.
+            add_words(lexical_words())
+            _ = records.corpus_text
+            vectors = opened.result()
+        except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+            checks.require(checks.names)  # a checksum mismatch is the clearer reason
             raise IndexStateError(f"the index in {build} cannot be read ({exc}); rebuild it with `assistant index`") from exc
-    if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(lexical) != len(chunks):
+        checks.require(checks.names)
+    if vectors.ntotal != records.n_chunks or vectors.d != manifest.dim or len(lexical) != records.n_chunks:
         raise IndexStateError(f"the index in {build} is inconsistent; rebuild it with `assistant index`")
-    return LoadedIndex(build, manifest, vectors, chunks, documents, lexical)
+    return LoadedIndex(build, manifest, vectors, records, lexical)
 
 
-def _verify_files(build: Path, names: Sequence[str], manifest: IndexManifest) -> None:
-    """Every data file against the manifest's sha256; files hashed in parallel.
+class _FileChecks:
+    """A build's files hashed against the manifest on threads while the caller reads them.
 
-    hashlib releases the GIL on large blocks, so at 1M passages (about 2.5 GB of files)
-    two cores halve this part of start-up.
+    hashlib releases the GIL on large blocks, so at 1M passages (about 2.5 GB of files) the
+    hashing runs on both cores beside the parsing. The largest files start first.
     """
 
-    def ok(name: str) -> bool:
-        path = build / name
-        return path.exists() and _sha256(path) == manifest.files.get(name)
+    def __init__(self, build: Path, names: Sequence[str], manifest: IndexManifest) -> None:
+        self.build = build
+        self.names = tuple(names)
+        self.manifest = manifest
+        self.pool = ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1)))
+        by_size = sorted(names, key=lambda n: -self._size(n))
+        self.results = {name: self.pool.submit(self._ok, name) for name in by_size}
 
-    with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
-        for name, good in zip(names, pool.map(ok, names)):
-            if not good:
+    def _size(self, name: str) -> int:
+        try:
+            return (self.build / name).stat().st_size
+        except OSError:
+            return 0
+
+    def _ok(self, name: str) -> bool:
+        path = self.build / name
+        return path.exists() and _sha256(path) == self.manifest.files.get(name)
+
+    def require(self, names: Sequence[str]) -> None:
+        for name in names:
+            if name in self.results and not self.results[name].result():
                 raise IndexStateError(
-                    f"index file {build / name} is missing or corrupt (checksum mismatch); rebuild it with `assistant index`"
+                    f"index file {self.build / name} is missing or corrupt (checksum mismatch); "
+                    "rebuild it with `assistant index`"
                 )
+
+    def __enter__(self) -> _FileChecks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pending_embeddings(settings: Settings, embedder: Embedder) -> int:
@@ -459,6 +456,28 @@ def _pending_embeddings(settings: Settings, embedder: Embedder) -> int:
     return cache.count_missing(texts, embedder.id, embedder.dim)
 
 
+def _load_unless_stale(settings: Settings, embedder: Embedder) -> tuple[LoadedIndex | None, str | None]:
+    """The current index and None, or None and why it is stale.
+
+    The staleness check (the corpus files' hash: 10k files at 1M passages) runs on a thread
+    while the index loads; a stale index's load is wasted, or its error replaced by the
+    reason (an old format's files cannot be read, and the reason says why).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        staleness = pool.submit(stale_reason, settings, embedder)
+        try:
+            loaded: LoadedIndex | None = load_index(settings, embedder)
+            error = None
+        except IndexStateError as exc:
+            loaded, error = None, exc
+        reason = staleness.result()
+    if reason is not None:
+        return None, reason
+    if error is not None:
+        raise error
+    return loaded, None
+
+
 def ensure_index(
     settings: Settings,
     embedder: Embedder | None = None,
@@ -468,7 +487,12 @@ def ensure_index(
     if policy not in REBUILD_POLICIES:
         raise choice_error("rebuild policy", policy, REBUILD_POLICIES)
     embedder = embedder or make_embedder(settings.embedder)
-    reason = "a rebuild was asked for" if policy == "always" else stale_reason(settings, embedder)
+    if policy == "always":
+        reason: str | None = "a rebuild was asked for"
+    else:
+        loaded, reason = _load_unless_stale(settings, embedder)
+        if loaded is not None:
+            return loaded
     if reason is not None:
         if policy == "never":
             raise IndexStateError(f"the index cannot be used: {reason}. Run `assistant index` to rebuild it.")

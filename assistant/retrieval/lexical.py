@@ -74,7 +74,13 @@ _jieba_words_lock = threading.Lock()
 def _pos_tagger() -> Any:
     import jieba.posseg
 
-    return jieba.posseg.POSTokenizer(_jieba())
+    # Importing jieba.posseg already read the dictionary's word tags into its default
+    # tagger; a POSTokenizer(...) would read the same file again (0.5 s of every start).
+    # Ours takes a copy of that table and our own tokenizer (the glossary's words).
+    tagger = object.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = _jieba()
+    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    return tagger
 
 
 def tag(text: str) -> list[tuple[str, str]]:

@@ -16,11 +16,9 @@ import numpy as np
 
 from assistant.core.errors import ConfigError, choice_error
 from assistant.core.records import Unit
-from assistant.core.runtime import gc_paused
 from assistant.index.build import LoadedIndex, lexical_words
-from assistant.index.chunking import units_by_key
 from assistant.index.embeddings import Embedder
-from assistant.index.filters import RowFilter, make_filter, row_labels
+from assistant.index.filters import RowFilter, make_filter
 from assistant.retrieval import glossary
 from assistant.retrieval.fusion import FusionParams, fuse
 from assistant.retrieval.lexical import add_words, simplify, tokenize
@@ -75,13 +73,13 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.params = params or FusionParams()
-        with gc_paused():  # a million-entry map and list at 1M passages
-            self.units = units_by_key(index.documents)
-            self.chunk_keys = [(c.doc_id, c.unit_id) for c in index.chunks]
+        # Looked up in the index's columns, not built here: a million entries at 1M passages.
+        self.units = index.records.unit_map
+        self.chunk_keys = index.records.chunk_keys
         # Questions are tokenised as the saved passages were (see index.lexical_words).
         add_words(lexical_words())
         self.bm25 = index.lexical
-        self.labels = row_labels(index.chunks, index.documents)
+        self.labels = index.records.row_labels()
 
     def _dense(self, vector: np.ndarray, depth: int, row_filter: RowFilter | None) -> list[tuple[int, float]]:
         # The filter goes into the store's search: the depth best admitted rows come back.
