@@ -111,7 +111,7 @@ def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
     for match in _ARTICLE.finditer(question):
         number = next(g for g in match.groups() if g)
         articles.add(number)
-        if f"第{number}条" not in corpus_text and f"article{number}" not in corpus_text.casefold():
+        if f"第{number}条" not in corpus_text and f"article{number}" not in _folded_corpus(corpus_text):
             missing.append(match.group(0))
     for match in _NUMBER.finditer(question):
         number = match.group(0)
@@ -143,7 +143,7 @@ AGREE_DEPTH = 2
 
 @lru_cache(maxsize=2)
 def _folded_corpus(corpus_text: str) -> str:
-    """The corpus folded once, not once per name a question asks about (it can be large)."""
+    """The corpus folded once, not once per question that names an article or a name (it can be large)."""
     from assistant.retrieval import glossary
 
     return glossary.fold(corpus_text)
