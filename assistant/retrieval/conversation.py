@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from assistant.core.records import Unit
 from assistant.core.text import has_han
 from assistant.retrieval import glossary
-from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.lexical import simplify, tag, tokenize
 from assistant.retrieval.searcher import Passage, rescored
 
 _MARKERS = re.compile(
@@ -58,9 +58,14 @@ def is_followup(question: str) -> bool:
     if _MARKERS.search(question) or _ENDINGS.search(question):
         return True
     n_tokens = len(tokenize(question))
-    if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question):
+    if n_tokens > max(ANAPHORA_MAX_TOKENS, BARE_MAX_TOKENS, FOLLOWUP_MAX_TOKENS):
+        return False
+    # "Who prepared this background paper?" and "韩国的人口贩运受害者有多少？" are short, but
+    # name their own topic (a term of the paper's, a place): they are not about the last one.
+    own_topic = names_a_topic(question)
+    if n_tokens <= ANAPHORA_MAX_TOKENS and _ANAPHORA.search(question) and not own_topic:
         return True
-    if n_tokens <= BARE_MAX_TOKENS and not names_a_topic(question):
+    if n_tokens <= BARE_MAX_TOKENS and not own_topic:
         # "¿En cuántos casos se basa?", "文件举了什么例子？": a short question naming none of
         # the paper's terms and no proper name has no topic of its own.
         return True
@@ -70,7 +75,10 @@ def is_followup(question: str) -> bool:
 def names_a_topic(question: str) -> bool:
     """Whether the question names one of the paper's terms (in any language) or a proper name."""
     if has_han(question):
-        return any(term in question for term in glossary.chinese_terms())
+        simplified = simplify(question)
+        return any(term in simplified for term in glossary.chinese_terms()) or any(
+            flag[:2] in ("ns", "nr", "nt", "nz") and len(word) >= 2 for word, flag in tag(simplified)
+        )
     return bool(glossary.expand(question) or _CAPITALISED.search(question))
 
 
