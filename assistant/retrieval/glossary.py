@@ -20,6 +20,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from assistant.core.text import has_han
+
 LANG_COLUMNS = ("en", "fr", "es", "ru", "ar")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -121,16 +123,17 @@ def equivalents(zh_text: str, lang: str, limit: int = 6) -> tuple[tuple[str, str
     """
     if lang == "zh":
         return ()
-    return tuple((zh, row[lang]) for zh, row in _terms_in(zh_text) if row.get(lang))[:limit]
+    return tuple((zh, row[lang]) for zh, row in _terms_in(zh_text, lang))[:limit]
 
 
-def _terms_in(zh_text: str) -> list[tuple[str, dict[str, str]]]:
-    """The glossary rows whose Chinese term ``zh_text`` holds, longest first, without overlaps, in text order."""
+def _terms_in(zh_text: str, lang: str) -> list[tuple[str, dict[str, str]]]:
+    """The glossary rows with a ``lang`` equivalent whose Chinese term ``zh_text`` holds: longest
+    first, without overlaps, in text order."""
     taken: list[tuple[int, int, str, dict[str, str]]] = []
     for row in _longest_first():
         zh = row["zh"]
         start = zh_text.find(zh)
-        if start < 0:
+        if start < 0 or not row.get(lang):
             continue
         end = start + len(zh)
         if not any(s < end and start < e for s, e, _, _ in taken):
@@ -141,11 +144,10 @@ def _terms_in(zh_text: str) -> list[tuple[str, dict[str, str]]]:
 def named_terms(text: str, lang: str) -> list[str]:
     """The glossary terms ``text`` names (in any language), written in ``lang``: "蓝心运动由哪个机构协调？"
     names "Blue Heart Campaign" for an English reader, "Who coordinates the Blue Heart Campaign?" 蓝心运动."""
-    from assistant.core.text import has_han
-    from assistant.retrieval.lexical import simplify
+    from assistant.retrieval.lexical import simplify  # lexical imports this module
 
     if has_han(text):
-        found = [(zh, row) for zh, row in _terms_in(simplify(text))]
+        found = _terms_in(simplify(text), lang)
     else:
         by_zh = {row["zh"]: row for row in rows()}
         found = [(zh, by_zh.get(zh, {})) for zh in expand(text)]
