@@ -55,6 +55,14 @@ def test_a_refusal_looks_different_from_a_cited_answer() -> None:
     assert 'class="cite"' not in refusal  # closest paragraphs are not presented as citations
 
 
+def test_a_quote_cited_as_context_is_set_back_from_the_evidence(fake_assistant) -> None:
+    answer = fake_assistant.ask("禁止向雇员收取征聘费")  # 16(e), with its lead-in as context
+    lead_in = next(c.quote for c in answer.citations if c.unit_id == "16")
+    assert answer.context_quotes == {lead_in}
+    html = webui.answer_html(answer.text, refused=False, context_quotes=answer.context_quotes)
+    assert html.count('<p class="context">') == 1 and f'<p class="context">{lead_in}' in html
+
+
 def _hostile_unit(unit_id: str = "7") -> Unit:
     return Unit(doc_id="evil", unit_id=unit_id, kind="paragraph", text=PAYLOAD + "\nsecond line", section=("一. <b>标题</b>",))
 
@@ -342,7 +350,9 @@ def test_after_a_model_failure_the_message_is_the_fallback_not_the_pieces(fake_a
     final_html = updates[-1][0][-1]["content"]
     extractive = fake_assistant.ask(Q_FEES)
     notice = i18n.text("llm_fallback", "zh")
-    assert final_html == webui.answer_html(extractive.text, refused=False, notices=extractive.notices + (notice,), lang="zh")
+    assert final_html == webui.answer_html(
+        extractive.text, refused=False, notices=extractive.notices + (notice,), lang="zh", context_quotes=extractive.context_quotes
+    )
     assert "半句话不应留下" not in final_html and "永远不会到达" not in final_html
     assert updates[-1][3]["choices"] == webui.chip_choices(extractive)
 

@@ -64,6 +64,12 @@ class Answer:
     context: tuple[Unit, ...] = ()  # units quoted for context that retrieval did not return
     signals: dict[str, float] = field(default_factory=dict)  # what the answerability decision saw
 
+    @property
+    def context_quotes(self) -> frozenset[str]:
+        """Quotes cited as context only (a sub-item's lead-in, a list the answer does not rest on)."""
+        evidence = {c.quote for c in self.citations if c.role == "evidence"}
+        return frozenset(c.quote for c in self.citations if c.role == "context" and c.quote not in evidence)
+
     def validate(self) -> None:
         """Every citation points at a retrieved or context unit and quotes it verbatim."""
         units = {(p.doc_id, p.unit_id): p.unit for p in self.passages}

@@ -160,7 +160,12 @@ class Handlers:
             yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
             return
         html = render.answer_html(
-            answer.text, refused=answer.refused, notices=answer.notices, lang=answer.lang, short_answer=answer.short_answer
+            answer.text,
+            refused=answer.refused,
+            notices=answer.notices,
+            lang=answer.lang,
+            short_answer=answer.short_answer,
+            context_quotes=answer.context_quotes,
         )
         messages[-1] = {"role": "assistant", "content": html}
         yield messages, gr.skip(), (hist + [text])[-MAX_HISTORY:], self._chips(answer, ui), self._record(text, answer), ""

@@ -13,7 +13,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from html import escape
 from typing import Any, TypeVar
 
@@ -171,11 +171,13 @@ def answer_html(
     lang: str = "en",
     streaming: bool = False,
     short_answer: str | None = None,
+    context_quotes: Collection[str] = (),
 ) -> str:
     """An answer (possibly still streaming) as escaped HTML; a refusal looks different.
 
-    The short answer (the fact asked for) stands out above the evidence, and the
-    glossary lines under a quote read as a gloss, not as part of it.
+    The short answer (the fact asked for) stands out above the evidence, the glossary
+    lines under a quote read as a gloss, not as part of it, and quotes cited as context
+    (a sub-item's lead-in, a list the answer does not rest on) are set back from the evidence.
     """
     parts = []
     for notice in notices:
@@ -188,8 +190,9 @@ def answer_html(
         elif line.startswith("    (") and not refused:
             lines.append(f'<p class="terms">{escape(line.strip())}</p>')
         elif m and not refused:
-            body = escape(line[: m.start()].rstrip())
-            lines.append(f'<p>{body} <span class="cite">[{escape(m.group(1))}]</span></p>')
+            quote = line[: m.start()].rstrip()
+            role = ' class="context"' if quote in context_quotes else ""
+            lines.append(f'<p{role}>{escape(quote)} <span class="cite">[{escape(m.group(1))}]</span></p>')
         elif line.strip():
             lines.append(f"<p>{escape(line)}</p>")
     cls = ("answer refusal" if refused else "answer") + (" streaming" if streaming else "")
@@ -315,6 +318,7 @@ CSS = """
 .answer .cite { color: #1f5fa8; font-weight: 600; white-space: nowrap; }
 .answer .short-answer { font-size: 1.15em; font-weight: 700; margin-bottom: .6em; }
 .answer .terms { color: #555; font-size: .88em; margin: -.3em 0 .6em 1.2em; }
+.answer p.context { color: #555; border-left: 3px solid #d0d0d0; padding-left: .6em; }
 .answer.refusal { border: 2px dashed #b7791f; background: #fffaf0; color: #5f370e; padding: .6em .8em; border-radius: 8px; }
 .answer.refusal p:first-of-type { font-weight: 700; }
 .refusal-icon { float: right; font-size: 1.4em; color: #b7791f; margin-left: .5em; }
