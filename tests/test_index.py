@@ -145,6 +145,12 @@ def test_changed_tokenizer_makes_the_index_stale(settings, monkeypatch):
     assert "lexical tokenizer" in stale_reason(settings, HashEmbedder())
 
 
+def test_changed_chunking_makes_the_index_stale(settings, monkeypatch):
+    ensure_index(settings)
+    monkeypatch.setattr("assistant.index.build.CHUNKER_VERSION", "changed")
+    assert stale_reason(settings, HashEmbedder()) == "the way passages are chunked changed since the index was built"
+
+
 def test_lexical_arrays_that_do_not_belong_together_are_refused(settings):
     """Checksums match (the manifest is rewritten) but the arrays disagree: still refused."""
     loaded = ensure_index(settings)

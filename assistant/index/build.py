@@ -46,7 +46,7 @@ from assistant.core.fileio import fsync_dir, write_atomic
 from assistant.core.records import Document
 from assistant.core.runtime import gc_paused
 from assistant.index.cache import EmbeddingCache
-from assistant.index.chunking import Chunk, chunk_corpus
+from assistant.index.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from assistant.index.columns import RECORD_FILES, IndexRecords, write_records
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.index.filters import row_labels
@@ -89,6 +89,8 @@ class IndexManifest:
     collection: str | None = None
     #: How the saved BM25 index tokenised (``lexical.tokenizer_fingerprint``).
     lexical_tokenizer: str = ""
+    #: How the chunks were made (``chunking.CHUNKER_VERSION``).
+    chunker_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def _manifest(
         recall_at_10=info.recall_at_10,
         collection=info.collection,
         lexical_tokenizer=tokenizer_fingerprint(lexical_words()),
+        chunker_version=CHUNKER_VERSION,
     )
 
 
@@ -355,6 +358,8 @@ def stale_reason(settings: Settings, embedder: Embedder) -> str | None:
         return "the corpus changed since the index was built"
     if manifest.lexical_tokenizer != tokenizer_fingerprint(lexical_words()):
         return "the lexical tokenizer (stopwords, glossary, jieba) changed since the index was built"
+    if manifest.chunker_version != CHUNKER_VERSION:
+        return "the way passages are chunked changed since the index was built"
     return None
 
 

@@ -20,6 +20,11 @@ from assistant.core.records import SECTION_SEP, Document, Unit
 _SENTENCE_END = re.compile(r"(?<=[。！？；؛])\s*|(?<=[!?;])\s+|(?<![\s(\[][A-Z]\.)(?<=\.)\s+")
 
 
+#: Recorded in each build's manifest: bump when what a chunk embeds changes (its context
+#: prefix, its windows), so that indexes built the old way are seen as stale.
+CHUNKER_VERSION = "1"
+
+
 @dataclass(frozen=True)
 class Chunk:
     doc_id: str
