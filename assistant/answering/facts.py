@@ -223,22 +223,11 @@ def country_name(english_name: str, lang: str) -> str:
     return _country_translator(lang).gettext(english_name)
 
 
-@cache
-def _glossary_names(lang: str) -> dict[str, str]:
-    """The glossary's first equivalent of each Chinese term in ``lang``."""
-    names: dict[str, str] = {}
-    for row in glossary.rows():
-        value = row.get(lang)
-        if value:
-            names[row["zh"]] = value
-    return names
-
-
 def term_in(zh: str, lang: str) -> str:
     """A Chinese term in the reader's language, when the glossary has it; else the term itself."""
     if lang == "zh":
         return zh
-    return _glossary_names(lang).get(zh, zh)
+    return glossary.preferred_names(lang).get(zh, zh)
 
 
 @cache
@@ -328,12 +317,10 @@ def _places(text: str) -> list[tuple[int, str, str]]:
 @cache
 def _place_names(lang: str) -> dict[str, str]:
     """The salient-term table's name of each place in ``lang`` ("维也纳" -> "Vienna"), capitalised as names are."""
-    names: dict[str, str] = {}
-    for row in glossary.rows("salient_terms"):
-        value = row.get(lang, "")
-        if value:
-            names[row["zh"]] = " ".join(w[:1].upper() + w[1:] for w in value.split(" "))
-    return names
+    return {
+        zh: " ".join(w[:1].upper() + w[1:] for w in name.split(" "))
+        for zh, name in glossary.preferred_names(lang, "salient_terms").items()
+    }
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
@@ -368,21 +355,17 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
 
 
 
-def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[int, str, str]:
-    """The candidate in the same clause as the question's own words, else the closest to them."""
+def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[tuple[int, str, str], bool]:
+    """The candidate in the same clause as the question's own words, else the closest to them;
+    and whether it shares a clause with them (the fact is "anchored")."""
     if not anchors:
-        return spans[0]
+        return spans[0], False
     clause = [0] * (len(text) + 1)
     for i, ch in enumerate(text):
         clause[i + 1] = clause[i] + bool(_CLAUSE_END.match(ch))
     anchor_clauses = {clause[a] for a in anchors}
-    return min(spans, key=lambda s: (clause[s[0]] not in anchor_clauses, min(abs(s[0] - a) for a in anchors), s[0]))
-
-
-def _clause_around(text: str, position: int) -> str:
-    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, position)]
-    end = _CLAUSE_END.search(text, position)
-    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+    best = min(spans, key=lambda s: (clause[s[0]] not in anchor_clauses, min(abs(s[0] - a) for a in anchors), s[0]))
+    return best, clause[best[0]] in anchor_clauses
 
 
 def find_fact(
@@ -410,7 +393,7 @@ def find_fact(
             if not spans:
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
-            position, span, value = _nearest(spans, anchors, sentence)
+            (_, span, value), anchored = _nearest(spans, anchors, sentence)
             if k in _ROLES:  # every author, as the citation lists them
                 first, last = spans[0], spans[-1]
                 span = sentence[first[0] : last[0] + len(last[1])]
@@ -420,6 +403,5 @@ def find_fact(
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            clause = _clause_around(sentence, position)
-            return Fact(k, span, shown, unit_id, year, anchored=any(t and t in clause for t in anchor_terms))
+            return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None

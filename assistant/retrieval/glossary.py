@@ -146,12 +146,15 @@ def named_terms(text: str, lang: str) -> list[str]:
     names "Blue Heart Campaign" for an English reader, "Who coordinates the Blue Heart Campaign?" 蓝心运动."""
     from assistant.retrieval.lexical import simplify  # lexical imports this module
 
-    if has_han(text):
-        found = _terms_in(simplify(text), lang)
-    else:
-        by_zh = {row["zh"]: row for row in rows()}
-        found = [(zh, by_zh.get(zh, {})) for zh in expand(text)]
-    return list(dict.fromkeys(row.get(lang, zh) for zh, row in found))
+    zh_terms = [zh for zh, _ in _terms_in(simplify(text), lang)] if has_han(text) else expand(text)
+    names = preferred_names(lang)
+    return list(dict.fromkeys(names.get(zh, zh) for zh in zh_terms))
+
+
+@cache
+def preferred_names(lang: str, table: Table = "glossary") -> dict[str, str]:
+    """Each Chinese term's first (preferred) equivalent in ``lang``, where the table has one."""
+    return {row["zh"]: row[lang] for row in rows(table) if row.get(lang)}
 
 
 @cache
