@@ -87,6 +87,9 @@ def page(browser, served):
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
     pg.goto(served[0], wait_until="domcontentloaded")
     pg.wait_for_selector("#question textarea", timeout=30_000)
+    # The page's load events (role tabs, interface language) update components after the
+    # first paint; a field filled before they end can be reset under the test's hands.
+    pg.wait_for_load_state("networkidle")
     yield pg
     context.close()
 
@@ -415,6 +418,8 @@ def test_a_trainer_makes_a_quiz_with_a_seed(page, tmp_path: Path) -> None:
     page.fill("#quiz-n input", "5")
     page.fill("#quiz-seed input", "7")
     page.locator("#quiz-format label", has_text="CSV").click()
+    expect(page.locator("#quiz-n input")).to_have_value("5")
+    expect(page.locator("#quiz-seed input")).to_have_value("7")
     page.click("#quiz-button")
     key = page.locator("#quiz-view h2", has_text="Answer key")
     expect(key).to_be_visible(timeout=20_000)
