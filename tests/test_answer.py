@@ -161,6 +161,34 @@ def test_a_fact_question_lifts_passages_holding_the_fact_or_whose_lead_in_does()
     assert [p.unit_id for p in lifted] == ["16(e)", "15", "18"]
 
 
+def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
+    from dataclasses import replace
+
+    from assistant.answering.extractive import Draft, UnitContext, cite_fact_notes, lift_fact_holders, quote_unit
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("5", "根据《预防犯罪准则》，有效的预防犯罪战略应包括跨部门合作。", None),
+        ("43", "毒品和犯罪问题办公室的手册简明扼要地介绍了准则。", None),
+        ("fn1", "经济及社会理事会第 2002/13 号决议，附件。", None),
+        ("fn3", "《2001 年国际法委员会年鉴》，第二卷。", None),
+    )
+    units["5"] = replace(units["5"], footnotes=("fn1", "fn3"))
+    base = _context(units)
+    ctx = UnitContext(base.parent, base.children, base.doc_lang, notes=lambda u: tuple(units[f] for f in u.footnotes))
+    passages = (Passage(units["43"], 1.0), Passage(units["5"], 0.95))
+    assert [p.unit_id for p in lift_fact_holders(passages, "symbol", "", ctx, 0.1)] == ["5", "43"]
+    draft = Draft()
+    quote_unit(draft, units["5"], [units["5"].text], ctx)
+    cite_fact_notes(draft, units["5"], "symbol", "", ctx)
+    assert [(c.unit_id, c.role) for c in draft.citations] == [("5", "evidence"), ("fn1", "context")]
+    # A footnote's year is its publication's, not the paragraph's event: never read as a "when".
+    assert [p.unit_id for p in lift_fact_holders(passages, "year", "", ctx, 0.1)] == ["43", "5"]
+    draft = Draft()
+    cite_fact_notes(draft, units["5"], "year", "", ctx)
+    assert draft.citations == []
+
+
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):
     answer = fake_assistant.ask("在2018年，工作组建议各国做什么？")
     units = [c.unit_id for c in answer.citations]

@@ -172,13 +172,35 @@ CORROBORATION_DEPTH = 1
 
 def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, ctx: UnitContext, weight: float) -> tuple[Passage, ...]:
     """The passages with ``weight`` added to those holding a candidate of ``kind`` (other than
-    what the question names, ``given``), in the unit or in its lead-in (a sub-item's year)."""
+    what the question names, ``given``), in the unit, in its lead-in (a sub-item's year) or in
+    a footnote it carries (the resolution behind a named instrument)."""
+    return rescored(passages, lambda p: weight if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx) else 0.0)
 
-    def holds(p: Passage) -> bool:
-        lead_in = ctx.parent(p.unit)
-        return has_candidate(kind, p.unit.text, given) or (lead_in is not None and has_candidate(kind, lead_in.text, given))
 
-    return rescored(passages, lambda p: weight if holds(p) else 0.0)
+def cite_fact_notes(draft: Draft, unit: Unit, kind: FactKind, given: str, ctx: UnitContext) -> None:
+    """When neither ``unit`` nor its lead-in holds a candidate of ``kind``, cite as context the
+    footnotes it carries that do (made evidence if the fact is read from them)."""
+    if not _holds(unit, kind, given, ctx):
+        for note in _notes_holding(unit, kind, given, ctx):
+            draft.cite(note, note.text, "context")
+
+
+def _holds(unit: Unit, kind: FactKind, given: str, ctx: UnitContext) -> bool:
+    lead_in = ctx.parent(unit)
+    return has_candidate(kind, unit.text, given) or (lead_in is not None and has_candidate(kind, lead_in.text, given))
+
+
+# A UN document gives the reference of what a paragraph names in a footnote: "根据《预防犯罪准则》¹"
+# with footnote 1 "经济及社会理事会第 2002/13 号决议，附件", a study with its authors. A year,
+# number or place in a footnote is the publication's ("《2001 年国际法委员会年鉴》"), not
+# the event's the paragraph speaks of, so only these kinds are read from footnotes.
+NOTE_KINDS: frozenset[FactKind] = frozenset({"symbol", "author", "editor"})
+
+
+def _notes_holding(unit: Unit, kind: FactKind, given: str, ctx: UnitContext) -> tuple[Unit, ...]:
+    if kind not in NOTE_KINDS:
+        return ()
+    return tuple(note for note in ctx.notes(unit) if has_candidate(kind, note.text, given))
 
 
 def answer_units(passages: Sequence[Passage], max_units: int = 3) -> list[Passage]:
@@ -200,11 +222,12 @@ def _introduces_list(text: str) -> bool:
 
 @dataclass(frozen=True)
 class UnitContext:
-    """How a unit sits among its neighbours: its lead-in and, for a lead-in, its sub-items."""
+    """How a unit sits among its neighbours: its lead-in, for a lead-in its sub-items, and its footnotes."""
 
     parent: Callable[[Unit], Unit | None]
     children: Callable[[Unit], tuple[Unit, ...]]
     doc_lang: Callable[[Unit], str]
+    notes: Callable[[Unit], tuple[Unit, ...]] = lambda unit: ()  # the footnotes a unit carries
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from assistant.answering.extractive import (
     UnitContext,
     answer_units,
     choose_sentences,
+    cite_fact_notes,
     lift_fact_holders,
     locate_fact,
     quote_unit,
@@ -165,6 +166,7 @@ class Assistant:
             parent=lambda u: self._units.get((u.doc_id, u.parent)) if u.parent else None,
             children=lambda u: self.index.records.children(u.doc_id, u.unit_id),
             doc_lang=lambda u: self._doc_langs.get(u.doc_id, ""),
+            notes=lambda u: tuple(self._units[key] for fid in u.footnotes if (key := (u.doc_id, fid)) in self._units),
         )
 
     @property
@@ -380,6 +382,8 @@ class Assistant:
             choice = choose_sentences(passage.unit, tokens, vectors, result.query_vector, kind, set(analysis.predicate))
             top_choice = top_choice or choice
             quote_unit(draft, passage.unit, choice.sentences, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
+            if kind is not None:
+                cite_fact_notes(draft, passage.unit, kind, "".join(analysis.anchors), self.unit_context)
         assert top_choice is not None
         sentence_top = top_choice.similarity
         fact = locate_fact(analysis, draft, first=top_choice.fact_sentence)
