@@ -189,6 +189,50 @@ def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
     assert draft.citations == []
 
 
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("这次工作组会议在哪个城市举行？", "zh"),
+        ("這次工作組會議在哪個城市舉行？", "zh"),
+        ("本背景文件是为哪次会议编写的？", "zh"),
+        ("When and where does the meeting for which this background paper was prepared take place?", "en"),
+        ("Quand se tient la réunion pour laquelle ce document a été établi ?", "fr"),
+        ("¿Dónde se celebra esta reunión?", "es"),
+        ("Где проходит совещание, для которого подготовлен этот справочный документ?", "ru"),
+        ("متى يعقد الاجتماع الذي أعدت له ورقة المعلومات الأساسية هذه؟", "ar"),
+    ],
+)
+def test_a_question_about_the_document_itself_or_its_meeting_is_recognised(question, lang):
+    from assistant.answering.question import analyse
+
+    assert analyse(question, lang).self_reference
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("2018年的会议在哪里举行？", "zh"), ("When was the Blue Heart Campaign launched?", "en"), ("本着合作精神，各国应开展哪些会议？", "zh")],
+)
+def test_a_question_about_another_meeting_is_not_about_the_document(question, lang):
+    from assistant.answering.question import analyse
+
+    assert not analyse(question, lang).self_reference
+
+
+def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retrieved():
+    from assistant.answering.extractive import title_block_first
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("header", "贩运人口问题工作组\n2019 年 9 月 9 日至 11 日，维也纳", None),
+        ("18", "2018 年，工作组第八次会议建议各国应：", None),
+    )
+    passages = (Passage(units["18"], 1.9),)
+    first = title_block_first(passages, units["header"], "place", "")
+    assert [(p.unit_id, p.score) for p in first] == [("header", 1.9), ("18", 1.9)]
+    # A fact the title block does not state leaves the passages as they were.
+    assert title_block_first(passages, units["header"], "article", "") == passages
+
+
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):
     answer = fake_assistant.ask("在2018年，工作组建议各国做什么？")
     units = [c.unit_id for c in answer.citations]

@@ -27,6 +27,8 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("Who coordinates the Blue Heart Campaign?", "person"),
         ("ما هو البلد الذي انضم إلى حملة القلب الأزرق في عام 2019؟", "country"),
         ("ما هو مكتب الأمم المتحدة المعني بالمخدرات والجريمة؟", None),  # مكتب (office) holds كتب (wrote)
+        ("会议会在什么时间、什么地方开？", "year"),
+        ("这次会议在什么地方举行？", "place"),
         ("What are carrier sanctions?", None),
     ],
 )

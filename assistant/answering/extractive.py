@@ -17,7 +17,7 @@ Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -175,6 +175,21 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
     what the question names, ``given``), in the unit, in its lead-in (a sub-item's year) or in
     a footnote it carries (the resolution behind a named instrument)."""
     return rescored(passages, lambda p: weight if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx) else 0.0)
+
+
+# What a UN document's title block is there to state: its meeting's dates and city, its symbols.
+TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "place", "symbol"})
+
+
+def title_block_first(passages: Sequence[Passage], block: Unit, kind: FactKind, given: str) -> tuple[Passage, ...]:
+    """A question about the document itself or its meeting ("这次会议在哪个城市举行？") that asks a
+    fact its title ``block`` states (the dates, the city, a symbol) is answered from that block,
+    found or not among ``passages``: the meeting of 2018 in para. 18 is not this meeting."""
+    if not passages or kind not in TITLE_BLOCK_KINDS or not has_candidate(kind, block.text, given):
+        return tuple(passages)
+    found = next((p for p in passages if p.unit == block), Passage(block, 0.0))
+    rest = [p for p in passages if p.unit != block]
+    return (replace(found, score=passages[0].score), *rest)
 
 
 def cite_fact_notes(draft: Draft, unit: Unit, kind: FactKind, given: str, ctx: UnitContext) -> None:

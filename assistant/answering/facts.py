@@ -39,7 +39,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
     ("year", re.compile(
-        r"哪一?年|何年|什么时候|何时|几年|年份|"
+        r"哪一?年|何年|什么时候|什么时间|何时|几年|年份|"
         r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bquelle année|\bquand\b|\ben quelle année|"
         r"qué año|cuándo|cuando\b|в каком году|\bкогда\b|في أي عام|في أي سنة|متى|ما هو العام|في عام كم",
         re.IGNORECASE)),
@@ -70,7 +70,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     # A city, or where a meeting is held; a bare "where" often asks which paragraph, so it is not enough.
     ("place", re.compile(
-        r"哪[个座一]?城市|在哪里?举行|在哪儿举行|在何地|which city|what city|in what city|"
+        r"哪[个座一]?城市|在哪里?举行|在哪儿举行|在何地|在什么地方|什么地方[开举]|which city|what city|in what city|"
         r"where (?:is|was|will|are|were|does|did)\b[^?]{0,80}\b(?:held|take place|taking place|meet)|"
         r"quelle ville|où (?:se tient|se tiendra|s'est tenue|a lieu|aura lieu|se réunit)|"
         r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne)|"

@@ -30,6 +30,7 @@ from assistant.answering.extractive import (
     refusal_text,
     render,
     short_answer_line,
+    title_block_first,
     with_terms,
 )
 from assistant.answering.facts import Fact
@@ -371,6 +372,9 @@ class Assistant:
             passages = near_topic(passages, topic, self.topic_weight)
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, "".join(analysis.anchors), self.unit_context, self.fact_weight)
+            block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference and not analysis.is_followup else None
+            if block is not None:
+                passages = title_block_first(passages, block, analysis.fact_kind, "".join(analysis.anchors))
         result = replace(result, passages=passages[:k])
         draft = Draft()
         tokens = set(result.query_tokens)
