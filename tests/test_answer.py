@@ -210,7 +210,11 @@ def test_a_question_about_the_document_itself_or_its_meeting_is_recognised(quest
 
 @pytest.mark.parametrize(
     ("question", "lang"),
-    [("2018年的会议在哪里举行？", "zh"), ("When was the Blue Heart Campaign launched?", "en"), ("本着合作精神，各国应开展哪些会议？", "zh")],
+    [
+        ("2018年的会议在哪里举行？", "zh"),
+        ("When was the Blue Heart Campaign launched?", "en"),
+        ("本着合作精神，各国应开展哪些会议？", "zh"),
+    ],
 )
 def test_a_question_about_another_meeting_is_not_about_the_document(question, lang):
     from assistant.answering.question import analyse
