@@ -199,6 +199,7 @@ def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
         ("Quand se tient la réunion pour laquelle ce document a été établi ?", "fr"),
         ("¿Dónde se celebra esta reunión?", "es"),
         ("Где проходит совещание, для которого подготовлен этот справочный документ?", "ru"),
+        ("Когда проходит это совещание?", "ru"),
         ("متى يعقد الاجتماع الذي أعدت له ورقة المعلومات الأساسية هذه؟", "ar"),
     ],
 )

@@ -66,6 +66,23 @@ def test_the_year_nearest_the_questions_words_wins():
     assert find_fact("year", [("37", text)], ["贩运儿童"], "en").display == "2018"
 
 
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("en", "9–11 September 2019"),
+        ("fr", "9–11 septembre 2019"),
+        ("es", "9–11 de septiembre de 2019"),
+        ("ru", "9–11 сентября 2019 года"),
+        ("zh", "2019年9月9日至11日"),
+    ],
+)
+def test_a_year_that_comes_with_its_days_is_answered_with_the_whole_date(lang, shown):
+    fact = find_fact("year", [("header", "贩运人口问题工作组\n2019 年 9 月 9 日至 11 日，维也纳")], [], lang)
+    assert fact is not None and fact.display == shown and fact.span == "2019 年 9 月 9 日至 11 日"
+    # A month alone does not make a date of the year asked for.
+    assert find_fact("year", [("38", "墨西哥政府于 2017 年 8 月发起了这一运动。")], [], lang).display == "2017"
+
+
 def test_ordinals_are_read_from_chinese_numerals():
     text = "第十三届联合国预防犯罪和刑事司法大会在 2015 年通过的《多哈宣言》"
     assert asked_kind("《多哈宣言》是由第几届大会通过的？") == "ordinal"

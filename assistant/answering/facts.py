@@ -133,6 +133,9 @@ _MONTHS = {
         "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
     ).split("|"),
 }
+# "2019 年 9 月 9 日至 11 日": a year that comes with its days is answered with the whole date
+# (a meeting's dates); with a month alone ("2017 年 8 月") it stays the year asked for.
+_FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*至\s*(\d{1,2})\s*日)?")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
 _ORDINAL_WORD = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
@@ -355,6 +358,18 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
 
 
 
+def _full_date(m: re.Match[str], lang: str) -> str:
+    """A matched ``_FULL_DATE`` as the reader's language writes dates: "9–11 September 2019"."""
+    year, month, first, last = m.groups()
+    if lang == "zh":
+        return f"{year}年{int(month)}月{int(first)}日" + (f"至{int(last)}日" if last else "")
+    days = f"{int(first)}" + (f"–{int(last)}" if last else "")
+    name = _MONTHS.get(lang, _MONTHS["en"])[int(month) - 1]
+    if lang == "es":
+        return f"{days} de {name} de {year}"
+    return f"{days} {name} {year}" + (" года" if lang == "ru" else "")
+
+
 def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[tuple[int, str, str], bool]:
     """The candidate in the same clause as the question's own words, else the closest to them;
     and whether it shares a clause with them (the fact is "anchored")."""
@@ -393,7 +408,7 @@ def find_fact(
             if not spans:
                 continue
             anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
-            (_, span, value), anchored = _nearest(spans, anchors, sentence)
+            (position, span, value), anchored = _nearest(spans, anchors, sentence)
             if k in _ROLES:  # every author, as the citation lists them
                 first, last = spans[0], spans[-1]
                 span = sentence[first[0] : last[0] + len(last[1])]
@@ -403,5 +418,7 @@ def find_fact(
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
+            if k == "year" and (full := _FULL_DATE.match(sentence, position)):
+                span, shown = full.group(0), _full_date(full, lang)
             return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None
