@@ -29,6 +29,7 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("ما هو مكتب الأمم المتحدة المعني بالمخدرات والجريمة؟", None),  # مكتب (office) holds كتب (wrote)
         ("会议会在什么时间、什么地方开？", "year"),
         ("这次会议在什么地方举行？", "place"),
+        ("What are the dates of this meeting?", "date"),
         ("What are carrier sanctions?", None),
     ],
 )
@@ -79,6 +80,7 @@ def test_the_year_nearest_the_questions_words_wins():
 def test_a_year_that_comes_with_its_days_is_answered_with_the_whole_date(lang, shown):
     fact = find_fact("year", [("header", "贩运人口问题工作组\n2019 年 9 月 9 日至 11 日，维也纳")], [], lang)
     assert fact is not None and fact.display == shown and fact.span == "2019 年 9 月 9 日至 11 日"
+    assert find_fact("date", [("header", "2019 年 9 月 9 日至 11 日，维也纳")], [], lang).display == shown
     # A month alone does not make a date of the year asked for.
     assert find_fact("year", [("38", "墨西哥政府于 2017 年 8 月发起了这一运动。")], [], lang).display == "2017"
 

@@ -34,7 +34,8 @@ FACT_KINDS: tuple[str, ...] = (
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("date", re.compile(
-        r"哪一天|哪天|几月几日|什么日子|which day|what day|what date|on what date|quel jour|quelle date|"
+        r"哪一天|哪天|几月几日|什么日子|哪几天|什么日期|which day|what day|what date|on what date|what are the dates|"
+        r"quel jour|quelle date|quelles dates|qué fechas|какие даты|ما (?:هي )?تواريخ|"
         r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
@@ -418,7 +419,8 @@ def find_fact(
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            if k == "year" and (full := _FULL_DATE.match(sentence, position)):
+            full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
+            if k in ("year", "date") and full is not None:
                 span, shown = full.group(0), _full_date(full, lang)
             return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None
