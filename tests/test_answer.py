@@ -182,6 +182,7 @@ def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
     quote_unit(draft, units["5"], [units["5"].text], ctx)
     cite_fact_notes(draft, units["5"], "symbol", "", ctx)
     assert [(c.unit_id, c.role) for c in draft.citations] == [("5", "evidence"), ("fn1", "context")]
+    assert draft.context == [units["fn1"]]  # shown with the answer though not retrieved
     # A footnote's year is its publication's, not the paragraph's event: never read as a "when".
     assert [p.unit_id for p in lift_fact_holders(passages, "year", "", ctx, 0.1)] == ["43", "5"]
     draft = Draft()

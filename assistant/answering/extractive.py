@@ -197,6 +197,7 @@ def cite_fact_notes(draft: Draft, unit: Unit, kind: FactKind, given: str, ctx: U
     footnotes it carries that do (made evidence if the fact is read from them)."""
     if not _holds(unit, kind, given, ctx):
         for note in _notes_holding(unit, kind, given, ctx):
+            draft.add_context(note)
             draft.cite(note, note.text, "context")
 
 
