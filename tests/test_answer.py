@@ -311,6 +311,8 @@ def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
     assert is_followup("¿En cuántos casos se basa?") and is_followup("文件举了什么例子？")
     # Short, but naming a term of the paper's ("this background paper") or a place (韩国).
     assert not is_followup("Who prepared this background paper?") and not is_followup("韩国的人口贩运受害者有多少？")
+    # Short, but about the document's own meeting.
+    assert not is_followup("这次会议在哪个城市举行？") and not is_followup("When is this meeting?")
 
 
 def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5_assistant):
@@ -318,6 +320,9 @@ def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5
     assert e5_assistant.ask("韩国的人口贩运受害者有多少？", history).refused
     answer = e5_assistant.ask("Who prepared this background paper?", ["Who coordinates the Blue Heart Campaign?"])
     assert not answer.refused and answer.short_answer == "Secretariat — para. 1"
+    # A question about this meeting is not a follow-up: the title block answers it.
+    answer = e5_assistant.ask("这次工作组会议在哪个城市举行？", history)
+    assert not answer.refused and answer.short_answer == "维也纳 — 标题"
 
 
 def test_an_elliptical_follow_up_swaps_the_number_it_replaces():

@@ -14,7 +14,7 @@ from assistant.answering.facts import FactKind, asked_kind, country_forms
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical
-from assistant.retrieval.conversation import resolve
+from assistant.retrieval.conversation import resolve, speaks_of_itself
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 
 
@@ -48,19 +48,6 @@ class QuestionAnalysis:
     def anchors(self) -> tuple[str, ...]:
         """What the turn names, to look for in a cited sentence: the answer sits near it and is not it."""
         return self.terms + tuple(re.findall(r"\d+(?:/\d+)*", self.text))
-
-
-# "这次会议", "this background paper", "ce document", "этот справочный документ": the
-# question speaks of the document itself or of the meeting it was written for, which its title
-# block names with the date, the city and the symbol.
-_SELF_REFERENCE = re.compile(
-    r"这[份篇次届][^，。？！?]{0,10}(?:文件|会议)|本[次届][^，。？！?]{0,10}会议|本(?:背景)?文件"
-    r"|\bth(?:is|e present) (?:background )?(?:paper|document|meeting|session)\b"
-    r"|\bce document\b|\bcette (?:réunion|session)\b|\best(?:e|a) (?:documento|reunión|sesión)\b"
-    r"|\bэт(?:от|о|ого|ом|ой|а|у) (?:справочн\w+ )?(?:документ|совещани|сесси)"
-    r"|(?:ورقة|الورقة|الوثيقة|الاجتماع|الدورة)(?: \S+){0,3} (?:هذه|هذا)|هذ[اه] (?:الورقة|الوثيقة|الاجتماع|الدورة)",
-    re.IGNORECASE,
-)
 
 
 # A capitalised word inside a sentence names something ("Korea", "Interpol", "Palermo").
@@ -107,5 +94,5 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         reference=find_reference(text),
         words=tuple(dict.fromkeys(own_chinese)),
         names=named_things(text),
-        self_reference=bool(_SELF_REFERENCE.search(simplify(text))),
+        self_reference=speaks_of_itself(text),
     )

@@ -43,6 +43,18 @@ FOLLOWUP_MAX_TOKENS = 4
 BARE_MAX_TOKENS = 5
 # A capitalised word after the first names something (a campaign, a country): the question has its own topic.
 _CAPITALISED = re.compile(r"(?<=\w )[A-ZÀ-ÖØ-ÞА-ЯЁ]")
+# "这次会议", "this background paper", "ce document", "этот справочный документ": the
+# question speaks of the document itself or of the meeting it was written for, which its title
+# block names with the date, the city and the symbol.
+_SELF_REFERENCE = re.compile(
+    r"这[份篇次届][^，。？！?]{0,10}(?:文件|会议)|本[次届][^，。？！?]{0,10}会议|本(?:背景)?文件"
+    r"|\bth(?:is|e present) (?:background )?(?:paper|document|meeting|session)\b"
+    r"|\bce document\b|\bcette (?:réunion|session)\b|\best(?:e|a) (?:documento|reunión|sesión)\b"
+    r"|\bэт(?:от|о|ого|ом|ой|а|у) (?:справочн\w+ )?(?:документ|совещани|сесси)"
+    r"|(?:ورقة|الورقة|الوثيقة|الاجتماع|الدورة)(?: \S+){0,3} (?:هذه|هذا)|هذ[اه] (?:الورقة|الوثيقة|الاجتماع|الدورة)",
+    re.IGNORECASE,
+)
+
 ANAPHORA_MAX_TOKENS = 6
 
 
@@ -55,7 +67,12 @@ class ResolvedQuery:
 
 
 def is_followup(question: str) -> bool:
-    if _MARKERS.search(question) or _ENDINGS.search(question):
+    marker = _MARKERS.search(question)
+    # The 这 of "这次会议在哪个城市举行？" belongs to "this meeting", not to the last answer.
+    own = _SELF_REFERENCE.search(question)
+    if marker and own and own.start() <= marker.start(1) < own.end():
+        marker = None
+    if marker or _ENDINGS.search(question):
         return True
     n_tokens = len(tokenize(question))
     if n_tokens > max(ANAPHORA_MAX_TOKENS, BARE_MAX_TOKENS, FOLLOWUP_MAX_TOKENS):
@@ -72,8 +89,16 @@ def is_followup(question: str) -> bool:
     return n_tokens <= FOLLOWUP_MAX_TOKENS and bool(re.search(r"\d", question))
 
 
+def speaks_of_itself(question: str) -> bool:
+    """Whether the question is about the document itself or the meeting it was written for."""
+    return bool(_SELF_REFERENCE.search(simplify(question)))
+
+
 def names_a_topic(question: str) -> bool:
-    """Whether the question names one of the paper's terms (in any language) or a proper name."""
+    """Whether the question names one of the paper's terms (in any language), a proper name, or
+    the document itself ("这次会议在哪个城市举行？" is not about the last answer's topic)."""
+    if speaks_of_itself(question):
+        return True
     if has_han(question):
         simplified = simplify(question)
         return any(term in simplified for term in glossary.chinese_terms()) or any(
