@@ -419,8 +419,9 @@ def find_fact(
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
-            if k in ("year", "date") and full is not None:
-                span, shown = full.group(0), _full_date(full, lang)
+            if k in ("year", "date"):
+                full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
+                if full is not None:
+                    span, shown = full.group(0), _full_date(full, lang)
             return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None

@@ -370,11 +370,12 @@ class Assistant:
             passages = self.sentences.rerank(passages, result.query_vector, self.rerank_weight)
         if topic is not None:
             passages = near_topic(passages, topic, self.topic_weight)
+        given = "".join(analysis.anchors)  # what the question names is not its answer
         if analysis.fact_kind is not None and self.fact_weight:
-            passages = lift_fact_holders(passages, analysis.fact_kind, "".join(analysis.anchors), self.unit_context, self.fact_weight)
+            passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
             block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference and not analysis.is_followup else None
             if block is not None:
-                passages = title_block_first(passages, block, analysis.fact_kind, "".join(analysis.anchors))
+                passages = title_block_first(passages, block, analysis.fact_kind, given)
         result = replace(result, passages=passages[:k])
         draft = Draft()
         tokens = set(result.query_tokens)
@@ -387,7 +388,7 @@ class Assistant:
             top_choice = top_choice or choice
             quote_unit(draft, passage.unit, choice.sentences, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
             if kind is not None:
-                cite_fact_notes(draft, passage.unit, kind, "".join(analysis.anchors), self.unit_context)
+                cite_fact_notes(draft, passage.unit, kind, given, self.unit_context)
         assert top_choice is not None
         sentence_top = top_choice.similarity
         fact = locate_fact(analysis, draft, first=top_choice.fact_sentence)
