@@ -25,10 +25,6 @@ FactKind = Literal[
     "date", "year", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
     "person",
 ]
-FACT_KINDS: tuple[str, ...] = (
-    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
-    "person",
-)
 
 # What a question asks for, per language. Order matters: "which year" is a year even
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
@@ -355,8 +351,6 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "place" and lang != "zh":
         return _place_names(lang).get(value, value)
     return value
-
-
 
 
 def _full_date(m: re.Match[str], lang: str) -> str:

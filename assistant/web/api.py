@@ -501,7 +501,7 @@ def _sse(assistant: Any, question: str, history: list[str], body: ChatRequest, i
                 break
             shown += piece
             yield chunk({"content": piece})
-    except Exception as exc:
+    except Exception as exc:  # the stream has started: report in-band, never a traceback
         message = str(exc) if isinstance(exc, AssistantError) else "internal error; the server log has the details"
         if not isinstance(exc, AssistantError):
             log.exception("unexpected error while streaming")

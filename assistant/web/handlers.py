@@ -155,7 +155,7 @@ class Handlers:
                 yield messages, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             if answer is None:
                 raise RuntimeError("ask_stream ended without an Answer")
-        except Exception as exc:
+        except Exception as exc:  # every failure becomes a message in the chat
             messages[-1] = {"role": "assistant", "content": render.error_html(user_message(exc, ui))}
             yield messages, gr.skip(), gr.skip(), hidden_chips, {}, ""
             return

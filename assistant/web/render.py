@@ -106,7 +106,7 @@ def coalesced(items: Iterable[T], every_s: float) -> Iterator[list[T]]:
         try:
             for item in items:
                 arrivals.put((False, item))
-        except BaseException as exc:
+        except BaseException as exc:  # handed to the reader, raised there
             arrivals.put((True, exc))
             return
         arrivals.put((True, None))
