@@ -175,6 +175,12 @@ def test_a_follow_up_carries_the_earlier_question_until_a_new_conversation(page,
     expect(page.locator("#chat .answer")).to_have_count(0)
     ask(page, "那边境管理当局呢？")
     assert spy.calls[-1] == ("那边境管理当局呢？", [])
+    # Asked without waiting for the server's reset: still a new conversation.
+    ask(page, Q_VULNERABLE)
+    page.click("#new-conversation")
+    ask(page, "那边境管理当局呢？")
+    assert spy.calls[-1] == ("那边境管理当局呢？", [])
+    expect(page.locator("#chat .answer")).to_have_count(1)
 
 
 def test_switching_the_language_changes_the_labels(page) -> None:

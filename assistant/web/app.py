@@ -82,7 +82,10 @@ def _wire_asking(view: Layout, h: Handlers) -> None:
         "outputs": [state.turns, chat.export_file, chat.export_status],
         **PRIVATE,
     }
-    chat.new.click(h.new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
+    # The browser empties the chat and its history at once, before the server's reset comes back:
+    # a question asked in that round trip must not be read as a follow-up of the old conversation.
+    clear_now = chat.new.click(None, None, [chat.chat, state.history], js="() => [[], []]")
+    clear_now.then(h.new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
     # The chat's own bin icon starts a new conversation too, so no stale context survives it.
     chat.chat.clear(h.new_conversation, [lang], reset_outputs, **PRIVATE).then(**forget)
 
