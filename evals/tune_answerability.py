@@ -44,8 +44,8 @@ REGULARISATION = 1.0
 
 
 def decided_by_model(r: ItemResult) -> bool:
-    """Items the model decides: not direct references, not refused by the salient-term rule."""
-    return bool(r.signals) and not r.signals.get("missing_salient") and r.kind != "reference"
+    """Items the model decides: not direct references or title-block facts, not refused by the salient-term rule."""
+    return bool(r.signals) and not r.signals.get("missing_salient") and not r.signals.get("title_block") and r.kind != "reference"
 
 
 def refused_with(r: ItemResult, model: AnswerabilityModel | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.facts import asked_kind, find_fact
+from assistant.answering.facts import asked_kind, asks_for_several, find_fact
 
 P38 = "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
 P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调，到目前为止，已有 18 个国家参与这一运动。"
@@ -14,7 +14,8 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
     ("question", "kind"),
     [
         ("禁止向雇员收取征聘费的建议是哪一年提出的？", "year"),
-        ("When was the Blue Heart Campaign launched?", "year"),
+        ("When was the Blue Heart Campaign launched?", "time"),
+        ("Since when has the World Day been observed?", "year"),
         ("¿En qué año se lanzó?", "year"),
         ("Сколько стран участвует в кампании?", "quantity"),
         ("蓝心运动有多少个国家参加？", "quantity"),
@@ -27,10 +28,18 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("Who coordinates the Blue Heart Campaign?", "person"),
         ("ما هو البلد الذي انضم إلى حملة القلب الأزرق في عام 2019؟", "country"),
         ("ما هو مكتب الأمم المتحدة المعني بالمخدرات والجريمة؟", None),  # مكتب (office) holds كتب (wrote)
-        ("会议会在什么时间、什么地方开？", "year"),
+        ("会议会在什么时间、什么地方开？", "time"),
         ("这次会议在什么地方举行？", "place"),
         ("What are the dates of this meeting?", "date"),
         ("What are carrier sanctions?", None),
+        # How long, how often, what amount or share: questions a number answers.
+        ("禁止期一般是多长？", "quantity"),
+        ("How often are labour inspections carried out?", "quantity"),
+        ("Каков размер штрафов для перевозчиков?", "quantity"),
+        ("¿Qué porcentaje de las víctimas son mujeres?", "quantity"),
+        ("ما مقدار رسوم التوظيف؟", "quantity"),
+        ("哪些国家加入了蓝心运动？", "country"),
+        ("Which agencies coordinate the campaign?", "organisation"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question, kind):
@@ -173,3 +182,31 @@ def test_a_fact_knows_whether_its_clause_names_what_the_question_names():
     assert anchored is not None and anchored.span.startswith("18") and anchored.anchored
     loose = find_fact("quantity", [("x", sentence)], ["协调小组"], "zh")
     assert loose is not None and not loose.anchored
+
+
+def test_a_share_keeps_its_percent_sign():
+    fact = find_fact("quantity", [("x", "受害者中 71% 为妇女和女童。")], [], "en")
+    assert fact is not None and fact.display == "71%"
+
+
+def test_a_question_asking_for_several_countries_gets_every_one_its_paragraph_names():
+    evidence = [
+        ("38", "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了“我在这里反对贩运人口行为”运动。"),
+        ("38", P38),
+        ("16", "厄瓜多尔和秘鲁也有类似做法。"),  # another paragraph: not this answer's
+    ]
+    several = find_fact("country", evidence, [], "en", several=True)
+    assert several is not None and several.display == "Mexico, Ecuador" and several.unit_id == "38"
+    assert find_fact("country", evidence, [], "zh", several=True).display == "墨西哥、厄瓜多尔"
+    assert find_fact("country", evidence, [], "en").display == "Mexico"
+    assert asks_for_several("Which countries joined?") and asks_for_several("第38段提到了哪些国家？")
+    assert not asks_for_several("Which country joined most recently?")
+
+
+def test_when_is_answered_by_a_day_where_the_text_gives_one_else_by_the_year():
+    p37 = "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”，从 2014 年起每年在这一日期开展纪念活动。"
+    assert find_fact("time", [("37", p37)], [], "en").display == "30 July"
+    assert find_fact("year", [("37", p37)], [], "en").display == "2014"
+    assert find_fact("time", [("38", P38_FIRST)], [], "fr").display == "2010"  # no day: the year
+    # A month alone does not answer "when": "2017 年 8 月" is answered by its year.
+    assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "2017"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 
 from assistant.answering.question import analyse
-from assistant.answering.refusal import FEATURES, AnswerabilityModel, Evidence, features
+from assistant.answering.refusal import FEATURES, AnswerabilityModel, Evidence, decide, features
 from assistant.core.records import Unit
 from assistant.retrieval.searcher import Passage
 
@@ -33,6 +34,18 @@ def test_a_fact_found_away_from_what_the_question_names_is_a_signal():
     assert features(analysis, _evidence(["38"], anchored=True))["fact_unanchored"] == 0.0
     assert features(analysis, _evidence(["38"], anchored=False))["fact_unanchored"] == 1.0
     assert features(analysis, _evidence(["38"], found=False, anchored=False))["fact_unanchored"] == 0.0
+
+
+def test_a_fact_of_this_meeting_read_from_its_title_block_is_not_left_to_the_model():
+    # A model that refuses everything: only the title block's own fact gets past it.
+    refuse_all = AnswerabilityModel("e", FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), -50.0, 0.5)
+    analysis = analyse("这次会议在什么地方举行？", "zh")
+    evidence = _evidence(["header"])
+    assert decide(analysis, evidence, "维也纳", refuse_all).reason is not None
+    assert decide(analysis, replace(evidence, from_title_block=True), "维也纳", refuse_all).reason is None
+    # The salient-term rule still holds: the corpus has no seventh meeting.
+    seventh = analyse("第七次会议在什么地方举行？", "zh")
+    assert decide(seventh, replace(evidence, from_title_block=True), "维也纳", refuse_all).reason is not None
 
 
 def test_the_shipped_model_is_current_and_round_trips_through_json():

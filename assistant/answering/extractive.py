@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answering.facts import Fact, FactKind, find_fact, has_candidate
+from assistant.answering.facts import Fact, FactKind, answering_kinds, asks_for_several, find_fact, has_candidate, states
 from assistant.answering.question import QuestionAnalysis
 from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
@@ -143,22 +143,24 @@ def choose_sentences(
     """The sentences to quote from ``unit`` and, for a fact question, the one that states the fact.
 
     The fact sentence is the most similar of those that can state a fact of the kind asked
-    (the answering sentence of "which year" has a year), with the question's own words
-    other than its topic ("加入", "最近") counting: several sentences of a paragraph share
-    its topic ("蓝心运动"), and only the predicate tells which of them answers.
+    (the answering sentence of "which year" has a year; of "when", a day if any sentence
+    gives one, else a year), with the question's own words other than its topic ("加入",
+    "最近") counting: several sentences of a paragraph share its topic ("蓝心运动"), and
+    only the predicate tells which of them answers.
     """
     ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
     chosen = _top(ranked, unit, limit=2)
     fact_sentence = None
-    if fact_kind is not None:
+    for kind in answering_kinds(fact_kind) if fact_kind is not None else ():
         scored = [
             (similarity + LEXICAL_WEIGHT * _overlap(t, predicate or set()), t)
             for _, similarity, t in ranked
-            if has_candidate(fact_kind, t)
+            if states(kind, t)
         ]
         if scored:
             fact_sentence = max(scored, key=lambda pair: pair[0])[1]
             chosen = [t for t in sentences_of(unit) if t in {*chosen, fact_sentence}]
+            break
     return Choice(chosen, ranked[0][1], fact_sentence)
 
 
@@ -178,7 +180,7 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
 
 
 # What a UN document's title block is there to state: its meeting's dates and city, its symbols.
-TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "place", "symbol"})
+TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "place", "symbol"})
 
 
 def title_block_first(passages: Sequence[Passage], block: Unit, kind: FactKind, given: str) -> tuple[Passage, ...]:
@@ -334,7 +336,9 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
         return None
     ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
     evidence = [(c.unit_id, c.quote) for c in ordered]
-    fact = find_fact(analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries)
+    fact = find_fact(
+        analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, asks_for_several(analysis.text)
+    )
     if fact is not None:
         # The sentence that states the fact is evidence, even when it came in as context.
         for i, c in enumerate(draft.citations):

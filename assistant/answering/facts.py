@@ -22,7 +22,7 @@ from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
 
 FactKind = Literal[
-    "date", "year", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
+    "date", "year", "time", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
     "person",
 ]
 
@@ -36,9 +36,13 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
     ("year", re.compile(
-        r"哪一?年|何年|什么时候|什么时间|何时|几年|年份|"
-        r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bquelle année|\bquand\b|\ben quelle année|"
-        r"qué año|cuándo|cuando\b|в каком году|\bкогда\b|في أي عام|في أي سنة|متى|ما هو العام|في عام كم",
+        r"哪一?年|何年|几年|年份|从什么时候|从何时|自何时|"
+        r"\bwhat year\b|\bwhich year\b|\bsince when\b|\bquelle année|\ben quelle année|\bdepuis quand\b|"
+        r"qué año|desde cuándo|в каком году|с какого года|с каких пор|في أي عام|في أي سنة|ما هو العام|في عام كم|منذ متى",
+        re.IGNORECASE)),
+    # A bare "when": a day when the text gives one ("World Day" is 30 July), else the year.
+    ("time", re.compile(
+        r"什么时候|什么时间|何时|\bwhen\b|\bquand\b|cuándo|cuando\b|\bкогда\b|متى",
         re.IGNORECASE)),
     ("ordinal", re.compile(
         r"第几[届次]|哪一[届次]|which (?:session|meeting|congress)|quel(?:le)? (?:session|réunion|congrès)|"
@@ -46,7 +50,13 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"أي (?:دورة|اجتماع|مؤتمر)",
         re.IGNORECASE)),
     ("quantity", re.compile(
-        r"多少|(?<!第)几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b",
+        r"多少|(?<!第)几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
+        # How long, how often, what amount or share: a number answers these too.
+        r"多长|多久|多大|比例|百分之几|how long|how often|what (?:percentage|proportion|share|amount)|"
+        r"quel(?:le)? (?:pourcentage|proportion|montant|durée)|à quelle fréquence|"
+        r"qué (?:porcentaje|proporción|cantidad|monto)|con qué frecuencia|"
+        r"какой процент|какая доля|какова (?:сумма|доля|продолжительность)|каков (?:размер|объ[её]м|срок)|как часто|"
+        r"как долго|ما نسبة|ما مقدار|ما حجم|ما مدة",
         re.IGNORECASE)),
     ("article", re.compile(
         r"第几条|哪一?条|which article|what article|quel article|quels articles|qué artículo|cuál artículo|"
@@ -60,7 +70,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة",
         re.IGNORECASE)),
     ("country", re.compile(
-        r"哪一?个?国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
+        r"哪一?个?国家|哪些国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
         r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|"
         r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
         r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
@@ -84,8 +94,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"\bautor(?:es|a)?\b|\bescribi|\bescrito\b|\bавтор|\bнаписал|مؤلف|\bكتب",
         re.IGNORECASE)),
     ("organisation", re.compile(
-        r"哪一?个?机构|哪一?个?组织|哪一?个?部门|由谁|which organi[sz]ation|what organi[sz]ation|which body|"
-        r"which agency|which office|quelle organisation|quel organisme|quel bureau|qué organización|"
+        r"(?:哪一?个?|哪些)(?:机构|组织|部门)|由谁|which organi[sz]ation|what organi[sz]ation|which bod(?:y|ies)|"
+        r"which agenc(?:y|ies)|which office|quelle organisation|quel organisme|quel bureau|qué organización|"
         r"qué organismo|qué oficina|какая организация|какой орган|какое ведомство|какая структура|"
         r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|哪家|which publisher|quel éditeur|qué editorial",
         re.IGNORECASE)),
@@ -93,6 +103,21 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم",
         re.IGNORECASE)),
 )
+
+
+# "Which countries …", "哪些机构": every one the cited paragraph names, not the first.
+_SEVERAL = re.compile(
+    r"哪些|\bwhich (?:countries|organi[sz]ations|bodies|agencies|governments)\b|\bquel(?:le)?s\b|"
+    r"\bqué (?:países|organizaciones|organismos|gobiernos)\b|\bcuáles\b|\bкакие\b|"
+    r"(?:البلدان|الدول|المنظمات|الجهات|الحكومات)\b",
+    re.IGNORECASE,
+)
+#: Kinds of which a paragraph may name several, all of them answering "which … (plural)".
+_LISTABLE: frozenset[FactKind] = frozenset({"country", "organisation"})
+
+
+def asks_for_several(question: str) -> bool:
+    return bool(_SEVERAL.search(question))
 
 
 def asked_kind(question: str) -> FactKind | None:
@@ -115,7 +140,7 @@ class Fact:
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
-_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人)")
+_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人|%|％)")
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
 # "7 月 30 日", or a month alone ("9 月"): a question asking which month is answered by either.
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
@@ -237,7 +262,12 @@ def _organisations() -> tuple[str, ...]:
 
 def has_candidate(kind: FactKind, text: str, given: str = "") -> bool:
     """Whether ``text`` holds anything that could answer a question of ``kind`` (other than what it names, ``given``)."""
-    return any(_candidates(k, text, given) for k in _answering_kinds(kind))
+    return any(states(k, text, given) for k in answering_kinds(kind))
+
+
+def states(kind: FactKind, text: str, given: str = "") -> bool:
+    """Whether ``text`` holds a candidate of exactly ``kind`` (a day, not a year, for "time")."""
+    return bool(_candidates(kind, text, given))
 
 
 def _candidates(kind: FactKind, text: str, given: str) -> list[tuple[int, str, str]]:
@@ -246,16 +276,19 @@ def _candidates(kind: FactKind, text: str, given: str) -> list[tuple[int, str, s
     return [s for s in _spans(kind, text) if s[1].replace(" ", "") not in given and s[2] not in given]
 
 
-def _answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
-    """"Who" is answered by a person when the text names one, else by the body that acts;
-    an author or editor question by any person when no citation role can be read, and an
-    author question by a body when no person is named."""
+def answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
+    """The kinds that answer a question of ``kind``, preferred first. "Who" is answered by a
+    person when the text names one, else by the body that acts; an author or editor question
+    by any person when no citation role can be read, and an author question by a body when
+    no person is named; "when" by a day, else a year."""
     if kind == "person":
         return ("person", "organisation")
     if kind == "author":  # a paper is written by a body ("本背景文件由秘书处编写") as often as by people
         return (kind, "person", "organisation")
     if kind in _ROLES:
         return (kind, "person")
+    if kind == "time":
+        return ("time", "year")
     return (kind,)
 
 
@@ -265,12 +298,19 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
-    if kind == "date":
-        return [(m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g)) for m in _DATE.finditer(text)]
+    if kind in ("date", "time"):  # "when" wants a day: a month alone does not answer it
+        return [
+            (m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g))
+            for m in _DATE.finditer(text)
+            if kind == "date" or m.group(2)
+        ]
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "quantity":
-        return [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
+        return [
+            (m.start(), m.group(0), m.group(1) + (m.group(2) or "") + ("%" if m.group(3) in "%％" else ""))
+            for m in _QUANTITY.finditer(text)
+        ]
     if kind == "article":
         return [(m.start(), m.group(0), m.group(1)) for m in _ARTICLE.finditer(text)]
     if kind == "symbol":
@@ -324,7 +364,7 @@ def _place_names(lang: str) -> dict[str, str]:
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
-    if kind == "date":
+    if kind in ("date", "time"):
         month, _, day = value.partition("/")
         if lang == "zh":
             return f"{month}月{day}日" if day else f"{month}月"
@@ -384,18 +424,20 @@ def find_fact(
     anchor_terms: Sequence[str],
     lang: str,
     countries: Collection[str] = (),
+    several: bool = False,
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
     The first sentence holding a candidate wins; within it, the candidate nearest the
     question's words. When the question names a country (``countries``, in Chinese) that
     some sentences mention, only those may answer: "In which month did Ecuador join?" is
-    not answered by the month another country's campaign began.
+    not answered by the month another country's campaign began. A question asking for
+    ``several`` countries or bodies is answered by every one its paragraph names.
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
-    kinds = _answering_kinds(kind)
+    kinds = answering_kinds(kind)
     given = "".join(anchor_terms)
     for unit_id, sentence in evidence:
         for k in kinds:
@@ -412,8 +454,14 @@ def find_fact(
             if k == "country":  # "Ecuador (2019)": when it joined, not just who
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
+            if several and k in _LISTABLE:
+                values = [v for u, s in evidence if u == unit_id for _, _, v in _candidates(k, s, given)]
+                if len(set(values)) > 1:
+                    sep = "、" if lang == "zh" else ", "
+                    shown = sep.join(_display(k, v, lang) for v in dict.fromkeys(values))
+                    return Fact(k, span, shown, unit_id, anchored=anchored)
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            if k in ("year", "date"):
+            if k in ("year", "date", "time"):
                 full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
                 if full is not None:
                     span, shown = full.group(0), _full_date(full, lang)

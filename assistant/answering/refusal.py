@@ -135,6 +135,7 @@ class Evidence:
     evidence_text: str  # the top unit with its lead-in: where the question's terms are looked for
     fact_found: bool
     fact_anchored: bool = False  # stated in a clause that names what the question names
+    from_title_block: bool = False  # a fact of this meeting or paper, read from its own title block
 
 
 #: A passage counts as agreed on when both retrievers rank it this high.
@@ -279,6 +280,11 @@ def decide(
     signals["missing_salient"] = float(len(missing))
     if missing:
         return Decision(f"the documents never mention {', '.join(missing)}", signals)
+    if evidence.from_title_block:
+        # "When is this meeting?" read from the document's own title block is answerable by
+        # construction, as a direct reference is: the question says where the answer is.
+        signals["title_block"] = 1.0
+        return Decision(None, signals)
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)

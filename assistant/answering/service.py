@@ -371,6 +371,7 @@ class Assistant:
         if topic is not None:
             passages = near_topic(passages, topic, self.topic_weight)
         given = "".join(analysis.anchors)  # what the question names is not its answer
+        block = None
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
             block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference and not analysis.is_followup else None
@@ -402,6 +403,7 @@ class Assistant:
             ),
             fact_found=fact is not None,
             fact_anchored=fact is not None and fact.anchored,
+            from_title_block=block is not None and fact is not None and fact.unit_id == block.unit_id,
         )
         decision = decide(analysis, evidence, self.corpus_text, self.answerability)
         if decision.reason is not None:
