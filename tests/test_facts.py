@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.facts import asked_kind, asks_for_several, find_fact
+from assistant.answering.facts import asked_kind, asks_for_several, asks_where_too, find_fact, joined
 
 P38 = "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
 P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调，到目前为止，已有 18 个国家参与这一运动。"
@@ -210,3 +210,22 @@ def test_when_is_answered_by_a_day_where_the_text_gives_one_else_by_the_year():
     assert find_fact("time", [("38", P38_FIRST)], [], "fr").display == "2010"  # no day: the year
     # A month alone does not answer "when": "2017 年 8 月" is answered by its year.
     assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "2017"
+
+
+def test_when_and_where_asks_for_the_place_too():
+    for question in (
+        "When and where does this meeting take place?",
+        "会议会在什么时间、什么地方开？",
+        "¿Cuándo y dónde se celebra la reunión?",
+        "Когда и где проходит совещание?",
+    ):
+        assert asks_where_too(question, asked_kind(question)), question
+    assert not asks_where_too("When was the Blue Heart Campaign launched?", "time")
+    assert not asks_where_too("Where is the meeting held?", "place")  # the place is what it asks already
+
+
+def test_facts_are_listed_as_the_readers_language_lists_them():
+    assert joined(["墨西哥", "厄瓜多尔"], "zh") == "墨西哥、厄瓜多尔"
+    assert joined(["2019年9月9日至11日", "维也纳"], "zh", enumeration=False) == "2019年9月9日至11日，维也纳"
+    assert joined(["Mexique", "Équateur"], "fr") == "Mexique, Équateur"
+    assert joined(["المكسيك", "إكوادور"], "ar") == "المكسيك، إكوادور"

@@ -22,7 +22,17 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answering.facts import Fact, FactKind, answering_kinds, asks_for_several, find_fact, has_candidate, states
+from assistant.answering.facts import (
+    Fact,
+    FactKind,
+    answering_kinds,
+    asks_for_several,
+    asks_where_too,
+    find_fact,
+    has_candidate,
+    joined,
+    states,
+)
 from assistant.answering.question import QuestionAnalysis
 from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
@@ -339,6 +349,11 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
     fact = find_fact(
         analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, asks_for_several(analysis.text)
     )
+    if fact is not None and asks_where_too(analysis.text, analysis.fact_kind):
+        same_unit = [(u, s) for u, s in evidence if u == fact.unit_id]
+        place = find_fact("place", same_unit, analysis.anchors, analysis.lang)
+        if place is not None:
+            fact = replace(fact, display=joined([fact.display, place.display], analysis.lang, enumeration=False))
     if fact is not None:
         # The sentence that states the fact is evidence, even when it came in as context.
         for i, c in enumerate(draft.citations):

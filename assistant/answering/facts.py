@@ -120,6 +120,18 @@ def asks_for_several(question: str) -> bool:
     return bool(_SEVERAL.search(question))
 
 
+def joined(parts: Sequence[str], lang: str, enumeration: bool = True) -> str:
+    """Facts listed as the reader's language lists them: "墨西哥、厄瓜多尔", "Mexico, Ecuador", "2019年9月9日，维也纳"."""
+    if lang == "zh":
+        return ("、" if enumeration else "，").join(parts)
+    return ("، " if lang == "ar" else ", ").join(parts)
+
+
+def asks_where_too(question: str, kind: FactKind | None) -> bool:
+    """"When and where is the meeting?": a question for a time that also asks for the place."""
+    return kind in ("time", "date", "year") and bool(dict(_ASKS)["place"].search(question))
+
+
 def asked_kind(question: str) -> FactKind | None:
     """The kind of fact the question asks for, or None for an open question."""
     for kind, pattern in _ASKS:
@@ -457,8 +469,7 @@ def find_fact(
             if several and k in _LISTABLE:
                 values = [v for u, s in evidence if u == unit_id for _, _, v in _candidates(k, s, given)]
                 if len(set(values)) > 1:
-                    sep = "、" if lang == "zh" else ", "
-                    shown = sep.join(_display(k, v, lang) for v in dict.fromkeys(values))
+                    shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)
                     return Fact(k, span, shown, unit_id, anchored=anchored)
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
             if k in ("year", "date", "time"):
