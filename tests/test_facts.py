@@ -39,6 +39,7 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("¿Qué porcentaje de las víctimas son mujeres?", "quantity"),
         ("ما مقدار رسوم التوظيف؟", "quantity"),
         ("哪些国家加入了蓝心运动？", "country"),
+        ("這次工作組會議在哪個城市舉行？", "place"),  # Traditional Chinese
         ("Which agencies coordinate the campaign?", "organisation"),
     ],
 )

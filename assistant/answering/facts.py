@@ -20,6 +20,7 @@ from typing import Literal
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
+from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
     "date", "year", "time", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
@@ -117,7 +118,7 @@ _LISTABLE: frozenset[FactKind] = frozenset({"country", "organisation"})
 
 
 def asks_for_several(question: str) -> bool:
-    return bool(_SEVERAL.search(question))
+    return bool(_SEVERAL.search(simplify(question)))
 
 
 def joined(parts: Sequence[str], lang: str, enumeration: bool = True) -> str:
@@ -129,11 +130,13 @@ def joined(parts: Sequence[str], lang: str, enumeration: bool = True) -> str:
 
 def asks_where_too(question: str, kind: FactKind | None) -> bool:
     """"When and where is the meeting?": a question for a time that also asks for the place."""
-    return kind in ("time", "date", "year") and bool(dict(_ASKS)["place"].search(question))
+    return kind in ("time", "date", "year") and bool(dict(_ASKS)["place"].search(simplify(question)))
 
 
 def asked_kind(question: str) -> FactKind | None:
-    """The kind of fact the question asks for, or None for an open question."""
+    """The kind of fact the question asks for, or None for an open question (in Traditional
+    Chinese too: "哪個城市" is "哪个城市")."""
+    question = simplify(question)
     for kind, pattern in _ASKS:
         if pattern.search(question):
             return kind
