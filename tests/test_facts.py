@@ -15,7 +15,7 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
     [
         ("禁止向雇员收取征聘费的建议是哪一年提出的？", "year"),
         ("When was the Blue Heart Campaign launched?", "time"),
-        ("Since when has the World Day been observed?", "year"),
+        ("Since when has the World Day been observed?", "since"),
         ("¿En qué año se lanzó?", "year"),
         ("Сколько стран участвует в кампании?", "quantity"),
         ("蓝心运动有多少个国家参加？", "quantity"),
@@ -208,6 +208,12 @@ def test_when_is_answered_by_a_day_where_the_text_gives_one_else_by_the_year():
     p37 = "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”，从 2014 年起每年在这一日期开展纪念活动。"
     assert find_fact("time", [("37", p37)], [], "en").display == "30 July"
     assert find_fact("year", [("37", p37)], [], "en").display == "2014"
+    # "Since when" prefers the year something began from over any other year of the sentence.
+    started = "2012 年的报告指出，该日从 2014 年起每年纪念。"
+    assert find_fact("since", [("37", started)], [], "en").display == "2014"
+    assert find_fact("year", [("37", started)], [], "en").display == "2012"
+    themes = "2017 年，世界打击贩运人口行为日的主题侧重于“对贩运的脆弱性”。"
+    assert find_fact("since", [("37", themes)], [], "en").display == "2017"  # no start: any year
     assert find_fact("time", [("38", P38_FIRST)], [], "fr").display == "2010"  # no day: the year
     # A month alone does not answer "when": "2017 年 8 月" is answered by its year.
     assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "2017"

@@ -23,7 +23,7 @@ from assistant.retrieval import glossary
 from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
-    "date", "year", "time", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
+    "date", "year", "time", "since", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
     "person",
 ]
 
@@ -36,10 +36,15 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
         re.IGNORECASE)),
+    # "Since when": the year something began ("从 2014 年起"), else any year.
+    ("since", re.compile(
+        r"从什么时候|从何时|自何时|从哪一?年|自哪一?年|\bsince when\b|\bsince what year\b|\bdepuis quand\b|"
+        r"\bdepuis quelle année|desde cuándo|desde qué año|с какого года|с каких пор|с какого времени|منذ متى|منذ أي عام",
+        re.IGNORECASE)),
     ("year", re.compile(
-        r"哪一?年|何年|几年|年份|从什么时候|从何时|自何时|"
-        r"\bwhat year\b|\bwhich year\b|\bsince when\b|\bquelle année|\ben quelle année|\bdepuis quand\b|"
-        r"qué año|desde cuándo|в каком году|с какого года|с каких пор|في أي عام|في أي سنة|ما هو العام|في عام كم|منذ متى",
+        r"哪一?年|何年|几年|年份|"
+        r"\bwhat year\b|\bwhich year\b|\bquelle année|\ben quelle année|"
+        r"qué año|в каком году|في أي عام|في أي سنة|ما هو العام|في عام كم",
         re.IGNORECASE)),
     # A bare "when": a day when the text gives one ("World Day" is 30 July), else the year.
     ("time", re.compile(
@@ -154,6 +159,8 @@ class Fact:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
+# A year something began from: "从 2014 年起", "自 2010 年以来", "2014 年开始".
+_SINCE = re.compile(r"(?:从|自)\s*((?:19|20)\d\d)\s*年|(?<!\d)((?:19|20)\d\d)\s*年\s*(?:起|以来|开始)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人|%|％)")
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
@@ -304,11 +311,15 @@ def answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
         return (kind, "person")
     if kind == "time":
         return ("time", "year")
+    if kind == "since":
+        return ("since", "year")
     return (kind,)
 
 
 def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     """(position, verbatim span, canonical value) of every candidate of ``kind`` in ``text``."""
+    if kind == "since":
+        return [(m.start(), m.group(0), m.group(1) or m.group(2)) for m in _SINCE.finditer(text)]
     if kind == "year":
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
@@ -475,7 +486,7 @@ def find_fact(
                     shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)
                     return Fact(k, span, shown, unit_id, anchored=anchored)
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            if k in ("year", "date", "time"):
+            if k in ("year", "date", "time", "since"):
                 full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
                 if full is not None:
                     span, shown = full.group(0), _full_date(full, lang)
