@@ -36,7 +36,8 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("禁止期一般是多长？", "quantity"),
         ("How often are labour inspections carried out?", "quantity"),
         ("Каков размер штрафов для перевозчиков?", "quantity"),
-        ("¿Qué porcentaje de las víctimas son mujeres?", "quantity"),
+        ("¿Qué porcentaje de las víctimas son mujeres?", "share"),
+        ("受害者中妇女占百分之多少？", "share"),
         ("ما مقدار رسوم التوظيف؟", "quantity"),
         ("哪些国家加入了蓝心运动？", "country"),
         ("這次工作組會議在哪個城市舉行？", "place"),  # Traditional Chinese
@@ -185,9 +186,16 @@ def test_a_fact_knows_whether_its_clause_names_what_the_question_names():
     assert loose is not None and not loose.anchored
 
 
-def test_a_share_keeps_its_percent_sign():
-    fact = find_fact("quantity", [("x", "受害者中 71% 为妇女和女童。")], [], "en")
-    assert fact is not None and fact.display == "71%"
+def test_a_share_is_a_percentage_and_a_count_is_not():
+    text = "在 12 个国家开展的调查中，受害者中 71% 为妇女和女童。"
+    assert find_fact("share", [("x", text)], [], "en").display == "71%"
+    assert find_fact("quantity", [("x", text)], [], "en").display == "12"
+
+
+def test_a_count_in_a_text_of_another_script_is_a_number_before_a_word():
+    text = "In 2020, surveys in 12 countries found that 58 per cent of workers, interviewed on 15 March, had paid fees."
+    assert find_fact("quantity", [("s2.p2", text)], [], "en").display == "12"
+    assert find_fact("share", [("s2.p2", text)], [], "en").display == "58%"
 
 
 def test_a_question_asking_for_several_countries_gets_every_one_its_paragraph_names():
@@ -236,3 +244,19 @@ def test_facts_are_listed_as_the_readers_language_lists_them():
     assert joined(["2019年9月9日至11日", "维也纳"], "zh", enumeration=False) == "2019年9月9日至11日，维也纳"
     assert joined(["Mexique", "Équateur"], "fr") == "Mexique, Équateur"
     assert joined(["المكسيك", "إكوادور"], "ar") == "المكسيك، إكوادور"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This guidance note was issued on 15 March 2021 in Geneva.",
+        "This guidance note was issued on March 15, 2021 in Geneva.",
+        "Cette note a été publiée le 15 mars 2021 à Genève.",
+        "Esta nota se publicó el 15 de marzo de 2021 en Ginebra.",
+        "Эта записка выпущена 15 марта 2021 года в Женеве.",
+    ],
+)
+def test_a_date_in_a_text_of_another_script_is_read_whole(text):
+    assert find_fact("time", [("s2.p1", text)], [], "en").display == "15 March 2021"
+    assert find_fact("time", [("s2.p1", text)], [], "zh").display == "2021年3月15日"
+    assert find_fact("year", [("s2.p1", text)], [], "es").display == "15 de marzo de 2021"

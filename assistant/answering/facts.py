@@ -23,7 +23,7 @@ from assistant.retrieval import glossary
 from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
-    "date", "year", "time", "since", "ordinal", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
+    "date", "year", "time", "since", "ordinal", "share", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
     "person",
 ]
 
@@ -55,14 +55,19 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué (?:período de sesiones|reunión|congreso)|какое (?:совещание|сессия)|какой (?:конгресс|сессии)|"
         r"أي (?:دورة|اجتماع|مؤتمر)",
         re.IGNORECASE)),
+    # A share is answered by a percentage, not by a count ("58%", not "12 countries").
+    ("share", re.compile(
+        r"百分之多少|百分之几|百分比|多大比例|比例是多少|what (?:percentage|proportion|share|per ?cent)|"
+        r"quel(?:le)? (?:pourcentage|proportion|part)|qué (?:porcentaje|proporción)|"
+        r"какой процент|какая доля|какова доля|сколько процентов|ما (?:هي )?نسبة",
+        re.IGNORECASE)),
     ("quantity", re.compile(
         r"多少|(?<!第)几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
-        # How long, how often, what amount or share: a number answers these too.
-        r"多长|多久|多大|比例|百分之几|how long|how often|what (?:percentage|proportion|share|amount)|"
-        r"quel(?:le)? (?:pourcentage|proportion|montant|durée)|à quelle fréquence|"
-        r"qué (?:porcentaje|proporción|cantidad|monto)|con qué frecuencia|"
-        r"какой процент|какая доля|какова (?:сумма|доля|продолжительность)|каков (?:размер|объ[её]м|срок)|как часто|"
-        r"как долго|ما نسبة|ما مقدار|ما حجم|ما مدة",
+        # How long, how often, what amount: a number answers these too.
+        r"多长|多久|多大|how long|how often|what amount|quel(?:le)? (?:montant|durée)|à quelle fréquence|"
+        r"qué (?:cantidad|monto)|con qué frecuencia|"
+        r"какова (?:сумма|продолжительность)|каков (?:размер|объ[её]м|срок)|как часто|"
+        r"как долго|ما مقدار|ما حجم|ما مدة",
         re.IGNORECASE)),
     ("article", re.compile(
         r"第几条|哪一?条|which article|what article|quel article|quels articles|qué artículo|cuál artículo|"
@@ -162,7 +167,13 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
 # A year something began from: "从 2014 年起", "自 2010 年以来", "2014 年开始".
 _SINCE = re.compile(r"(?:从|自)\s*((?:19|20)\d\d)\s*年|(?<!\d)((?:19|20)\d\d)\s*年\s*(?:起|以来|开始)")
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
-_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多)?\s*(个|项|名|次|家|种|国|所|起|人|%|％)")
+_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)")
+# In a text written in another script (an added guidance note): a number before a word, "12 countries".
+_QUANTITY_LATIN = re.compile(r"(?<![\d./,-])(\d{1,3}(?:,\d{3})+|\d+)\s+([^\W\d_]{3,})")
+_SHARE = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per ?cent\b|pour cent\b|por ciento\b|процент|في المائة)|百分之(\d+(?:\.\d+)?)",
+    re.IGNORECASE,
+)
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
 # "7 月 30 日", or a month alone ("9 月"): a question asking which month is answered by either.
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
@@ -177,6 +188,16 @@ _MONTHS = {
         "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
     ).split("|"),
 }
+_MONTH_WORDS = frozenset(m.casefold() for names in _MONTHS.values() for m in names)
+# Dates as an added document in another language writes them: "15 March 2021", "March 15, 2021",
+# "15 de marzo de 2021", "15 mars 2021", "15 марта 2021 года" (a day always; the year when given).
+_MONTH_NUMBER = {name.casefold(): i for lang in ("en", "fr", "es", "ru") for i, name in enumerate(_MONTHS[lang], 1)}
+_MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True))
+_DATE_LATIN = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s+(?:de\s+)?({_MONTH_NAME})\b(?:,?\s+(?:de\s+)?((?:19|20)\d\d))?"
+    rf"|\b({_MONTH_NAME})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)",
+    re.IGNORECASE,
+)
 # "2019 年 9 月 9 日至 11 日": a year that comes with its days is answered with the whole date
 # (a meeting's dates); with a month alone ("2017 年 8 月") it stays the year asked for.
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*至\s*(\d{1,2})\s*日)?")
@@ -324,6 +345,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
+    if kind in ("date", "time") and not has_han(text):
+        return [(start, span, f"{month}/{day}") for start, span, _, month, day in _latin_dates(text)]
     if kind in ("date", "time"):  # "when" wants a day: a month alone does not answer it
         return [
             (m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g))
@@ -332,10 +355,19 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         ]
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
+    if kind == "share":
+        return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
     if kind == "quantity":
+        found = [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
+        if found or has_han(text):
+            return found
+        # Not a year ("in 2020 surveys"), a day of a month ("15 March") or a share ("58 per cent").
         return [
-            (m.start(), m.group(0), m.group(1) + (m.group(2) or "") + ("%" if m.group(3) in "%％" else ""))
-            for m in _QUANTITY.finditer(text)
+            (m.start(), m.group(0), m.group(1))
+            for m in _QUANTITY_LATIN.finditer(text)
+            if not _YEAR_LATIN.fullmatch(m.group(1))
+            and m.group(2).casefold() not in _MONTH_WORDS
+            and not _SHARE.match(text, m.start())
         ]
     if kind == "article":
         return [(m.start(), m.group(0), m.group(1)) for m in _ARTICLE.finditer(text)]
@@ -419,9 +451,31 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     return value
 
 
-def _full_date(m: re.Match[str], lang: str) -> str:
-    """A matched ``_FULL_DATE`` as the reader's language writes dates: "9–11 September 2019"."""
-    year, month, first, last = m.groups()
+def _latin_dates(text: str) -> list[tuple[int, str, str | None, int, int]]:
+    """(position, span, year, month, day) of each ``_DATE_LATIN`` date in ``text``."""
+    found = []
+    for m in _DATE_LATIN.finditer(text):
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        found.append((m.start(), m.group(0), year, _MONTH_NUMBER[month.casefold()], int(day)))
+    return found
+
+
+def _whole_date(sentence: str, position: int) -> tuple[str, str] | None:
+    """The date with its year around ``position`` (a year or a day found there) as (span, value),
+    the value "year/month/first[/last]"."""
+    for m in _FULL_DATE.finditer(sentence):
+        if m.start() <= position < m.end():
+            return m.group(0), "/".join(str(int(g)) for g in m.groups() if g)
+    for start, span, year, month, day in _latin_dates(sentence):
+        if year and start <= position < start + len(span):
+            return span, f"{year}/{month}/{day}"
+    return None
+
+
+def _date_words(value: str, lang: str) -> str:
+    """A "year/month/first[/last]" date as the reader's language writes dates: "9–11 September 2019"."""
+    year, month, first, *rest = value.split("/")
+    last = rest[0] if rest else None
     if lang == "zh":
         return f"{year}年{int(month)}月{int(first)}日" + (f"至{int(last)}日" if last else "")
     days = f"{int(first)}" + (f"–{int(last)}" if last else "")
@@ -486,9 +540,9 @@ def find_fact(
                     shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)
                     return Fact(k, span, shown, unit_id, anchored=anchored)
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            if k in ("year", "date", "time", "since"):
-                full = next((m for m in _FULL_DATE.finditer(sentence) if m.start() <= position < m.end()), None)
-                if full is not None:
-                    span, shown = full.group(0), _full_date(full, lang)
+            if k in ("year", "date", "time", "since"):  # a year or day that comes with the rest of its date
+                whole = _whole_date(sentence, position)
+                if whole is not None:
+                    span, shown = whole[0], _date_words(whole[1], lang)
             return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None
