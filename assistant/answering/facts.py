@@ -23,8 +23,8 @@ from assistant.retrieval import glossary
 from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
-    "date", "year", "time", "since", "ordinal", "share", "quantity", "symbol", "article", "country", "place", "organisation", "author", "editor",
-    "person",
+    "date", "year", "time", "since", "ordinal", "share", "quantity", "symbol", "article", "country", "place",
+    "organisation", "author", "editor", "person",
 ]
 
 # What a question asks for, per language. Order matters: "which year" is a year even
