@@ -358,9 +358,9 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "share":
         return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
     if kind == "quantity":
-        found = [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
-        if found or has_han(text):
-            return found
+        counted = [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
+        if counted or has_han(text):
+            return counted
         # Not a year ("in 2020 surveys"), a day of a month ("15 March") or a share ("58 per cent").
         return [
             (m.start(), m.group(0), m.group(1))
