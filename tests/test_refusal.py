@@ -7,7 +7,7 @@ from dataclasses import replace
 from importlib import resources
 
 from assistant.answering.question import analyse
-from assistant.answering.refusal import FEATURES, AnswerabilityModel, Evidence, decide, features
+from assistant.answering.refusal import FEATURES, AnswerabilityModel, Evidence, decide, features, missing_salient_terms
 from assistant.core.records import Unit
 from assistant.retrieval.searcher import Passage
 
@@ -55,3 +55,23 @@ def test_the_shipped_model_is_current_and_round_trips_through_json():
     assert model is not None and AnswerabilityModel.from_json(model.to_json()) == model
     assert AnswerabilityModel.shipped("some-other-embedder") is None
     assert 0.0 < model.threshold < 1.0
+
+
+def test_a_term_named_in_an_added_document_of_another_language_is_not_missing():
+    # The paper writes 国际劳工组织; an added English note writes the name out. Whitespace is
+    # removed from corpus text, as the service does.
+    english = "ThisguidancenotewasissuedbytheInternationalLabourOrganizationin2021."
+    assert missing_salient_terms("国际劳工组织建议什么？", english) == []
+    assert missing_salient_terms("国际劳工组织建议什么？", "本背景文件由秘书处编写。") == ["国际劳工组织"]
+    # An abbreviation is not looked for inside words: "ilo" is in "pilot".
+    assert missing_salient_terms("国际劳工组织建议什么？", "Apilotprojectin2021.") == ["国际劳工组织"]
+
+
+def test_terms_are_covered_by_their_names_in_the_evidences_language():
+    analysis = analyse("What does the note say about recruitment fees?", "en")
+    assert "征聘费" in analysis.terms
+    english = replace(_evidence(["s3.p1"]), evidence_text="Statesshouldprohibitthechargingofrecruitmentfeestoworkers.")
+    chinese = replace(_evidence(["16(e)"]), evidence_text="禁止向雇员收取征聘费")
+    elsewhere = replace(_evidence(["s2.p1"]), evidence_text="ThisguidancenotewasissuedinGeneva.")
+    assert features(analysis, english)["term_coverage"] == features(analysis, chinese)["term_coverage"] > 0
+    assert features(analysis, elsewhere)["term_coverage"] == 0

@@ -29,6 +29,7 @@ from importlib import resources
 from typing import Any
 
 from assistant.answering.question import QuestionAnalysis
+from assistant.retrieval.glossary import Table
 from assistant.retrieval.searcher import Passage
 
 FEATURES: tuple[str, ...] = (
@@ -121,8 +122,21 @@ def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
     simplified = simplify(question)
     named = {t.zh for t in glossary.terms("salient_terms") if t.zh in simplified}
     named.update(glossary.expand(question, "salient_terms"))
-    missing.extend(sorted(zh for zh in named if zh not in corpus_text))
+    missing.extend(sorted(zh for zh in named if not _term_in_text(zh, corpus_text, "salient_terms")))
     return list(dict.fromkeys(missing))
+
+
+def _term_in_text(zh: str, text: str, table: Table = "glossary") -> bool:
+    """Whether ``text`` (white space removed) names a term of ``table`` in any language: an added
+    English guidance note says "International Labour Organization" where the paper writes 国际劳工组织.
+    Abbreviations ("ILO") are not looked for: in a text without spaces "ilo" is also in "pilot"."""
+    if zh in text:
+        return True
+    from assistant.retrieval import glossary
+
+    folded = _folded_corpus(text)
+    names = (glossary.fold(re.sub(r"\s+", "", name)) for name in glossary.variants(table).get(zh, ()))
+    return any(len(name) >= 5 and name in folded for name in names)
 
 
 @dataclass(frozen=True)
@@ -142,9 +156,10 @@ class Evidence:
 AGREE_DEPTH = 2
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=32)
 def _folded_corpus(corpus_text: str) -> str:
-    """The corpus folded once, not once per question that names an article or a name (it can be large)."""
+    """The corpus folded once, not once per question that names an article or a name (it can be
+    large). The cited paragraphs of recent answers are folded here too: room for them beside it."""
     from assistant.retrieval import glossary
 
     return glossary.fold(corpus_text)
@@ -158,7 +173,7 @@ def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
 
     if not has_han(name) and glossary.fold(name) in _folded_corpus(corpus_text):
         return True  # a Latin name the paper prints
-    return any(zh in corpus_text for zh in chinese_forms(name, lang))
+    return any(_term_in_text(zh, corpus_text, "salient_terms") for zh in chinese_forms(name, lang))
 
 
 def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = "") -> dict[str, float]:
@@ -168,7 +183,7 @@ def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = 
     dense_top = dense[0] if dense else 0.0
     margin = dense[0] - dense[1] if len(dense) > 1 else 0.0
     terms = analysis.terms
-    coverage = sum(t in evidence.evidence_text for t in terms) / len(terms) if terms else 0.0
+    coverage = sum(_term_in_text(t, evidence.evidence_text) for t in terms) / len(terms) if terms else 0.0
     return {
         "dense_top": dense_top,
         "dense_margin": margin,

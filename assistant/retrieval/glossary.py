@@ -67,6 +67,12 @@ def rows(table: Table = "glossary") -> tuple[dict[str, str], ...]:
 
 
 @cache
+def variants(table: Table = "glossary") -> dict[str, tuple[str, ...]]:
+    """Each Chinese term's names in every language of the table (its own Chinese ones included)."""
+    return {row["zh"][0]: tuple(v for names in row.values() for v in names) for row in _table(table)}
+
+
+@cache
 def terms(table: Table = "glossary") -> tuple[Term, ...]:
     out: list[Term] = []
     for row in _table(table):
