@@ -159,6 +159,9 @@ def test_a_fact_about_a_named_country_comes_from_a_sentence_that_names_it():
         "¿Dónde se celebra la reunión del Grupo de Trabajo?",
         "В каком городе проходит совещание?",
         "في أي مدينة يُعقد الاجتماع؟",
+        "Where was the guidance note issued?",
+        "Où la note d'orientation a-t-elle été publiée ?",
+        "¿Dónde se firmó la Convención?",
     ],
 )
 def test_a_city_question_asks_for_a_place(question):
@@ -260,3 +263,10 @@ def test_a_date_in_a_text_of_another_script_is_read_whole(text):
     assert find_fact("time", [("s2.p1", text)], [], "en").display == "15 March 2021"
     assert find_fact("time", [("s2.p1", text)], [], "zh").display == "2021年3月15日"
     assert find_fact("year", [("s2.p1", text)], [], "es").display == "15 de marzo de 2021"
+
+
+def test_a_city_in_a_text_of_another_script_is_found_by_any_of_its_names():
+    text = "This guidance note was issued by the International Labour Organization on 15 March 2021 in Geneva."
+    for lang, name in (("en", "Geneva"), ("fr", "Genève"), ("zh", "日内瓦"), ("ru", "Женева")):
+        assert find_fact("place", [("s2.p1", text)], [], lang).display == name
+    assert find_fact("place", [("x", "Europol and the Working Group met.")], [], "en") is None  # a body, not a place

@@ -88,12 +88,14 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     # A city, or where a meeting is held; a bare "where" often asks which paragraph, so it is not enough.
     ("place", re.compile(
-        r"哪[个座一]?城市|在哪里?举行|在哪儿举行|在何地|在什么地方|什么地方[开举]|which city|what city|in what city|"
-        r"where (?:is|was|will|are|were|does|did)\b[^?]{0,80}\b(?:held|take place|taking place|meet)|"
-        r"quelle ville|où (?:se tient|se tiendra|s'est tenue|a lieu|aura lieu|se réunit)|"
-        r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne)|"
+        r"哪[个座一]?城市|在哪里?(?:举行|发布|签署|通过)|在哪儿举行|在何地|在什么地方|什么地方[开举]|"
+        r"which city|what city|in what city|"
+        r"where (?:is|was|will|are|were|does|did)\b[^?]{0,80}\b(?:held|take place|taking place|meet|issued|signed|adopted)|"
+        r"quelle ville|où (?:se tient|se tiendra|s'est tenue|a lieu|aura lieu|se réunit)|où\b[^?]{0,80}\b(?:publiée?|signée?|adoptée?)s?\b|"
+        r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne|se publicó|se firmó|se aprobó)|"
         r"в каком городе|какой город|где (?:проходит|пройдет|состоится|проводится|состоялось|проходило)|"
-        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد)",
+        r"где\b[^?]{0,80}\b(?:опубликован|подписан|принят)|"
+        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد|نُشر|نشر|وُقع|اعتُمد)",
         re.IGNORECASE)),
     # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
     ("editor", re.compile(
@@ -401,15 +403,33 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
 
 
 def _places(text: str) -> list[tuple[int, str, str]]:
-    """Cities and other places jieba tags in ``text`` that are not countries (those are the "country" kind)."""
+    """Cities and other places jieba tags in ``text`` that are not countries (those are the "country"
+    kind); in a text of another script, the salient-term table's places by any of their names."""
     from assistant.retrieval.lexical import tag
 
+    if not has_han(text):
+        return sorted((m.start(), m.group(0), zh) for zh, pattern in _named_places() for m in pattern.finditer(text))
     found, position = [], 0
     for word, flag in tag(text):
         if flag == "ns" and len(word) >= 2 and word not in _countries_zh():
             found.append((position, word, word))
         position += len(word)
     return found
+
+
+@cache
+def _named_places() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The salient-term table's places that are not countries ("日内瓦"), each with a pattern
+    matching any of its names ("Geneva", "Genève", "Ginebra", "Женева")."""
+    from assistant.retrieval.lexical import tag
+
+    places = []
+    for zh, names in glossary.variants("salient_terms").items():
+        if zh not in _countries_zh() and all(flag == "ns" for _, flag in tag(zh)):
+            latin = sorted((n for n in names if not has_han(n)), key=len, reverse=True)
+            if latin:
+                places.append((zh, re.compile(r"\b(?:" + "|".join(map(re.escape, latin)) + r")\b", re.IGNORECASE)))
+    return tuple(places)
 
 
 @cache
