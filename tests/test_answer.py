@@ -348,3 +348,18 @@ def test_a_follow_up_prefers_passages_in_its_topics_section():
     passages = (Passage(unit("13", "Background", 2), 1.00), Passage(unit("44", "Model Law", 1), 0.98))
     assert [p.unit_id for p in near_topic(passages, topic, 0.1)] == ["44", "13"]
     assert [p.unit_id for p in near_topic(passages, topic, 0.0)] == ["13", "44"]
+
+
+def test_a_question_for_several_countries_quotes_every_sentence_naming_one():
+    from assistant.answering.extractive import choose_sentences
+
+    text = (
+        "蓝心运动成立于 2010 年，已有 18 个国家参与这一运动。"
+        "2017 年 8 月，墨西哥政府发起了一项倡议。"
+        "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
+    )
+    unit = _units(("38", text, None))["38"]
+    one = choose_sentences(unit, {"加入", "国家"}, None, None, "country")
+    several = choose_sentences(unit, {"加入", "国家"}, None, None, "country", several=True)
+    assert not any("墨西哥" in s for s in one.sentences)
+    assert any("墨西哥" in s for s in several.sentences) and any("厄瓜多尔" in s for s in several.sentences)

@@ -23,10 +23,10 @@ from typing import Literal
 import numpy as np
 
 from assistant.answering.facts import (
+    LISTABLE,
     Fact,
     FactKind,
     answering_kinds,
-    asks_for_several,
     asks_where_too,
     find_fact,
     has_candidate,
@@ -149,6 +149,7 @@ def choose_sentences(
     query_vector: np.ndarray | None,
     fact_kind: FactKind | None = None,
     predicate: set[str] | None = None,
+    several: bool = False,
 ) -> Choice:
     """The sentences to quote from ``unit`` and, for a fact question, the one that states the fact.
 
@@ -156,7 +157,8 @@ def choose_sentences(
     (the answering sentence of "which year" has a year; of "when", a day if any sentence
     gives one, else a year), with the question's own words other than its topic ("加入",
     "最近") counting: several sentences of a paragraph share its topic ("蓝心运动"), and
-    only the predicate tells which of them answers.
+    only the predicate tells which of them answers. A question asking for ``several``
+    countries or bodies quotes every sentence that names one, so its answer can list them all.
     """
     ranked = rank_sentences(sentences, unit, query_vector, query_tokens)
     chosen = _top(ranked, unit, limit=2)
@@ -169,7 +171,8 @@ def choose_sentences(
         ]
         if scored:
             fact_sentence = max(scored, key=lambda pair: pair[0])[1]
-            chosen = [t for t in sentences_of(unit) if t in {*chosen, fact_sentence}]
+            listed = {t for _, t in scored} if several and kind in LISTABLE else set()
+            chosen = [t for t in sentences_of(unit) if t in {*chosen, fact_sentence, *listed}]
             break
     return Choice(chosen, ranked[0][1], fact_sentence)
 
@@ -346,9 +349,7 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
         return None
     ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
     evidence = [(c.unit_id, c.quote) for c in ordered]
-    fact = find_fact(
-        analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, asks_for_several(analysis.text)
-    )
+    fact = find_fact(analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several)
     if fact is not None and asks_where_too(analysis.text, analysis.fact_kind):
         same_unit = [(u, s) for u, s in evidence if u == fact.unit_id]
         place = find_fact("place", same_unit, analysis.anchors, analysis.lang)

@@ -126,7 +126,7 @@ _SEVERAL = re.compile(
     re.IGNORECASE,
 )
 #: Kinds of which a paragraph may name several, all of them answering "which … (plural)".
-_LISTABLE: frozenset[FactKind] = frozenset({"country", "organisation"})
+LISTABLE: frozenset[FactKind] = frozenset({"country", "organisation"})
 
 
 def asks_for_several(question: str) -> bool:
@@ -554,7 +554,7 @@ def find_fact(
             if k == "country":  # "Ecuador (2019)": when it joined, not just who
                 years = _YEAR.findall(sentence)
                 year = years[-1] if len(set(years)) == 1 else None
-            if several and k in _LISTABLE:
+            if several and k in LISTABLE:
                 values = [v for u, s in evidence if u == unit_id for _, _, v in _candidates(k, s, given)]
                 if len(set(values)) > 1:
                     shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)

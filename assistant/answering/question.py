@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answering.facts import FactKind, asked_kind, country_forms
+from assistant.answering.facts import FactKind, asked_kind, asks_for_several, country_forms
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical
@@ -32,6 +32,7 @@ class QuestionAnalysis:
     words: tuple[str, ...] = ()  # the turn's own Chinese content words
     names: tuple[str, ...] = ()  # named things: places, people, organisations (as written)
     self_reference: bool = False  # speaks of the document itself or of the meeting it was written for
+    several: bool = False  # asks for every country or body, not one ("哪些国家", "which agencies")
 
     @property
     def predicate(self) -> frozenset[str]:
@@ -95,4 +96,5 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         words=tuple(dict.fromkeys(own_chinese)),
         names=named_things(text),
         self_reference=speaks_of_itself(text),
+        several=asks_for_several(text),
     )

@@ -385,7 +385,9 @@ class Assistant:
             vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
             # The fact is looked for in the top unit; later units corroborate.
             kind = analysis.fact_kind if i == 0 else None
-            choice = choose_sentences(passage.unit, tokens, vectors, result.query_vector, kind, set(analysis.predicate))
+            choice = choose_sentences(
+                passage.unit, tokens, vectors, result.query_vector, kind, set(analysis.predicate), analysis.several
+            )
             top_choice = top_choice or choice
             quote_unit(draft, passage.unit, choice.sentences, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
             if kind is not None:
