@@ -225,6 +225,8 @@ def test_when_is_answered_by_a_day_where_the_text_gives_one_else_by_the_year():
     assert find_fact("year", [("37", started)], [], "en").display == "2012"
     themes = "2017 年，世界打击贩运人口行为日的主题侧重于“对贩运的脆弱性”。"
     assert find_fact("since", [("37", themes)], [], "en").display == "2017"  # no start: any year
+    note = "In 2012 the report noted that the Day has been observed since 2014."
+    assert find_fact("since", [("s1", note)], [], "en").display == "2014"
     assert find_fact("time", [("38", P38_FIRST)], [], "fr").display == "2010"  # no day: the year
     # A month alone does not answer "when": "2017 年 8 月" is answered by its year.
     assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "2017"

@@ -166,8 +166,12 @@ class Fact:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!代)")
-# A year something began from: "从 2014 年起", "自 2010 年以来", "2014 年开始".
-_SINCE = re.compile(r"(?:从|自)\s*((?:19|20)\d\d)\s*年|(?<!\d)((?:19|20)\d\d)\s*年\s*(?:起|以来|开始)")
+# A year something began from: "从 2014 年起", "自 2010 年以来", "2014 年开始", "since 2014", "depuis 2014".
+_SINCE = re.compile(
+    r"(?:从|自)\s*((?:19|20)\d\d)\s*年|(?<!\d)((?:19|20)\d\d)\s*年\s*(?:起|以来|开始)"
+    r"|\b(?:since|from|depuis|desde|с|منذ)\s+((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)")
 # In a text written in another script (an added guidance note): a number before a word, "12 countries".
@@ -342,7 +346,7 @@ def answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
 def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     """(position, verbatim span, canonical value) of every candidate of ``kind`` in ``text``."""
     if kind == "since":
-        return [(m.start(), m.group(0), m.group(1) or m.group(2)) for m in _SINCE.finditer(text)]
+        return [(m.start(), m.group(0), next(g for g in m.groups() if g)) for m in _SINCE.finditer(text)]
     if kind == "year":
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
