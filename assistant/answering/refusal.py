@@ -29,6 +29,7 @@ from importlib import resources
 from typing import Any
 
 from assistant.answering.question import QuestionAnalysis
+from assistant.retrieval import glossary
 from assistant.retrieval.glossary import Table
 from assistant.retrieval.searcher import Passage
 
@@ -104,7 +105,6 @@ def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
     "UNODC's budget" cannot be answered by a corpus that has no "第5条", no "2020", no
     "第七次" and no "预算", however similar its wording is to what the corpus does say.
     """
-    from assistant.retrieval import glossary
     from assistant.retrieval.lexical import simplify
 
     missing: list[str] = []
@@ -132,8 +132,6 @@ def _term_in_text(zh: str, text: str, table: Table = "glossary") -> bool:
     Abbreviations ("ILO") are not looked for: in a text without spaces "ilo" is also in "pilot"."""
     if zh in text:
         return True
-    from assistant.retrieval import glossary
-
     folded = _folded_corpus(text)
     names = (glossary.fold(re.sub(r"\s+", "", name)) for name in glossary.variants(table).get(zh, ()))
     return any(len(name) >= 5 and name in folded for name in names)
@@ -160,8 +158,6 @@ AGREE_DEPTH = 2
 def _folded_corpus(corpus_text: str) -> str:
     """The corpus folded once, not once per question that names an article or a name (it can be
     large). The cited paragraphs of recent answers are folded here too: room for them beside it."""
-    from assistant.retrieval import glossary
-
     return glossary.fold(corpus_text)
 
 
@@ -169,8 +165,6 @@ def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
     from assistant.answering.facts import chinese_forms
     from assistant.core.text import has_han
-    from assistant.retrieval import glossary
-
     if not has_han(name) and glossary.fold(name) in _folded_corpus(corpus_text):
         return True  # a Latin name the paper prints
     return any(_term_in_text(zh, corpus_text, "salient_terms") for zh in chinese_forms(name, lang))

@@ -84,10 +84,10 @@ def _wire_asking(view: Layout, h: Handlers) -> None:
     }
     # The browser empties the chat and its history at once, before the server's reset comes back:
     # a question asked in that round trip must not be read as a follow-up of the old conversation.
-    clear_now = chat.new.click(None, None, [chat.chat, state.history], js="() => [[], []]")
-    clear_now.then(h.new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
+    clear_now: dict[str, Any] = {"fn": None, "inputs": None, "outputs": [chat.chat, state.history], "js": "() => [[], []]"}
+    chat.new.click(**clear_now).then(h.new_conversation, [lang], reset_outputs, api_name="new_conversation").then(**forget)
     # The chat's own bin icon starts a new conversation too, so no stale context survives it.
-    chat.chat.clear(h.new_conversation, [lang], reset_outputs, **PRIVATE).then(**forget)
+    chat.chat.clear(**clear_now).then(h.new_conversation, [lang], reset_outputs, **PRIVATE).then(**forget)
 
     chat.export_btn.click(h.export_conversation, [state.turns, chat.export_fmt, lang], [chat.export_file, chat.export_status], **PRIVATE)
     chat.share_btn.click(h.share_conversation, [state.turns, lang], [chat.export_status], **PRIVATE)
