@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from assistant.answering import dates
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
@@ -181,32 +182,6 @@ _SHARE = re.compile(
     re.IGNORECASE,
 )
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
-# "7 月 30 日", or a month alone ("9 月"): a question asking which month is answered by either.
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
-# Month names as UN documents write dates in each language ("30 July", "30 juillet", "30 تموز/يوليه").
-_MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
-    "ar": (
-        "كانون الثاني/يناير|شباط/فبراير|آذار/مارس|نيسان/أبريل|أيار/مايو|حزيران/يونيه|"
-        "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
-    ).split("|"),
-}
-_MONTH_WORDS = frozenset(m.casefold() for names in _MONTHS.values() for m in names)
-# Dates as an added document in another language writes them: "15 March 2021", "March 15, 2021",
-# "15 de marzo de 2021", "15 mars 2021", "15 марта 2021 года" (a day always; the year when given).
-_MONTH_NUMBER = {name.casefold(): i for lang in ("en", "fr", "es", "ru") for i, name in enumerate(_MONTHS[lang], 1)}
-_MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True))
-_DATE_LATIN = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\s+(?:de\s+)?({_MONTH_NAME})\b(?:,?\s+(?:de\s+)?((?:19|20)\d\d))?"
-    rf"|\b({_MONTH_NAME})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)",
-    re.IGNORECASE,
-)
-# "2019 年 9 月 9 日至 11 日": a year that comes with its days is answered with the whole date
-# (a meeting's dates); with a month alone ("2017 年 8 月") it stays the year asked for.
-_FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*至\s*(\d{1,2})\s*日)?")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
 _ORDINAL_WORD = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
@@ -351,14 +326,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), m.group(1)) for m in _YEAR.finditer(text)] or [
             (m.start(), m.group(0), m.group(1)) for m in _YEAR_LATIN.finditer(text)
         ]
-    if kind in ("date", "time") and not has_han(text):
-        return [(start, span, f"{month}/{day}") for start, span, _, month, day in _latin_dates(text)]
     if kind in ("date", "time"):  # "when" wants a day: a month alone does not answer it
-        return [
-            (m.start(), m.group(0), "/".join(str(int(g)) for g in m.groups() if g))
-            for m in _DATE.finditer(text)
-            if kind == "date" or m.group(2)
-        ]
+        return dates.days(text, with_day=kind == "time")
     if kind == "ordinal":
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "share":
@@ -372,7 +341,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             (m.start(), m.group(0), m.group(1))
             for m in _QUANTITY_LATIN.finditer(text)
             if not _YEAR_LATIN.fullmatch(m.group(1))
-            and m.group(2).casefold() not in _MONTH_WORDS
+            and m.group(2).casefold() not in dates.MONTH_WORDS
             and not _SHARE.match(text, m.start())
         ]
     if kind == "article":
@@ -447,13 +416,7 @@ def _place_names(lang: str) -> dict[str, str]:
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind in ("date", "time"):
-        month, _, day = value.partition("/")
-        if lang == "zh":
-            return f"{month}月{day}日" if day else f"{month}月"
-        name = _MONTHS.get(lang, _MONTHS["en"])[int(month) - 1]
-        if not day:
-            return name
-        return f"{day} de {name}" if lang == "es" else f"{day} {name}"
+        return dates.day_words(value, lang)
     if kind == "ordinal" and lang != "zh":
         n = int(value)
         if lang == "en":
@@ -473,40 +436,6 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "place" and lang != "zh":
         return _place_names(lang).get(value, value)
     return value
-
-
-def _latin_dates(text: str) -> list[tuple[int, str, str | None, int, int]]:
-    """(position, span, year, month, day) of each ``_DATE_LATIN`` date in ``text``."""
-    found = []
-    for m in _DATE_LATIN.finditer(text):
-        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
-        found.append((m.start(), m.group(0), year, _MONTH_NUMBER[month.casefold()], int(day)))
-    return found
-
-
-def _whole_date(sentence: str, position: int) -> tuple[str, str] | None:
-    """The date with its year around ``position`` (a year or a day found there) as (span, value),
-    the value "year/month/first[/last]"."""
-    for m in _FULL_DATE.finditer(sentence):
-        if m.start() <= position < m.end():
-            return m.group(0), "/".join(str(int(g)) for g in m.groups() if g)
-    for start, span, year, month, day in _latin_dates(sentence):
-        if year and start <= position < start + len(span):
-            return span, f"{year}/{month}/{day}"
-    return None
-
-
-def _date_words(value: str, lang: str) -> str:
-    """A "year/month/first[/last]" date as the reader's language writes dates: "9–11 September 2019"."""
-    year, month, first, *rest = value.split("/")
-    last = rest[0] if rest else None
-    if lang == "zh":
-        return f"{year}年{int(month)}月{int(first)}日" + (f"至{int(last)}日" if last else "")
-    days = f"{int(first)}" + (f"–{int(last)}" if last else "")
-    name = _MONTHS.get(lang, _MONTHS["en"])[int(month) - 1]
-    if lang == "es":
-        return f"{days} de {name} de {year}"
-    return f"{days} {name} {year}" + (" года" if lang == "ru" else "")
 
 
 def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[tuple[int, str, str], bool]:
@@ -565,8 +494,8 @@ def find_fact(
                     return Fact(k, span, shown, unit_id, anchored=anchored)
             shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
             if k in ("year", "date", "time", "since"):  # a year or day that comes with the rest of its date
-                whole = _whole_date(sentence, position)
+                whole = dates.whole_date(sentence, position)
                 if whole is not None:
-                    span, shown = whole[0], _date_words(whole[1], lang)
+                    span, shown = whole[0], dates.date_words(whole[1], lang)
             return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None
