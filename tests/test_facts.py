@@ -40,6 +40,8 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("受害者中妇女占百分之多少？", "share"),
         ("ما مقدار رسوم التوظيف؟", "quantity"),
         ("哪些国家加入了蓝心运动？", "country"),
+        ("预防犯罪的思路有哪几种？", None),  # which ones: a list, not a count
+        ("蓝心运动有几个国家参加？", "quantity"),
         ("這次工作組會議在哪個城市舉行？", "place"),  # Traditional Chinese
         ("Which agencies coordinate the campaign?", "organisation"),
     ],

@@ -63,7 +63,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"какой процент|какая доля|какова доля|сколько процентов|ما (?:هي )?نسبة",
         re.IGNORECASE)),
     ("quantity", re.compile(
-        r"多少|(?<!第)几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
+        r"多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
         # How long, how often, what amount: a number answers these too.
         r"多长|多久|多大|how long|how often|what amount|quel(?:le)? (?:montant|durée)|à quelle fréquence|"
         r"qué (?:cantidad|monto)|con qué frecuencia|"
