@@ -363,3 +363,17 @@ def test_a_question_for_several_countries_quotes_every_sentence_naming_one():
     several = choose_sentences(unit, {"加入", "国家"}, None, None, "country", several=True)
     assert not any("墨西哥" in s for s in one.sentences)
     assert any("墨西哥" in s for s in several.sentences) and any("厄瓜多尔" in s for s in several.sentences)
+
+
+def test_a_list_of_countries_is_read_in_the_texts_order():
+    from assistant.answering.extractive import Draft, locate_fact
+    from assistant.answering.question import analyse
+
+    mexico, ecuador = "2017 年 8 月，墨西哥政府发起了一项倡议。", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。"
+    unit = _units(("38", mexico + ecuador, None))["38"]
+    draft = Draft()
+    for sentence in (mexico, ecuador):
+        draft.cite(unit, sentence)
+    # The sentence chosen for the fact (Ecuador's) comes first for one fact, not for a list.
+    assert locate_fact(analyse("Which countries joined?", "en"), draft, first=ecuador).display == "Mexico, Ecuador"
+    assert locate_fact(analyse("Which country joined last?", "en"), draft, first=ecuador).display == "Ecuador"

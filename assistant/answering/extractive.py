@@ -347,7 +347,8 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
     """The asked-for fact in the quoted evidence: the ``first`` quote, then evidence, then context."""
     if analysis.fact_kind is None:
         return None
-    ordered = sorted(draft.citations, key=lambda c: (c.quote != first, c.role != "evidence"))
+    # A list ("which countries") is read in the text's order; one fact from the sentence chosen for it first.
+    ordered = sorted(draft.citations, key=lambda c: (not analysis.several and c.quote != first, c.role != "evidence"))
     evidence = [(c.unit_id, c.quote) for c in ordered]
     fact = find_fact(analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several)
     if fact is not None and asks_where_too(analysis.text, analysis.fact_kind):
