@@ -119,6 +119,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
 )
 
 
+_ASKS_PLACE = dict(_ASKS)["place"]
 # "Which countries …", "哪些机构": every one the cited paragraph names, not the first.
 _SEVERAL = re.compile(
     r"哪些|\bwhich (?:countries|organi[sz]ations|bodies|agencies|governments)\b|\bquel(?:le)?s\b|"
@@ -143,7 +144,7 @@ def joined(parts: Sequence[str], lang: str, enumeration: bool = True) -> str:
 
 def asks_where_too(question: str, kind: FactKind | None) -> bool:
     """"When and where is the meeting?": a question for a time that also asks for the place."""
-    return kind in ("time", "date", "year") and bool(dict(_ASKS)["place"].search(simplify(question)))
+    return kind in ("time", "date", "year") and bool(_ASKS_PLACE.search(simplify(question)))
 
 
 def asked_kind(question: str) -> FactKind | None:

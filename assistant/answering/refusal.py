@@ -30,7 +30,6 @@ from typing import Any
 
 from assistant.answering.question import QuestionAnalysis
 from assistant.retrieval import glossary
-from assistant.retrieval.glossary import Table
 from assistant.retrieval.searcher import Passage
 
 FEATURES: tuple[str, ...] = (
@@ -126,15 +125,24 @@ def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def _term_in_text(zh: str, text: str, table: Table = "glossary") -> bool:
+def _term_in_text(zh: str, text: str, table: glossary.Table = "glossary") -> bool:
     """Whether ``text`` (white space removed) names a term of ``table`` in any language: an added
-    English guidance note says "International Labour Organization" where the paper writes 国际劳工组织.
-    Abbreviations ("ILO") are not looked for: in a text without spaces "ilo" is also in "pilot"."""
+    English guidance note says "International Labour Organization" where the paper writes 国际劳工组织."""
     if zh in text:
         return True
     folded = _folded_corpus(text)
-    names = (glossary.fold(re.sub(r"\s+", "", name)) for name in glossary.variants(table).get(zh, ()))
-    return any(len(name) >= 5 and name in folded for name in names)
+    return any(name in folded for name in _spelled_out(table).get(zh, ()))
+
+
+@lru_cache(maxsize=2)
+def _spelled_out(table: glossary.Table) -> dict[str, tuple[str, ...]]:
+    """Each term's names in every language, folded and without spaces as corpus text is, once per
+    table rather than once per question. Abbreviations ("ILO") are left out: in a text without
+    spaces "ilo" is also in "pilot"."""
+    return {
+        zh: tuple(folded for folded in (glossary.fold(re.sub(r"\s+", "", name)) for name in names) if len(folded) >= 5)
+        for zh, names in glossary.variants(table).items()
+    }
 
 
 @dataclass(frozen=True)
