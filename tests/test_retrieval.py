@@ -40,6 +40,14 @@ def test_glossary_bridges_english_french_and_russian_to_the_chinese_terms():
     assert glossary.expand("") == []
 
 
+def test_glossary_knows_the_short_names_delegates_use():
+    # "the 2018 World Day" ranked the Working Group's 2018 paragraph first: no term bridged it.
+    assert glossary.expand("What is the theme of the 2018 World Day?") == ["世界打击贩运人口行为日"]
+    assert "蓝心运动" in glossary.expand("Кто координирует «Голубое сердце»?")
+    assert "打击贩运人口示范法" in glossary.expand("¿Cuándo se publicará la Ley Modelo?")
+    assert glossary.expand("What does Education for Justice offer?")[0] == "教育促进正义倡议"
+
+
 def test_glossary_terms_all_occur_in_the_paper(fake_assistant):
     text = fake_assistant.corpus_text
     missing = [zh for zh in glossary.chinese_terms() if zh.replace(" ", "") not in text]
