@@ -325,6 +325,18 @@ def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5
     assert not answer.refused and answer.short_answer == "维也纳 — 标题"
 
 
+def test_a_follow_up_after_a_paragraph_reference_is_about_that_paragraph(e5_assistant):
+    # The earlier turn names no topic, only an id: the follow-up's topic is that unit's text.
+    answer = e5_assistant.ask("What year was that?", ["第16段说了什么？"])
+    assert answer.citations[0].unit_id == "16" and answer.short_answer == "2013 — para. 16"
+
+
+def test_a_follow_up_to_a_question_about_this_meeting_is_about_this_meeting(e5_assistant):
+    answer = e5_assistant.ask("Where?", ["What is the date of this meeting?"])
+    assert answer.short_answer == "Vienna — heading"
+    assert e5_assistant.ask("¿Dónde?", ["这次会议的日期是什么？"]).short_answer == "Viena — encabezado"
+
+
 def test_an_elliptical_follow_up_swaps_the_number_it_replaces():
     from assistant.retrieval.conversation import resolve
 

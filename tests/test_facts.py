@@ -164,10 +164,27 @@ def test_a_fact_about_a_named_country_comes_from_a_sentence_that_names_it():
         "Where was the guidance note issued?",
         "Où la note d'orientation a-t-elle été publiée ?",
         "¿Dónde se firmó la Convención?",
+        # Alone, a follow-up to "when": where that happens.
+        "Where?",
+        "¿Y dónde?",
+        "在哪里？",
     ],
 )
 def test_a_city_question_asks_for_a_place(question):
     assert asked_kind(question) == "place"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the date of this meeting?", "Quelle est la date de la réunion ?", "¿Cuál es la fecha de la reunión?",
+     "Какова дата совещания?", "ما هو تاريخ الاجتماع؟", "会议日期是什么？"],
+)
+def test_the_date_of_something_asks_for_a_date(question):
+    assert asked_kind(question) == "date"
+
+
+def test_to_date_is_not_a_date_question():
+    assert asked_kind("How many countries have joined to date?") == "quantity"
 
 
 def test_a_bare_where_asks_for_no_place():

@@ -35,7 +35,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"哪一天|哪天|几月几日|什么日子|哪几天|什么日期|which day|what day|what date|on what date|what are the dates|"
         r"quel jour|quelle date|quelles dates|qué fechas|какие даты|ما (?:هي )?تواريخ|"
         r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
-        r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم",
+        r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم|"
+        # "What is the date of …": the date named, not "to date" (so far).
+        r"日期|\bthe dates?\b|\bla date\b|\bles dates\b|\bla fecha\b|\blas fechas\b|\bдат[аыу]\b|ما (?:هو|هي) تاريخ",
         re.IGNORECASE)),
     # "Since when": the year something began ("从 2014 年起"), else any year.
     ("since", re.compile(
@@ -96,7 +98,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne|se publicó|se firmó|se aprobó)|"
         r"в каком городе|какой город|где (?:проходит|пройдет|состоится|проводится|состоялось|проходило)|"
         r"где\b[^?]{0,80}\b(?:опубликован|подписан|принят)|"
-        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد|نُشر|نشر|وُقع|اعتُمد)",
+        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد|نُشر|نشر|وُقع|اعتُمد)|"
+        # "Where?" alone, a follow-up to "when": the place of what was just asked about.
+        r"^\W*(?:and |et |y |и |а |و)?(?:where|où|dónde|где|أين|在哪里?|在哪儿|哪里)\W*$",
         re.IGNORECASE)),
     # Before "organisation": "是由谁联合主编的" asks for editors, not for whoever acts.
     ("editor", re.compile(

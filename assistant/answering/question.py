@@ -31,7 +31,7 @@ class QuestionAnalysis:
     reference: UnitReference | None
     words: tuple[str, ...] = ()  # the turn's own Chinese content words
     names: tuple[str, ...] = ()  # named things: places, people, organisations (as written)
-    self_reference: bool = False  # speaks of the document itself or of the meeting it was written for
+    self_reference: bool = False  # speaks (or its topic spoke) of the document itself or of the meeting it was written for
     several: bool = False  # asks for every country or body, not one ("哪些国家", "which agencies")
 
     @property
@@ -95,6 +95,7 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         reference=find_reference(text),
         words=tuple(dict.fromkeys(own_chinese)),
         names=named_things(text),
-        self_reference=speaks_of_itself(text),
+        # "Where?" after "What is the date of this meeting?" still asks about this meeting.
+        self_reference=speaks_of_itself(resolved.lexical_extra if resolved.is_followup else text),
         several=asks_for_several(text),
     )

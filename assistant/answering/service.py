@@ -36,7 +36,7 @@ from assistant.answering.extractive import (
 from assistant.answering.facts import Fact
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
-from assistant.answering.references import nearest_ids
+from assistant.answering.references import find_reference, nearest_ids
 from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
 from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
 from assistant.core import i18n
@@ -313,7 +313,7 @@ class Assistant:
         question = well_formed(question)  # the Answer is serialised (JSON, HTML): no lone surrogates in it
         # Earlier turns come back from the client (the web chat keeps them in the browser):
         # bound and clean them like the question, or a forged history makes one search take minutes.
-        history = [clean_question(h).text for h in history if isinstance(h, str)]
+        history = [self._as_topic(clean_question(h).text, doc) for h in history if isinstance(h, str)]
         lang = i18n.check_lang(lang) if lang else detect_lang(clean.text or "?")
         notices = (i18n.text("truncated", lang, n=MAX_QUESTION_CHARS),) if clean.truncated else ()
         if not clean.text:
@@ -333,6 +333,17 @@ class Assistant:
         timings = dict(answer.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, notices=notices, resolved_question=analysis.search_text, timings_ms=timings)
+
+    def _as_topic(self, turn: str, doc: str | None) -> str:
+        """An earlier turn as the topic a follow-up refers to: a turn that asked for a unit by
+        its id stands for that unit's text ("What year was that?" after "第16段说了什么？")."""
+        reference = find_reference(turn)
+        if reference is None:
+            return turn
+        try:
+            return find_unit(self.documents, reference.unit_id, doc)[1].text
+        except UnitNotFound:
+            return turn
 
     def _lookup(self, question: str, analysis: QuestionAnalysis, doc: str | None) -> Answer:
         """A direct reference: the unit itself, with its lead-in or sub-items; no search, no refusal model."""
@@ -374,7 +385,7 @@ class Assistant:
         block = None
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
-            block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference and not analysis.is_followup else None
+            block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference else None
             if block is not None:
                 passages = title_block_first(passages, block, analysis.fact_kind, given)
         result = replace(result, passages=passages[:k])
