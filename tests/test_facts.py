@@ -183,6 +183,11 @@ def test_the_date_of_something_asks_for_a_date(question):
     assert asked_kind(question) == "date"
 
 
+def test_an_arabic_question_opening_with_man_asks_who():
+    assert asked_kind("من ينسق حملة القلب الأزرق؟") == "person"
+    assert asked_kind("من أين يأتي الضحايا؟") is None  # "from where"
+
+
 def test_to_date_is_not_a_date_question():
     assert asked_kind("How many countries have joined to date?") == "quantity"
 

@@ -40,6 +40,14 @@ def test_glossary_bridges_english_french_and_russian_to_the_chinese_terms():
     assert glossary.expand("") == []
 
 
+def test_glossary_reads_arabic_words_with_a_preposition_or_conjunction_written_on():
+    # "باليوم" is "by" + "اليوم", "للقانون" is "for" + "القانون".
+    assert "世界打击贩运人口行为日" in glossary.expand("متى يُحتفل باليوم العالمي لمكافحة الاتجار بالأشخاص؟")
+    assert glossary.expand("ما هي التعديلات على للقانون النموذجي؟") == ["打击贩运人口示范法"]
+    # Stems are taken after the article: المدني (civil) is not المدارس (schools).
+    assert "学校" not in glossary.expand("ما هو دور المجتمع المدني في منع الاتجار بالأشخاص؟")
+
+
 def test_glossary_knows_the_short_names_delegates_use():
     # "the 2018 World Day" ranked the Working Group's 2018 paragraph first: no term bridged it.
     assert glossary.expand("What is the theme of the 2018 World Day?") == ["世界打击贩运人口行为日"]

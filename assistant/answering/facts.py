@@ -118,7 +118,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|哪家|which publisher|quel éditeur|qué editorial",
         re.IGNORECASE)),
     ("person", re.compile(
-        r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم",
+        r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم|"
+        # Arabic "من" opening a question is "who" ("من ينسق…؟"), unless it is "from where / which".
+        r"^\W*من (?!أين|أي\b|أية\b|حيث)",
         re.IGNORECASE)),
 )
 

@@ -40,8 +40,28 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Arabic writes "and", "by", "for", "as" onto the next word: "باليوم" is "by" + "اليوم" (the day),
+# "للاتجار" is "for" + "الاتجار". Stripped before an article, so the glossary's "اليوم العالمي" matches.
+_ARABIC_PROCLITIC = re.compile(r"^(?:[وف]?[بكل]|[وف])(?=ال)")
+_ARABIC_LIL = re.compile(r"^[وف]?لل")  # "for the": لـ + الـ, written لل
+
+
+def _is_arabic(word: str) -> bool:
+    return "\u0600" <= word[0] <= "\u06ff"
+
+
+def _words(text: str) -> list[str]:
+    """Folded words, an Arabic word without the conjunction or preposition written onto it."""
+    return [
+        _ARABIC_PROCLITIC.sub("", _ARABIC_LIL.sub("ال", w)) if _is_arabic(w) else w for w in _WORD.findall(_fold(text))
+    ]
+
+
 def _stem(word: str) -> str:
     # A crude prefix stem: long enough to stay specific, short enough to absorb endings.
+    if _is_arabic(word) and word.startswith("ال") and len(word) > 4:
+        # Stemmed after the article: "المد" would make "المدني" (civil) match "المدارس" (schools).
+        return "ال" + _stem(word[2:])
     return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
 
 
@@ -79,7 +99,7 @@ def terms(table: Table = "glossary") -> tuple[Term, ...]:
         zh = row["zh"][0]
         for lang in LANG_COLUMNS:
             for variant in row.get(lang, ()):
-                words = _WORD.findall(_fold(variant))
+                words = _words(variant)
                 if words:
                     # Names ("Interpol", "EU") match whole words only: as stems they
                     # would match "interdire" and "Europe".
@@ -106,7 +126,7 @@ def _matches(term: Term, words: list[str]) -> bool:
 
 def expand(question: str, table: Table = "glossary") -> list[str]:
     """The Chinese terms whose translations occur in ``question``, longest match first."""
-    words = _WORD.findall(_fold(question))
+    words = _words(question)
     if not words:
         return []
     found: dict[str, int] = {}
@@ -169,7 +189,7 @@ def vocabulary(lang: str, table: Table = "glossary") -> dict[str, frozenset[str]
     words: dict[str, set[str]] = {}
     for row in _table(table):
         for variant in row.get(lang, ()):
-            for word in _WORD.findall(_fold(variant)):
+            for word in _words(variant):
                 words.setdefault(word, set()).add(row["zh"][0])
     return {w: frozenset(zh) for w, zh in words.items()}
 
