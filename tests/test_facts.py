@@ -296,3 +296,17 @@ def test_a_city_in_a_text_of_another_script_is_found_by_any_of_its_names():
     for lang, name in (("en", "Geneva"), ("fr", "Genève"), ("zh", "日内瓦"), ("ru", "Женева")):
         assert find_fact("place", [("s2.p1", text)], [], lang).display == name
     assert find_fact("place", [("x", "Europol and the Working Group met.")], [], "en") is None  # a body, not a place
+
+
+def test_a_fact_that_shares_a_clause_with_the_question_terms_beats_the_closest_sentence():
+    # The sentence e5 ranks first for "¿En qué año se creó la campaña Corazón Azul?" is the 2017
+    # one; its year belongs to another campaign launched within the Blue Heart one.
+    evidence = [
+        ("38", "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了“我在这里反对贩运人口行为”运动，"
+               "这是在蓝心运动框架内发起的一项西班牙语倡议。"),
+        ("38", "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调。"),
+    ]
+    fact = find_fact("year", evidence, ["蓝心运动"], "es")
+    assert fact is not None and fact.display == "2010" and fact.anchored
+    # With no anchored candidate, the first sentence's still answers.
+    assert find_fact("year", evidence, ["议定书"], "es").display == "2017"

@@ -468,41 +468,55 @@ def find_fact(
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
-    The first sentence holding a candidate wins; within it, the candidate nearest the
-    question's words. When the question names a country (``countries``, in Chinese) that
+    Within a sentence, the candidate nearest the question's words. The first sentence whose
+    candidate shares a clause with them wins, else the first holding one: a later sentence's
+    "成立于 2010 年" beside 蓝心运动 answers "when was the Blue Heart Campaign created", not the
+    "2017 年 8 月" of another campaign launched within it. When the question names a country (``countries``, in Chinese) that
     some sentences mention, only those may answer: "In which month did Ecuador join?" is
     not answered by the month another country's campaign began. A question asking for
     ``several`` countries or bodies is answered by every one its paragraph names.
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
+    found = (_fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several) for unit_id, sentence in evidence)
+    facts = [f for f in found if f is not None]
+    return next((f for f in facts if f.anchored), facts[0] if facts else None)
+
+
+def _fact_in(
+    kind: FactKind,
+    unit_id: str,
+    sentence: str,
+    evidence: Sequence[tuple[str, str]],
+    anchor_terms: Sequence[str],
+    lang: str,
+    several: bool,
+) -> Fact | None:
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
-    kinds = answering_kinds(kind)
     given = "".join(anchor_terms)
-    for unit_id, sentence in evidence:
-        for k in kinds:
-            spans = _candidates(k, sentence, given)
-            if not spans:
-                continue
-            anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
-            (position, span, value), anchored = _nearest(spans, anchors, sentence)
-            if k in _ROLES:  # every author, as the citation lists them
-                first, last = spans[0], spans[-1]
-                span = sentence[first[0] : last[0] + len(last[1])]
-                value = ", ".join(name for _, name, _ in spans)
-            year = None
-            if k == "country":  # "Ecuador (2019)": when it joined, not just who
-                years = _YEAR.findall(sentence)
-                year = years[-1] if len(set(years)) == 1 else None
-            if several and k in LISTABLE:
-                values = [v for u, s in evidence if u == unit_id for _, _, v in _candidates(k, s, given)]
-                if len(set(values)) > 1:
-                    shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)
-                    return Fact(k, span, shown, unit_id, anchored=anchored)
-            shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
-            if k in ("year", "date", "time", "since"):  # a year or day that comes with the rest of its date
-                whole = dates.whole_date(sentence, position)
-                if whole is not None:
-                    span, shown = whole[0], dates.date_words(whole[1], lang)
-            return Fact(k, span, shown, unit_id, year, anchored=anchored)
+    for k in answering_kinds(kind):
+        spans = _candidates(k, sentence, given)
+        if not spans:
+            continue
+        anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
+        (position, span, value), anchored = _nearest(spans, anchors, sentence)
+        if k in _ROLES:  # every author, as the citation lists them
+            first, last = spans[0], spans[-1]
+            span = sentence[first[0] : last[0] + len(last[1])]
+            value = ", ".join(name for _, name, _ in spans)
+        year = None
+        if k == "country":  # "Ecuador (2019)": when it joined, not just who
+            years = _YEAR.findall(sentence)
+            year = years[-1] if len(set(years)) == 1 else None
+        if several and k in LISTABLE:
+            values = [v for u, s in evidence if u == unit_id for _, _, v in _candidates(k, s, given)]
+            if len(set(values)) > 1:
+                shown = joined([_display(k, v, lang) for v in dict.fromkeys(values)], lang)
+                return Fact(k, span, shown, unit_id, anchored=anchored)
+        shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
+        if k in ("year", "date", "time", "since"):  # a year or day that comes with the rest of its date
+            whole = dates.whole_date(sentence, position)
+            if whole is not None:
+                span, shown = whole[0], dates.date_words(whole[1], lang)
+        return Fact(k, span, shown, unit_id, year, anchored=anchored)
     return None
