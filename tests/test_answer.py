@@ -337,6 +337,17 @@ def test_a_follow_up_to_a_question_about_this_meeting_is_about_this_meeting(e5_a
     assert e5_assistant.ask("¿Dónde?", ["这次会议的日期是什么？"]).short_answer == "Viena — encabezado"
 
 
+def test_a_lead_ins_sub_items_are_evidence_only_when_they_answer(e5_assistant):
+    def roles(question: str) -> dict[str, str]:
+        return {c.unit_id: c.role for c in e5_assistant.ask(question).citations}
+
+    # One of the 2018 recommendations is asked about: the other two are context, not the answer.
+    cited = roles("工作组第八次会议建议各国进行自我评估以确定什么？")
+    assert cited["18(a)"] == "evidence" and cited["18(b)"] == cited["18(c)"] == "context"
+    # All of them are: all are evidence.
+    assert set(roles("What did the Working Group recommend in 2018?").values()) == {"evidence"}
+
+
 def test_an_elliptical_follow_up_swaps_the_number_it_replaces():
     from assistant.retrieval.conversation import resolve
 

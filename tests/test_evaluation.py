@@ -32,6 +32,7 @@ from assistant.evaluation.dataset import (
 from assistant.evaluation.gate import check_thresholds, thresholds_from
 from assistant.evaluation.metrics import (
     citation_precision,
+    citation_recall,
     compute_metrics,
     cross_lingual_agreement,
     summarize,
@@ -121,6 +122,16 @@ def test_citation_precision_is_micro_over_answered_answerable_items():
     ]
     assert citation_precision(results) == pytest.approx(2 / 3)
     assert citation_precision([result("x", refused=True)]) is None
+
+
+def test_citation_recall_counts_the_gold_units_cited_as_evidence():
+    results = [
+        result("a", gold=("18", "18(a)", "18(b)"), citations=("18", "18(a)")),
+        result("b", gold=("3",), citations=("3", "4")),
+        result("c", gold=("4",), citations=(), refused=True),  # refused: not counted
+    ]
+    assert citation_recall(results) == pytest.approx(3 / 4)
+    assert citation_recall([result("x", refused=True)]) is None
 
 
 def test_chinese_points_are_found_in_the_cited_text_after_t2s_and_without_spaces():

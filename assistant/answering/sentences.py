@@ -28,6 +28,12 @@ from assistant.retrieval.searcher import Passage, rescored
 #: -> 0.862 at 2.0; 2.0-3.0 tie, 5.0 falls back to 0.852); the test half gave 0.788 -> 0.819.
 RERANK_WEIGHT = 2.0
 
+#: A lead-in's sub-item is evidence when its best sentence is this close to the best
+#: sub-item's similarity to the question, else context: "what did the 2018 meeting
+#: recommend assessing?" is answered by 18(a), not by all three. Chosen on the dev half
+#: of evals/qa.jsonl (evals/README.md).
+SUBITEM_MARGIN = 0.03
+
 #: Corpora up to this many units have every sentence embedded at start-up; larger ones
 #: embed a unit's sentences when it is first cited and keep the most recent in memory.
 EAGER_UNITS = 20_000
@@ -86,6 +92,12 @@ class SentenceIndex:
                 start += len(sentences)
             while len(self._units) > max(LAZY_CAPACITY, EAGER_UNITS):
                 self._units.popitem(last=False)
+
+    def closest(self, units: Sequence[Unit], query_vector: np.ndarray, margin: float = SUBITEM_MARGIN) -> list[Unit]:
+        """The units whose best sentence is within ``margin`` of the best unit's similarity to the query."""
+        best = [float((self.get(u).vectors @ query_vector).max()) for u in units]
+        top = max(best)
+        return [u for u, similarity in zip(units, best) if similarity >= top - margin]
 
     def rerank(self, passages: Sequence[Passage], query_vector: np.ndarray, weight: float = RERANK_WEIGHT) -> tuple[Passage, ...]:
         """Reorder by fused score plus the best sentence's similarity: a unit whose one

@@ -392,6 +392,8 @@ class Assistant:
         draft = Draft()
         tokens = set(result.query_tokens)
         top_choice = None
+        query_vector = result.query_vector
+        answering = None if query_vector is None else (lambda units: self.sentences.closest(units, query_vector))
         for i, passage in enumerate(answer_units(result.passages)):
             vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
             # The fact is looked for in the top unit; later units corroborate.
@@ -400,7 +402,14 @@ class Assistant:
                 passage.unit, tokens, vectors, result.query_vector, kind, set(analysis.predicate), analysis.several
             )
             top_choice = top_choice or choice
-            quote_unit(draft, passage.unit, choice.sentences, self.unit_context, subitems="context" if analysis.fact_kind else "evidence")
+            quote_unit(
+                draft,
+                passage.unit,
+                choice.sentences,
+                self.unit_context,
+                subitems="context" if analysis.fact_kind else "evidence",
+                answering=answering,
+            )
             if kind is not None:
                 cite_fact_notes(draft, passage.unit, kind, given, self.unit_context)
         assert top_choice is not None

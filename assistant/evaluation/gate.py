@@ -17,6 +17,7 @@ HEADLINE_MIN: tuple[str, ...] = (
     "ndcg@5",
     "recall@5",
     "citation_precision",
+    "citation_recall",
     "gold_citation_rate",
     "answer_point_coverage",
     "refusal_accuracy",

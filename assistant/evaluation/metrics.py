@@ -36,6 +36,18 @@ def citation_precision(results: Sequence[ItemResult]) -> float | None:
     return gold / cited if cited else None
 
 
+def citation_recall(results: Sequence[ItemResult]) -> float | None:
+    """Micro recall of evidence: gold units cited as evidence / all gold units, over the
+    answerable items that were answered. Precision's counterweight: citing only the one
+    sub-item that matches best raises precision and loses this when the list was the answer."""
+    gold = hit = 0
+    for r in results:
+        if r.answerable and not r.refused:
+            gold += len(set(r.gold))
+            hit += len(set(r.citations) & set(r.gold))
+    return hit / gold if gold else None
+
+
 def cross_lingual_agreement(
     results: Sequence[ItemResult], involving: Callable[[ItemResult], bool] | None = None
 ) -> tuple[float | None, int]:
@@ -86,7 +98,7 @@ def summarize(
 
     - hit@k, mrr, ndcg@5, recall@5: retrieval, over answerable items only (a refused
       answer still has its passages; refusal is scored separately).
-    - citation_precision: see :func:`citation_precision`.
+    - citation_precision, citation_recall: see :func:`citation_precision`, :func:`citation_recall`.
     - gold_citation_rate: share of answered answerable items citing at least one gold unit.
     - verbatim_quote_rate: share of all quotes that are substrings of the unit they cite
       (must be 1.0); validate_failures counts answers whose ``Answer.validate()`` failed.
@@ -116,6 +128,7 @@ def summarize(
     out["ndcg@5"] = mean(ndcg_at_k(r.passages, r.gold, 5) for r in answerable)
     out["recall@5"] = mean(recall_at_k(r.passages, r.gold, 5) for r in answerable)
     out["citation_precision"] = citation_precision(results)
+    out["citation_recall"] = citation_recall(results)
     out["gold_citation_rate"] = mean(float(bool(set(r.citations) & set(r.gold))) for r in answered)
     n_quotes = sum(r.n_quotes for r in results)
     out["verbatim_quote_rate"] = sum(r.n_verbatim for r in results) / n_quotes if n_quotes else None

@@ -23,6 +23,7 @@ RATE_METRICS: tuple[tuple[str, str, bool], ...] = (
     ("ndcg@5", "nDCG@5", True),
     ("recall@5", "recall@5 (all gold)", True),
     ("citation_precision", "citation precision", True),
+    ("citation_recall", "citation recall (gold units cited)", True),
     ("gold_citation_rate", "answers citing gold", True),
     ("verbatim_quote_rate", "verbatim quotes", True),
     ("answer_point_coverage", "answer-point coverage", True),
