@@ -55,6 +55,21 @@ def test_read_document_uses_un_structure_for_numbered_paragraphs() -> None:
     assert all(u.doc_id == "fr-test" for u in doc.units)
 
 
+def test_a_markdown_note_with_numbered_paragraphs_is_cited_by_their_numbers(tmp_path: Path) -> None:
+    # markdown-it reads "1." as an ordered list; the numbers are the paragraphs' ids, even
+    # when a heading in between restarts the list at 3.
+    note = tmp_path / "guide.md"
+    note.write_text(
+        "# Guidance note on recruitment\n\n## Introduction\n\n1. Issued by the ILO in Geneva.\n\n"
+        "2. Fees remain widespread.\n\n## Recommendations\n\n3. States should inspect agencies twice a year.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(note)
+    assert [u for u in doc.unit_ids if u != "header"] == ["1", "2", "3"]
+    third = doc.unit("3")
+    assert third is not None and third.text == "States should inspect agencies twice a year."
+
+
 def test_read_document_overrides_language_and_title() -> None:
     doc = read_document(FIXTURES / "notes.md", lang="fr", title="Mon titre", doc_id="custom")
     assert (doc.lang, doc.title, doc.doc_id) == ("fr", "Mon titre", "custom")
@@ -290,3 +305,10 @@ def test_find_unit_defaults_to_the_shipped_paper_and_suggests_close_ids(settings
     assert prev is not None and prev.unit_id == "2" and nxt is not None and nxt.unit_id == "2(b)"
     with pytest.raises(UnitNotFound, match=r"close ids: .*16\(e\)"):
         find_unit(docs, "16(z)")
+
+
+def test_settings_take_paths_given_as_strings_and_refuse_other_types(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=str(tmp_path / "corpus"), index_dir=str(tmp_path / "index"))  # type: ignore[arg-type]
+    assert settings.corpus_dir == tmp_path / "corpus" and isinstance(settings.index_dir, Path)
+    with pytest.raises(ConfigError, match="index_dir must be a path"):
+        Settings(index_dir=42)  # type: ignore[arg-type]

@@ -73,6 +73,14 @@ class Settings:
         from assistant.index.stores import check_store
 
         check_store(self.store)
+        # Settings(corpus_dir="corpus") from Python: a path given as a string is a path,
+        # not a TypeError deep inside the index code.
+        for name in ("corpus_dir", "index_dir", "feedback_path", "users_path", "shares_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+            elif not isinstance(value, Path):
+                raise ConfigError(f"{name} must be a path, got {type(value).__name__} {value!r}")
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -18,8 +18,13 @@ def read_md(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str
     blocks: list[Block] = []
     title: str | None = None
     heading_level: int | None = None
+    number: str | None = None  # of the ordered-list item whose first line comes next
     for tok in tokens:
-        if tok.type == "heading_open":
+        if tok.type == "list_item_open" and tok.markup in (".", ")") and tok.info:
+            # "1. This guidance note…": a numbered paragraph keeps its number, so it is cited
+            # as para. 1 (the structure parser reads it), not as a position like s2.p1.
+            number = tok.info
+        elif tok.type == "heading_open":
             heading_level = int(tok.tag[1:])
         elif tok.type == "heading_close":
             heading_level = None
@@ -32,7 +37,8 @@ def read_md(data: bytes, path: Path, max_file_mb: int) -> tuple[list[Block], str
                     title = plain
                 blocks.append(Block(plain, "heading", heading_level))
             else:
-                blocks.append(Block(plain))
+                blocks.append(Block(f"{number}. {plain}" if number else plain))
+                number = None
         elif tok.type in ("fence", "code_block"):
             blocks.append(Block(tok.content.rstrip("\n")))
         elif tok.type == "html_block":
