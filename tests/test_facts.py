@@ -34,7 +34,7 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("What are carrier sanctions?", None),
         # How long, how often, what amount or share: questions a number answers.
         ("禁止期一般是多长？", "quantity"),
-        ("How often are labour inspections carried out?", "quantity"),
+        ("How often are labour inspections carried out?", "frequency"),
         ("Каков размер штрафов для перевозчиков?", "quantity"),
         ("¿Qué porcentaje de las víctimas son mujeres?", "share"),
         ("受害者中妇女占百分之多少？", "share"),
@@ -310,3 +310,22 @@ def test_a_fact_that_shares_a_clause_with_the_question_terms_beats_the_closest_s
     assert fact is not None and fact.display == "2010" and fact.anchored
     # With no anchored candidate, the first sentence's still answers.
     assert find_fact("year", evidence, ["议定书"], "es").display == "2017"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How often should agencies be inspected?", "À quelle fréquence le thème est-il choisi ?", "¿Con qué frecuencia se elige?",
+     "Как часто выбирается тема?", "世界打击贩运人口行为日多久举办一次？"],
+)
+def test_how_often_asks_for_a_frequency(question):
+    assert asked_kind(question) == "frequency"
+
+
+def test_a_frequency_is_read_in_the_paper_and_in_an_added_note():
+    paper = [("37", "毒品和犯罪问题办公室每年都会为世界打击贩运人口行为日选定一个专题。")]
+    assert find_fact("frequency", paper, [], "fr").display == "chaque année"
+    assert find_fact("frequency", paper, [], "zh").display == "每年"
+    note = [("3", "States should inspect private agencies at least twice a year.")]
+    assert find_fact("frequency", note, [], "es").display == "twice a year"  # an added note's words, verbatim
+    # A count is not how often: "how often" with only "12 countries" has no answer.
+    assert find_fact("frequency", [("2", "Surveys in 12 countries found fees.")], [], "en") is None

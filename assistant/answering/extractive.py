@@ -188,7 +188,12 @@ CORROBORATION_DEPTH = 1
 def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, ctx: UnitContext, weight: float) -> tuple[Passage, ...]:
     """The passages with ``weight`` added to those holding a candidate of ``kind`` (other than
     what the question names, ``given``), in the unit, in its lead-in (a sub-item's year) or in
-    a footnote it carries (the resolution behind a named instrument)."""
+    a footnote it carries (the resolution behind a named instrument).
+
+    A frequency is not lifted: the paper states one in a single paragraph (37, "每年"), which
+    would then answer every "how often" question, labour inspections included."""
+    if kind == "frequency":
+        return tuple(passages)
     return rescored(passages, lambda p: weight if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx) else 0.0)
 
 

@@ -24,7 +24,7 @@ from assistant.retrieval import glossary
 from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
-    "date", "year", "time", "since", "ordinal", "share", "quantity", "symbol", "article", "country", "place",
+    "date", "year", "time", "since", "ordinal", "share", "frequency", "quantity", "symbol", "article", "country", "place",
     "organisation", "author", "editor", "person",
 ]
 
@@ -64,12 +64,17 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"quel(?:le)? (?:pourcentage|proportion|part)|qué (?:porcentaje|proporción)|"
         r"какой процент|какая доля|какова доля|сколько процентов|ما (?:هي )?نسبة",
         re.IGNORECASE)),
+    # How often: "every year", "twice a year", not a count ("58 countries").
+    ("frequency", re.compile(
+        r"多久[^？?，,。]{0,6}一次|每隔多久|多长时间[^？?，,。]{0,6}一次|多频繁|频率|how often|how frequently|à quelle fréquence|"
+        r"con qué frecuencia|cada cuánto|как часто|с какой периодичностью|كم مرة|بأي وتيرة",
+        re.IGNORECASE)),
     ("quantity", re.compile(
         r"多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
-        # How long, how often, what amount: a number answers these too.
-        r"多长|多久|多大|how long|how often|what amount|quel(?:le)? (?:montant|durée)|à quelle fréquence|"
-        r"qué (?:cantidad|monto)|con qué frecuencia|"
-        r"какова (?:сумма|продолжительность)|каков (?:размер|объ[её]м|срок)|как часто|"
+        # How long, what amount: a number answers these too.
+        r"多长|多久|多大|how long|what amount|quel(?:le)? (?:montant|durée)|"
+        r"qué (?:cantidad|monto)|"
+        r"какова (?:сумма|продолжительность)|каков (?:размер|объ[её]м|срок)|"
         r"как долго|ما مقدار|ما حجم|ما مدة",
         re.IGNORECASE)),
     ("article", re.compile(
@@ -184,6 +189,22 @@ _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)")
 # In a text written in another script (an added guidance note): a number before a word, "12 countries".
 _QUANTITY_LATIN = re.compile(r"(?<![\d./,-])(\d{1,3}(?:,\d{3})+|\d+)\s+([^\W\d_]{3,})")
+# How often something happens, in the paper's Chinese or an added note's language.
+_FREQUENCY = re.compile(
+    r"每(?:年|月|周|星期|天|日|季度|两年|三年)|一年[一两二三四]次|"
+    r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six) times) (?:a|per|each|every) (?:year|month|week|day)\b|"
+    r"\b(?:annually|yearly|monthly|weekly|daily|quarterly|every (?:year|month|week|day)|each year)\b|"
+    r"\b(?:une|deux|trois|quatre|\d+) fois par (?:an|mois|semaine|jour)\b|\b(?:chaque année|annuellement|tous les ans)\b|"
+    r"\b(?:una vez|dos veces|tres veces|\d+ veces) (?:al|por) (?:año|mes|semana|día)\b|\b(?:cada año|anualmente)\b|"
+    r"(?:дважды|трижды|(?:один|два|три|\d+) раза?) в (?:год|месяц|неделю|день)|ежегодно|ежемесячно|"
+    r"(?:مرة|مرتين|\d+ مرات) (?:في|كل) (?:السنة|العام|الشهر|الأسبوع)|سنويا",
+    re.IGNORECASE,
+)
+# The paper's own frequencies, for a reader of another language; an added note's stay verbatim.
+_FREQUENCY_WORDS: dict[str, dict[str, str]] = {
+    "每年": {"en": "every year", "fr": "chaque année", "es": "cada año", "ru": "ежегодно", "ar": "كل عام"},
+    "每月": {"en": "every month", "fr": "chaque mois", "es": "cada mes", "ru": "ежемесячно", "ar": "كل شهر"},
+}
 _SHARE = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per ?cent\b|pour cent\b|por ciento\b|процент|في المائة)|百分之(\d+(?:\.\d+)?)",
     re.IGNORECASE,
@@ -339,6 +360,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
     if kind == "share":
         return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
+    if kind == "frequency":
+        return [(m.start(), m.group(0), m.group(0)) for m in _FREQUENCY.finditer(text)]
     if kind == "quantity":
         counted = [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
         if counted or has_han(text):
@@ -432,6 +455,8 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
         return _ORDINAL_WORD.get(lang, "{n}").format(n=n)
     if kind == "article":
         return _ARTICLE_WORD.get(lang, _ARTICLE_WORD["en"]).format(n=value)
+    if kind == "frequency":
+        return _FREQUENCY_WORDS.get(value, {}).get(lang, value)
     if kind == "symbol" and value.startswith("res:"):
         return _RESOLUTION_WORD.get(lang, _RESOLUTION_WORD["en"]).format(n=value[4:])
     if kind == "country":
