@@ -313,6 +313,10 @@ def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
     assert not is_followup("Who prepared this background paper?") and not is_followup("韩国的人口贩运受害者有多少？")
     # Short, but about the document's own meeting.
     assert not is_followup("这次会议在哪个城市举行？") and not is_followup("When is this meeting?")
+    # Short, naming no term the glossary knows, but saying what it is about.
+    assert not is_followup("What does the paper say about cryptocurrency?")
+    assert not is_followup("¿Qué dice el documento sobre las criptomonedas?") and not is_followup("关于加密货币，文件怎么说？")
+    assert is_followup("What does the paper say about it?") and is_followup("¿Qué dice sobre eso?")
 
 
 def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5_assistant):

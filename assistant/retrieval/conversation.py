@@ -56,6 +56,15 @@ _SELF_REFERENCE = re.compile(
 )
 
 ANAPHORA_MAX_TOKENS = 6
+# "What does the paper say about cryptocurrency?": what comes after "about" is the question's
+# own topic, even when the glossary does not know it; "about it", "sobre eso", "关于这个" point back.
+_ABOUT = re.compile(
+    r"\b(?:about|regarding|concerning|à propos d[eu']|au sujet d[eu']|concernant|sobre|acerca de|"
+    r"относительно|касательно|про|об?|حول|بشأن)\s+(?:(?:the|an?|la|le|les|l'|el|los|las)\s*)?(?!(?:it|its|this|that|them|these|those|ça|cela|ceci|eux|elle|elles|lui|"
+    r"eso|esto|ello|ella|él|ellos|ellas|нём|нем|ней|них|этом|этой|этих|том|ذلك|هذا|هذه)\b)[^\W\d_]{3,}"
+    r"|关于(?![这那它此该其])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +106,7 @@ def speaks_of_itself(question: str) -> bool:
 def names_a_topic(question: str) -> bool:
     """Whether the question names one of the paper's terms (in any language), a proper name, or
     the document itself ("这次会议在哪个城市举行？" is not about the last answer's topic)."""
-    if speaks_of_itself(question):
+    if speaks_of_itself(question) or _ABOUT.search(question):
         return True
     if has_han(question):
         simplified = simplify(question)
