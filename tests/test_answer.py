@@ -161,6 +161,22 @@ def test_a_fact_question_lifts_passages_holding_the_fact_or_whose_lead_in_does()
     assert [p.unit_id for p in lifted] == ["16(e)", "15", "18"]
 
 
+def test_a_title_block_without_the_fact_gives_way_to_the_paragraph_stating_it():
+    from dataclasses import replace
+
+    from assistant.answering.extractive import lift_fact_holders
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("header", "Guidance note on fair recruitment\nIntroduction", None),
+        ("1", "This guidance note was issued by the International Labour Organization in Geneva.", None),
+    )
+    header = replace(units["header"], kind="header")
+    # The title matches "Who issued the guidance note on fair recruitment?" word for word.
+    passages = (Passage(header, 1.0), Passage(units["1"], 0.85))
+    assert [p.unit_id for p in lift_fact_holders(passages, "place", "", _context(units), 0.1)] == ["1", "header"]
+
+
 def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
     from dataclasses import replace
 

@@ -421,3 +421,15 @@ def test_cli_eval_writes_results_and_report_then_compares(cli_env, small_set, tm
     assert cmp.exit_code == 0, cmp.output
     assert "refusal_accuracy" in cmp.output and "-1.000" in cmp.output
     assert "worse in B: 1 items" in cmp.output and "none" in cmp.output
+
+
+def test_the_added_document_set_cites_units_the_note_has():
+    # evals/run_added.py runs it over the paper plus evals/added/ilo-fair-recruitment.md.
+    from assistant.ingest.parse import read_document
+
+    root = Path(__file__).resolve().parent.parent
+    items = load_set(root / "evals" / "qa_added.jsonl")
+    note = read_document(root / "evals" / "added" / "ilo-fair-recruitment.md", doc_id="ilo-fair-recruitment")
+    cited = {parse_unit_ref(g) for it in items for g in it.gold}
+    assert {u for d, u in cited if d == note.doc_id} <= set(note.unit_ids)
+    assert {it.split for it in items} == {"dev", "test"} and any(not it.answerable for it in items)

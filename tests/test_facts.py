@@ -329,3 +329,20 @@ def test_a_frequency_is_read_in_the_paper_and_in_an_added_note():
     assert find_fact("frequency", note, [], "es").display == "twice a year"  # an added note's words, verbatim
     # A count is not how often: "how often" with only "12 countries" has no answer.
     assert find_fact("frequency", [("2", "Surveys in 12 countries found fees.")], [], "en") is None
+
+
+def test_when_joining_two_clauses_does_not_ask_for_a_time():
+    assert asked_kind("What should workers have access to when their rights are violated?") is None
+    assert asked_kind("Que font les États quand les droits sont violés ?") is None
+    assert asked_kind("Did the Working Group recommend banning fees, and when?") == "time"
+    assert asked_kind("campagne Coeur bleu quand lancee") == "time"  # a keyword query
+
+
+def test_who_is_not_known_missing_from_a_text_without_chinese():
+    from assistant.answering.facts import absence_tells
+
+    # "The employer should pay" answers "who should pay" with a common noun no pattern finds.
+    assert not absence_tells("person", "The employer should pay the full cost of recruitment.")
+    assert absence_tells("person", "工作组建议各国应：") and absence_tells("year", "The employer should pay.")
+    note = [("4", "Governments should require a licence, renewed every two years.")]
+    assert find_fact("frequency", note, [], "en").display == "every two years"

@@ -194,7 +194,15 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
     would then answer every "how often" question, labour inspections included."""
     if kind == "frequency":
         return tuple(passages)
-    return rescored(passages, lambda p: weight if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx) else 0.0)
+
+    def lift(p: Passage) -> float:
+        if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx):
+            return weight
+        # A title block that lacks the fact was found for the document's name in the question
+        # ("Who issued the guidance note on fair recruitment?"), not for what it asks.
+        return -weight if p.unit.kind == "header" else 0.0
+
+    return rescored(passages, lift)
 
 
 # What a UN document's title block is there to state: its meeting's dates and city, its symbols.

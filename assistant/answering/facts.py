@@ -51,7 +51,13 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     # A bare "when": a day when the text gives one ("World Day" is 30 July), else the year.
     ("time", re.compile(
-        r"什么时候|什么时间|何时|\bwhen\b|\bquand\b|cuándo|cuando\b|\bкогда\b|متى",
+        # "When", "quand", "когда" also join clauses ("What should workers have access to when
+        # their rights are violated?"): they ask for a time at the head of the question only.
+        r"什么时候|什么时间|何时|cuándo|متى|"
+        r"^\W*(?:(?:and|so|but|et|y|pero|mais|и|а|но)\s+)?(?:when|quand|cuando|когда)\b|"
+        r"\b(?:when|quand|cuando|когда)\W*$|"  # "…, and when?", "campagne Cœur bleu quand lancée"
+        r"\b(?:when|quand|cuando)\b(?!\s+(?:the|their|its|it|they|there|a|an|he|she|we|you|les?|la|l'|il|elle|ils|"
+        r"elles|on|une?|des|leurs?|ses|son|sa|ces|cette|se|los|las|el|sus?|hay)\b)",
         re.IGNORECASE)),
     ("ordinal", re.compile(
         r"第几[届次]|哪一[届次]|which (?:session|meeting|congress)|quel(?:le)? (?:session|réunion|congrès)|"
@@ -193,7 +199,8 @@ _QUANTITY_LATIN = re.compile(r"(?<![\d./,-])(\d{1,3}(?:,\d{3})+|\d+)\s+([^\W\d_]
 _FREQUENCY = re.compile(
     r"每(?:年|月|周|星期|天|日|季度|两年|三年)|一年[一两二三四]次|"
     r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six) times) (?:a|per|each|every) (?:year|month|week|day)\b|"
-    r"\b(?:annually|yearly|monthly|weekly|daily|quarterly|every (?:year|month|week|day)|each year)\b|"
+    r"\b(?:annually|yearly|monthly|weekly|daily|quarterly|each year|"
+    r"every (?:(?:two|three|four|five|\d+) )?(?:years?|months?|weeks?|days?))\b|"
     r"\b(?:une|deux|trois|quatre|\d+) fois par (?:an|mois|semaine|jour)\b|\b(?:chaque année|annuellement|tous les ans)\b|"
     r"\b(?:una vez|dos veces|tres veces|\d+ veces) (?:al|por) (?:año|mes|semana|día)\b|\b(?:cada año|anualmente)\b|"
     r"(?:дважды|трижды|(?:один|два|три|\d+) раза?) в (?:год|месяц|неделю|день)|ежегодно|ежемесячно|"
@@ -310,6 +317,17 @@ def term_in(zh: str, lang: str) -> str:
 @cache
 def _organisations() -> tuple[str, ...]:
     return tuple(sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True))
+
+
+#: Who acts. In Chinese the paper names its bodies (a known list) and people; in an added
+#: note's Latin script, "the employer" or "Governments" answer "who" as well as a capitalised name.
+AGENT_KINDS: frozenset[FactKind] = frozenset({"person", "organisation", "author", "editor"})
+
+
+def absence_tells(kind: FactKind, text: str) -> bool:
+    """Whether finding no candidate of ``kind`` in ``text`` means the text does not state it:
+    not so for who does something in a text without Chinese, whose agents may be common nouns."""
+    return kind not in AGENT_KINDS or has_han(text)
 
 
 def has_candidate(kind: FactKind, text: str, given: str = "") -> bool:

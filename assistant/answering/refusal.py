@@ -156,6 +156,7 @@ class Evidence:
     fact_found: bool
     fact_anchored: bool = False  # stated in a clause that names what the question names
     from_title_block: bool = False  # a fact of this meeting or paper, read from its own title block
+    fact_checkable: bool = True  # whether the top unit lacking the fact means it is not stated (facts.absence_tells)
 
 
 #: A passage counts as agreed on when both retrievers rank it this high.
@@ -196,7 +197,7 @@ def features(analysis: QuestionAnalysis, evidence: Evidence, corpus_text: str = 
         "term_coverage": coverage,
         "has_terms": float(bool(terms)),
         "fact_asked": float(analysis.fact_kind is not None),
-        "fact_missing": float(analysis.fact_kind is not None and not evidence.fact_found),
+        "fact_missing": float(analysis.fact_kind is not None and evidence.fact_checkable and not evidence.fact_found),
         # Numbers, years, ordinals and named things of the question that the cited
         # paragraphs lack, although the corpus has them elsewhere: "the 2016 theme" when
         # the paragraph lists 2017-2019, "the second meeting" beside the fifth.

@@ -33,7 +33,7 @@ from assistant.answering.extractive import (
     title_block_first,
     with_terms,
 )
-from assistant.answering.facts import Fact
+from assistant.answering.facts import Fact, absence_tells
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
 from assistant.answering.question import QuestionAnalysis, analyse
 from assistant.answering.references import find_reference, nearest_ids
@@ -426,6 +426,7 @@ class Assistant:
             fact_found=fact is not None,
             fact_anchored=fact is not None and fact.anchored,
             from_title_block=block is not None and fact is not None and fact.unit_id == block.unit_id,
+            fact_checkable=analysis.fact_kind is None or absence_tells(analysis.fact_kind, top.text),
         )
         decision = decide(analysis, evidence, self.corpus_text, self.answerability)
         if decision.reason is not None:
