@@ -420,3 +420,14 @@ def test_a_list_of_countries_is_read_in_the_texts_order():
     # The sentence chosen for the fact (Ecuador's) comes first for one fact, not for a list.
     assert locate_fact(analyse("Which countries joined?", "en"), draft, first=ecuador).display == "Mexico, Ecuador"
     assert locate_fact(analyse("Which country joined last?", "en"), draft, first=ecuador).display == "Ecuador"
+
+
+def test_a_question_reaches_a_note_in_another_language_through_the_glossary_terms_it_names():
+    from assistant.answering.question import analyse
+    from assistant.answering.service import bridged_tokens
+
+    analysis = analyse("Qui doit payer les frais de recrutement ?", "fr")
+    tokens = bridged_tokens(analysis, ["zh", "en"])
+    assert "征聘" in tokens and "recruitment" in tokens and "fees" in tokens  # the paper's and the note's words
+    assert bridged_tokens(analysis, ["zh"]) == analysis.tokens  # one language: nothing added
+    assert "recruitment" in bridged_tokens(analyse("征聘费应该由谁承担？", "zh"), ["zh", "en"])

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -46,8 +46,10 @@ from assistant.core.records import Document, Unit
 from assistant.index.build import LoadedIndex, RebuildPolicy, ensure_index
 from assistant.index.embeddings import Embedder, make_embedder
 from assistant.ingest.lookup import aligned_unit, find_unit, neighbours
+from assistant.retrieval import glossary
 from assistant.retrieval.conversation import near_topic
 from assistant.retrieval.fusion import FusionParams
+from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.searcher import HybridSearcher, Mode, Passage, SearchResult
 
 MAX_QUESTION_CHARS = 2000
@@ -78,6 +80,15 @@ def _has_surrogates(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def bridged_tokens(analysis: QuestionAnalysis, doc_langs: Iterable[str]) -> tuple[str, ...]:
+    """The lexical query, with the question's glossary terms also in the language of every
+    document written in another (the glossary's columns: not Chinese, which the terms already
+    are): "recrutement" reaches an English note's "recruitment fees", "征聘费" too."""
+    other = sorted({lang for lang in doc_langs if lang != analysis.lang and lang in glossary.LANG_COLUMNS})
+    names = [name for lang in other for name in glossary.named_terms(analysis.text, lang)]
+    return (*analysis.tokens, *(w for name in names for w in tokenize(name)))
 
 
 def detect_lang(text: str) -> str:
@@ -328,7 +339,8 @@ class Assistant:
             # by its topic; a fact question's by holding the kind of fact asked.
             lifted = topic is not None or (analysis.fact_kind is not None and self.fact_weight > 0)
             pool = max(k, LIFTED_POOL) if lifted else k
-            result = self.searcher.search(analysis.search_text, pool, doc=doc, section=section, tokens=analysis.tokens)
+            tokens = bridged_tokens(analysis, self._doc_langs.values())
+            result = self.searcher.search(analysis.search_text, pool, doc=doc, section=section, tokens=tokens)
             answer = self._from_passages(question, analysis, result, k, topic)
         timings = dict(answer.timings_ms)
         timings["total"] = (time.perf_counter() - started) * 1000
