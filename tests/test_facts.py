@@ -346,3 +346,7 @@ def test_who_is_not_known_missing_from_a_text_without_chinese():
     assert absence_tells("person", "工作组建议各国应：") and absence_tells("year", "The employer should pay.")
     note = [("4", "Governments should require a licence, renewed every two years.")]
     assert find_fact("frequency", note, [], "en").display == "every two years"
+
+
+def test_an_arabic_question_for_the_symbol_asks_for_a_symbol():
+    assert asked_kind("ما هو رمز تقرير المقررة الخاصة لعام 2019؟") == "symbol"

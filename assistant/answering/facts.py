@@ -92,7 +92,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
         r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
-        r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة",
+        r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة|ما (?:هو )?رمز",
         re.IGNORECASE)),
     ("country", re.compile(
         r"哪一?个?国家|哪些国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
