@@ -364,8 +364,11 @@ def test_a_lead_ins_sub_items_are_evidence_only_when_they_answer(e5_assistant):
     # One of the 2018 recommendations is asked about: the other two are context, not the answer.
     cited = roles("工作组第八次会议建议各国进行自我评估以确定什么？")
     assert cited["18(a)"] == "evidence" and cited["18(b)"] == cited["18(c)"] == "context"
-    # All of them are: all are evidence.
+    # All of them are: all are evidence, in any language and as a follow-up.
     assert set(roles("What did the Working Group recommend in 2018?").values()) == {"evidence"}
+    assert set(roles("Qu'a recommandé le Groupe de travail en 2013 ?").values()) == {"evidence"}
+    follow_up = e5_assistant.ask("And in 2013?", ["What did the Working Group recommend in 2009?"])
+    assert {c.role for c in follow_up.citations} == {"evidence"} and len(follow_up.citations) == 9
 
 
 def test_an_elliptical_follow_up_swaps_the_number_it_replaces():

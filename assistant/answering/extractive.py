@@ -314,7 +314,7 @@ def quote_unit(
     ctx: UnitContext,
     whole: bool = False,
     subitems: CitationRole = "evidence",
-    answering: Callable[[Sequence[Unit]], Sequence[Unit]] | None = None,
+    answering: Callable[[Unit, Sequence[Unit]], Sequence[Unit]] | None = None,
 ) -> None:
     """Cite ``sentences`` of ``unit`` with the lead-in before a sub-item and the sub-items after a lead-in.
 
@@ -324,7 +324,7 @@ def quote_unit(
     complete without its list ("in 2015 the Working Group discussed recruitment fees and
     found them a key area"), the list is context whatever the caller says: the quote that
     introduces the list ("…adopted the following recommendations:") is what makes it evidence.
-    ``answering``, given, picks the sub-items that answer the question; the others are context.
+    ``answering(lead_in, sub_items)``, given, picks the sub-items that answer; the others are context.
     """
     parent = ctx.parent(unit)
     if parent is not None:
@@ -337,7 +337,7 @@ def quote_unit(
     if is_lead_in(unit):
         role: CitationRole = subitems if any(_introduces_list(s) for s in quoted) else "context"
         children = ctx.children(unit)[:MAX_SUBITEMS]
-        evidence = set(answering(children)) if answering is not None and role == "evidence" and children else set(children)
+        evidence = set(answering(unit, children)) if answering is not None and role == "evidence" and children else set(children)
         for child in children:
             draft.add_context(child)
             draft.cite(child, child.text, role if child in evidence else "context")

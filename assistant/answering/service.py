@@ -405,7 +405,11 @@ class Assistant:
         tokens = set(result.query_tokens)
         top_choice = None
         query_vector = result.query_vector
-        answering = None if query_vector is None else (lambda units: self.sentences.closest(units, query_vector))
+        answering = (
+            None
+            if query_vector is None
+            else (lambda lead, items: self.sentences.answering_items(lead, items, analysis.terms, query_vector))
+        )
         for i, passage in enumerate(answer_units(result.passages)):
             vectors = self.sentences.get(passage.unit) if result.query_vector is not None else None
             # The fact is looked for in the top unit; later units corroborate.
