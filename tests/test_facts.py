@@ -350,3 +350,16 @@ def test_who_is_not_known_missing_from_a_text_without_chinese():
 
 def test_an_arabic_question_for_the_symbol_asks_for_a_symbol():
     assert asked_kind("ما هو رمز تقرير المقررة الخاصة لعام 2019؟") == "symbol"
+
+
+def test_a_follow_ups_topic_places_its_answer_and_may_be_it():
+    evidence = [
+        ("35", "第十三届联合国预防犯罪和刑事司法大会在 2015 年通过的《多哈宣言》突出了教育的重要性。"),
+        ("35", "为了支持这一观念，毒品和犯罪问题办公室发起了教育促进正义倡议。"),
+    ]
+    # "Who launched it?" after a question on the Education for Justice initiative.
+    fact = find_fact("person", evidence, [], "en", topic_terms=["教育促进正义倡议"])
+    assert fact is not None and fact.display == "UNODC" and fact.anchored
+    # A topic term is not excluded as the answer, as the question's own terms are.
+    fact = find_fact("organisation", [("38", "蓝心运动由毒品和犯罪问题办公室负责协调。")], [], "en", topic_terms=["毒品和犯罪问题办公室"])
+    assert fact is not None and fact.display == "UNODC"

@@ -367,7 +367,9 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
     # A list ("which countries") is read in the text's order; one fact from the sentence chosen for it first.
     ordered = sorted(draft.citations, key=lambda c: (not analysis.several and c.quote != first, c.role != "evidence"))
     evidence = [(c.unit_id, c.quote) for c in ordered]
-    fact = find_fact(analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several)
+    fact = find_fact(
+        analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several, analysis.topic_terms
+    )
     if fact is not None and asks_where_too(analysis.text, analysis.fact_kind):
         same_unit = [(u, s) for u, s in evidence if u == fact.unit_id]
         place = find_fact("place", same_unit, analysis.anchors, analysis.lang)

@@ -508,8 +508,12 @@ def find_fact(
     lang: str,
     countries: Collection[str] = (),
     several: bool = False,
+    topic_terms: Sequence[str] = (),
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
+
+    ``topic_terms`` (a follow-up's topic: "Who launched it?" after a question on 教育促进正义倡议)
+    place the answer as the question's own terms do, but unlike them may be the answer.
 
     Within a sentence, the candidate nearest the question's words. The first sentence whose
     candidate shares a clause with them wins, else the first holding one: a later sentence's
@@ -521,7 +525,7 @@ def find_fact(
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
-    found = (_fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several) for unit_id, sentence in evidence)
+    found = (_fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several, topic_terms) for unit_id, sentence in evidence)
     facts = [f for f in found if f is not None]
     return next((f for f in facts if f.anchored), facts[0] if facts else None)
 
@@ -534,6 +538,7 @@ def _fact_in(
     anchor_terms: Sequence[str],
     lang: str,
     several: bool,
+    topic_terms: Sequence[str] = (),
 ) -> Fact | None:
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
     given = "".join(anchor_terms)
@@ -541,7 +546,7 @@ def _fact_in(
         spans = _candidates(k, sentence, given)
         if not spans:
             continue
-        anchors = [m.start() for t in anchor_terms if t for m in re.finditer(re.escape(t), sentence)]
+        anchors = [m.start() for t in (*anchor_terms, *topic_terms) if t for m in re.finditer(re.escape(t), sentence)]
         (position, span, value), anchored = _nearest(spans, anchors, sentence)
         if k in _ROLES:  # every author, as the citation lists them
             first, last = spans[0], spans[-1]

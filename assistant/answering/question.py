@@ -33,6 +33,7 @@ class QuestionAnalysis:
     names: tuple[str, ...] = ()  # named things: places, people, organisations (as written)
     self_reference: bool = False  # speaks (or its topic spoke) of the document itself or of the meeting it was written for
     several: bool = False  # asks for every country or body, not one ("哪些国家", "which agencies")
+    topic_terms: tuple[str, ...] = ()  # a follow-up's topic's glossary terms, in Chinese: where its answer sits
 
     @property
     def predicate(self) -> frozenset[str]:
@@ -98,4 +99,5 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         # "Where?" after "What is the date of this meeting?" still asks about this meeting.
         self_reference=speaks_of_itself(resolved.lexical_extra if resolved.is_followup else text),
         several=asks_for_several(text),
+        topic_terms=tuple(glossary.named_terms(resolved.lexical_extra, "zh")) if resolved.is_followup else (),
     )
