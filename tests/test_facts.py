@@ -363,3 +363,10 @@ def test_a_follow_ups_topic_places_its_answer_and_may_be_it():
     # A topic term is not excluded as the answer, as the question's own terms are.
     fact = find_fact("organisation", [("38", "蓝心运动由毒品和犯罪问题办公室负责协调。")], [], "en", topic_terms=["毒品和犯罪问题办公室"])
     assert fact is not None and fact.display == "UNODC"
+
+
+def test_a_noun_phrase_ending_in_university_is_not_a_body():
+    from assistant.answering.facts import _candidates
+
+    assert _candidates("organisation", "例如，该倡议的大学部分旨在向学术人员提供支持", "") == []
+    assert [v for _, _, v in _candidates("organisation", "北京大学", "")] == ["北京大学"]

@@ -222,7 +222,8 @@ _ORDINAL_WORD = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
 }
 # Publishers and other bodies printed in full ("斯普林格出版社") that the glossary does not list.
-_BODY = re.compile(f"[{HAN}]{{2,10}}(?:出版社|基金会|研究所|大学)")
+# A publisher, foundation, institute or university by name: "该倡议的大学部分" (the initiative's university part) is none.
+_BODY = re.compile(f"(?![该这此其])(?:(?!的)[{HAN}]){{2,10}}(?:出版社|基金会|研究所|大学)")
 _RESOLUTION = re.compile(r"第\s*(\d{2,4}/\d{1,4})\s*号决议")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Z0-9.]+){2,}\b")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z]+)+\b")
