@@ -34,3 +34,13 @@ def test_han_range() -> None:
     assert not is_han("，") and not is_han("a") and not is_han("あ")
     assert has_han("UNODC 报告") and not has_han("UNODC report")
     assert HAN_RUN.findall("2019年的主题") == ["年的主题"]
+
+
+def test_a_short_question_is_read_in_the_language_of_its_function_words_or_glossary_names():
+    from assistant.answering.service import detect_lang
+    from assistant.ingest.langid import detect_language
+
+    assert detect_language("Whta are carier sanctons?") == "en"  # lingua alone says French
+    assert detect_language("Et quand ?") == "fr" and detect_language("¿Y quién la coordina?") == "es"
+    assert detect_lang("carrier sanctions") == "en"  # no function word: the glossary's English name
+    assert detect_lang("sanciones a los transportistas") == "es"

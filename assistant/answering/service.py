@@ -91,10 +91,21 @@ def bridged_tokens(analysis: QuestionAnalysis, doc_langs: Iterable[str]) -> tupl
     return (*analysis.tokens, *(w for name in names for w in tokenize(name)))
 
 
+#: Up to this many words, a question's language is also read from the glossary names it uses.
+SHORT_QUESTION_WORDS = 6
+
+
 def detect_lang(text: str) -> str:
+    """The question's language; a short Latin-script one ("carrier sanctions", taken for French by
+    the detector) is in the language of the glossary names it uses, when they are of one language."""
     from assistant.ingest.langid import detect_language
 
-    return detect_language(text)
+    lang = detect_language(text)
+    if lang in ("en", "fr", "es") and len(text.split()) <= SHORT_QUESTION_WORDS:
+        named = glossary.term_languages(text) & {"en", "fr", "es"}
+        if len(named) == 1 and lang not in named:
+            return next(iter(named))
+    return lang
 
 
 # A follow-up's passages in its topic's section gain this much (the scale of the sentence

@@ -9,6 +9,7 @@ one-sentence question (benchmarks can re-measure with ``python -m assistant.inge
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 from assistant.core.text import is_han
@@ -53,6 +54,34 @@ def _latin_detector() -> object:
 
 _LINGUA_CODES = {"ENGLISH": "en", "FRENCH": "fr", "SPANISH": "es"}
 
+# A question of a few words gives lingua little to go on ("Whta are carier sanctons?" and
+# "paragraphe 12" read as English or French wrongly); its function words (and the words for
+# a paragraph), when they belong to one language only, settle it.
+_SHORT_WORDS = 6
+_FUNCTION_WORDS = {
+    "en": frozenset(
+        "what which who whom when where why how is are was were does do did the of about and for to with on "
+        "this that these those it its paragraph footnote".split()
+    ),
+    "fr": frozenset(
+        "quel quelle quels quelles qui que quoi quand où pourquoi comment est sont les des du le au aux sur et pour "
+        "avec dans ce cette paragraphe alinéa".split()
+    ),
+    "es": frozenset(
+        "qué cuál cuáles quién quiénes cuándo dónde cómo es son los las del el al sobre y con este esta párrafo inciso".split()
+    ),
+}
+
+
+def _by_function_words(text: str) -> str | None:
+    words = [w.casefold() for w in re.findall(r"[^\W\d_]+", text)]
+    if not words or len(words) > _SHORT_WORDS:
+        return None
+    votes = {lang: sum(w in vocabulary for w in words) for lang, vocabulary in _FUNCTION_WORDS.items()}
+    best = max(votes.values())
+    winners = [lang for lang, n in votes.items() if n == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
+
 
 def detect_language(text: str) -> str:
     """One of zh, en, fr, es, ru, ar; ``"en"`` when the text gives no clue (digits, symbols)."""
@@ -64,6 +93,9 @@ def detect_language(text: str) -> str:
         return DEFAULT_LANG
     if best != "latin":
         return best
+    short = _by_function_words(sample)
+    if short is not None:
+        return short
     found = _latin_detector().detect_language_of(sample)  # type: ignore[attr-defined]
     if found is None:
         return DEFAULT_LANG

@@ -136,6 +136,12 @@ def expand(question: str, table: Table = "glossary") -> list[str]:
     return sorted(found, key=lambda zh: -found[zh])
 
 
+def term_languages(question: str) -> frozenset[str]:
+    """The languages whose glossary names ``question`` uses: "carrier sanctions" is English."""
+    words = _words(question)
+    return frozenset(t.lang for t in terms() if len(t.stems) <= len(words) and _matches(t, words))
+
+
 @cache
 def _longest_first() -> tuple[dict[str, str], ...]:
     return tuple(sorted(rows(), key=lambda r: -len(r["zh"])))
