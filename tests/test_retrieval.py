@@ -48,6 +48,12 @@ def test_glossary_reads_arabic_words_with_a_preposition_or_conjunction_written_o
     assert "学校" not in glossary.expand("ما هو دور المجتمع المدني في منع الاتجار بالأشخاص؟")
 
 
+def test_glossary_reads_a_word_misspelt_by_one_letter():
+    assert glossary.expand("Whta are carier sanctons?") == ["承运人处罚"]
+    assert glossary.expand("Educaton for Justce initiative")[0] == "教育促进正义倡议"
+    assert glossary.expand("What are carriers?") == []  # a real word is not "corrected" into a term
+
+
 def test_glossary_knows_the_short_names_delegates_use():
     # "the 2018 World Day" ranked the Working Group's 2018 paragraph first: no term bridged it.
     assert glossary.expand("What is the theme of the 2018 World Day?") == ["世界打击贩运人口行为日"]

@@ -124,9 +124,36 @@ def _matches(term: Term, words: list[str]) -> bool:
     return False
 
 
+#: Question words at least this long are read through a one-letter slip ("carier", "sanctons").
+_MIN_CORRECTED = 6
+
+
+@cache
+def _spelling(table: Table) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The table's words (folded), as a set to look up and a list to search for near spellings."""
+    words = {w for row in _table(table) for lang in LANG_COLUMNS for v in row.get(lang, ()) for w in _words(v)}
+    return frozenset(words), tuple(sorted(w for w in words if len(w) >= _MIN_CORRECTED))
+
+
+def _corrected(words: list[str], table: Table) -> list[str]:
+    """Each word the table does not have, replaced by the table's word one edit away, if any."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    known, candidates = _spelling(table)
+    out = []
+    for w in words:
+        if len(w) >= _MIN_CORRECTED and w not in known:
+            near = process.extractOne(w, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+            w = near[0] if near is not None else w
+        out.append(w)
+    return out
+
+
 def expand(question: str, table: Table = "glossary") -> list[str]:
-    """The Chinese terms whose translations occur in ``question``, longest match first."""
-    words = _words(question)
+    """The Chinese terms whose translations occur in ``question`` (a word misspelt by one letter
+    still counts), longest match first."""
+    words = _corrected(_words(question), table) if table == "glossary" else _words(question)
     if not words:
         return []
     found: dict[str, int] = {}
