@@ -519,10 +519,10 @@ def find_fact(
     Within a sentence, the candidate nearest the question's words. The first sentence whose
     candidate shares a clause with them wins, else the first holding one: a later sentence's
     "成立于 2010 年" beside 蓝心运动 answers "when was the Blue Heart Campaign created", not the
-    "2017 年 8 月" of another campaign launched within it. When the question names a country (``countries``, in Chinese) that
-    some sentences mention, only those may answer: "In which month did Ecuador join?" is
-    not answered by the month another country's campaign began. A question asking for
-    ``several`` countries or bodies is answered by every one its paragraph names.
+    "2017 年 8 月" of another campaign launched within it. When the question names a country
+    (``countries``, in Chinese) that some sentences mention, only those may answer: "In which
+    month did Ecuador join?" is not answered by the month another country's campaign began. A
+    question asking for ``several`` countries or bodies is answered by every one its paragraph names.
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
@@ -539,7 +539,7 @@ def _fact_in(
     anchor_terms: Sequence[str],
     lang: str,
     several: bool,
-    topic_terms: Sequence[str] = (),
+    topic_terms: Sequence[str],
 ) -> Fact | None:
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
     given = "".join(anchor_terms)
