@@ -109,3 +109,13 @@ def test_one_paragraph_lookup_takes_ids_as_people_type_them(fake_assistant):
         fake_assistant.unit("16(z)", PAPER_DOC)
     with pytest.raises(ConfigError, match="unknown document"):
         fake_assistant.unit("16 (e)", "nope")
+
+
+def test_glossary_lookup_by_first_stem_finds_what_a_full_scan_finds():
+    # The index only narrows which terms are tried; every term a question names is still found.
+    questions = ["What are carrier sanctions?", "Qu'est-ce que la campagne Cœur bleu ?", "Что такое торговля людьми?",
+                 "ما هي حملة القلب الأزرق؟", "EU and UNODC", "Did they ban recruitment fees?"]
+    for table in ("glossary", "salient_terms"):
+        for q in questions:
+            words = glossary._words(q)
+            assert glossary._matching(words, table) == [t for t in glossary.terms(table) if glossary._matches(t, words)]

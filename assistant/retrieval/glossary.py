@@ -150,6 +150,26 @@ def _corrected(words: list[str], table: Table) -> list[str]:
     return out
 
 
+_KEY = 4  # a stem is at least this long unless its word is shorter
+
+
+@cache
+def _by_first_stem(table: Table) -> dict[str, tuple[int, ...]]:
+    """Term positions (in ``terms(table)``) by the first letters of their first stem: a question
+    is matched against the few terms that can start at one of its words, not against all."""
+    index: dict[str, list[int]] = {}
+    for i, term in enumerate(terms(table)):
+        index.setdefault(term.stems[0][:_KEY], []).append(i)
+    return {key: tuple(ids) for key, ids in index.items()}
+
+
+def _matching(words: list[str], table: Table) -> list[Term]:
+    """The terms of ``table`` that ``words`` contain, in the table's order."""
+    index, every = _by_first_stem(table), terms(table)
+    ids = {i for w in words for k in range(1, _KEY + 1) for i in index.get(w[:k], ()) if len(w) >= k}
+    return [every[i] for i in sorted(ids) if len(every[i].stems) <= len(words) and _matches(every[i], words)]
+
+
 def expand(question: str, table: Table = "glossary") -> list[str]:
     """The Chinese terms whose translations occur in ``question`` (a word misspelt by one letter
     still counts), longest match first."""
@@ -157,16 +177,14 @@ def expand(question: str, table: Table = "glossary") -> list[str]:
     if not words:
         return []
     found: dict[str, int] = {}
-    for term in terms(table):
-        if len(term.stems) <= len(words) and _matches(term, words):
-            found[term.zh] = max(found.get(term.zh, 0), len(term.stems))
+    for term in _matching(words, table):
+        found[term.zh] = max(found.get(term.zh, 0), len(term.stems))
     return sorted(found, key=lambda zh: -found[zh])
 
 
 def term_languages(question: str) -> frozenset[str]:
     """The languages whose glossary names ``question`` uses: "carrier sanctions" is English."""
-    words = _words(question)
-    return frozenset(t.lang for t in terms() if len(t.stems) <= len(words) and _matches(t, words))
+    return frozenset(t.lang for t in _matching(_words(question), "glossary"))
 
 
 @cache
