@@ -60,6 +60,7 @@ def test_glossary_knows_the_short_names_delegates_use():
     assert "蓝心运动" in glossary.expand("Кто координирует «Голубое сердце»?")
     assert "打击贩运人口示范法" in glossary.expand("¿Cuándo se publicará la Ley Modelo?")
     assert glossary.expand("What does Education for Justice offer?")[0] == "教育促进正义倡议"
+    assert glossary.expand("What is the symbol of the provisional agenda?") == ["临时议程"]
 
 
 def test_glossary_terms_all_occur_in_the_paper(fake_assistant):
