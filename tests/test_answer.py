@@ -241,18 +241,23 @@ def test_a_question_about_another_meeting_is_not_about_the_document(question, la
 
 
 def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retrieved():
-    from assistant.answering.extractive import title_block_first
+    from assistant.answering.extractive import own_statement, title_block_first
     from assistant.retrieval.searcher import Passage
 
     units = _units(
         ("header", "贩运人口问题工作组\n2019 年 9 月 9 日至 11 日，维也纳", None),
+        ("1", "本背景文件由秘书处编写，旨在便利贩运人口问题工作组第九次会议开展讨论。", None),
         ("18", "2018 年，工作组第八次会议建议各国应：", None),
     )
+    header, opening = units["header"], units["1"]
+    assert own_statement("place", "", header, opening) == header
     passages = (Passage(units["18"], 1.9),)
-    first = title_block_first(passages, units["header"], "place", "")
+    first = title_block_first(passages, header)
     assert [(p.unit_id, p.score) for p in first] == [("header", 1.9), ("18", 1.9)]
-    # A fact the title block does not state leaves the passages as they were.
-    assert title_block_first(passages, units["header"], "article", "") == passages
+    # "Which meeting is this paper for?": the opening paragraph says so, the title block does not.
+    assert own_statement("ordinal", "", header, opening) == opening
+    # A fact neither states: the passages stay as they were.
+    assert own_statement("article", "", header, opening) is None
 
 
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):

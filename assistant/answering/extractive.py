@@ -205,15 +205,27 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
     return rescored(passages, lift)
 
 
-# What a UN document's title block is there to state: its meeting's dates and city, its symbols.
+# What a UN document's title block is there to state: its meeting's dates and city, its symbols;
+# and what its opening paragraph says of it: the meeting it serves, who prepared it.
 TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "place", "symbol"})
+OPENING_KINDS: frozenset[FactKind] = frozenset({"ordinal", "organisation", "person", "author"})
 
 
-def title_block_first(passages: Sequence[Passage], block: Unit, kind: FactKind, given: str) -> tuple[Passage, ...]:
-    """A question about the document itself or its meeting ("这次会议在哪个城市举行？") that asks a
-    fact its title ``block`` states (the dates, the city, a symbol) is answered from that block,
-    found or not among ``passages``: the meeting of 2018 in para. 18 is not this meeting."""
-    if not passages or kind not in TITLE_BLOCK_KINDS or not has_candidate(kind, block.text, given):
+def own_statement(kind: FactKind, given: str, header: Unit | None, opening: Unit | None) -> Unit | None:
+    """Where a document states a fact of ``kind`` about itself or its meeting: its title block
+    (``header``) or, for the meeting it serves and who prepared it, its ``opening`` paragraph
+    ("本背景文件由秘书处编写，旨在便利…工作组第九次会议开展讨论"); None if neither does."""
+    for unit, kinds in ((header, TITLE_BLOCK_KINDS), (opening, OPENING_KINDS)):
+        if unit is not None and kind in kinds and has_candidate(kind, unit.text, given):
+            return unit
+    return None
+
+
+def title_block_first(passages: Sequence[Passage], block: Unit) -> tuple[Passage, ...]:
+    """A question about the document itself or its meeting ("这次会议在哪个城市举行？") is answered
+    from where the document states it (``own_statement``), found or not among ``passages``: the
+    meeting of 2018 in para. 18 is not this meeting."""
+    if not passages:
         return tuple(passages)
     found = next((p for p in passages if p.unit == block), Passage(block, 0.0))
     rest = [p for p in passages if p.unit != block]

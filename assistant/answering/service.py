@@ -26,6 +26,7 @@ from assistant.answering.extractive import (
     cite_fact_notes,
     lift_fact_holders,
     locate_fact,
+    own_statement,
     quote_unit,
     refusal_text,
     render,
@@ -408,9 +409,11 @@ class Assistant:
         block = None
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
-            block = self._units.get((passages[0].doc_id, "header")) if analysis.self_reference else None
+            if analysis.self_reference:
+                doc_id = passages[0].doc_id
+                block = own_statement(analysis.fact_kind, given, self._units.get((doc_id, "header")), self._units.get((doc_id, "1")))
             if block is not None:
-                passages = title_block_first(passages, block, analysis.fact_kind, given)
+                passages = title_block_first(passages, block)
         result = replace(result, passages=passages[:k])
         draft = Draft()
         tokens = set(result.query_tokens)
