@@ -370,3 +370,11 @@ def test_a_noun_phrase_ending_in_university_is_not_a_body():
 
     assert _candidates("organisation", "例如，该倡议的大学部分旨在向学术人员提供支持", "") == []
     assert [v for _, _, v in _candidates("organisation", "北京大学", "")] == ["北京大学"]
+
+
+def test_which_body_adopted_a_resolution_asks_for_a_body_and_the_resolution_named_is_not_the_answer():
+    assert asked_kind("Which body adopted resolution 68/192?") == "organisation"
+    assert asked_kind("Quelle organisation a adopté la résolution 68/192 ?") == "organisation"
+    assert asked_kind("Which resolution designated the World Day?") == "symbol"
+    sentence = [("37", "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”。")]
+    assert find_fact("symbol", sentence, ["68/192"], "en") is None  # the question named it

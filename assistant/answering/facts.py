@@ -88,8 +88,13 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"какая статья|какой стать|какие стать|в какой стать|أي مادة|ما (?:هي )?المادة|أية مادة",
         re.IGNORECASE)),
     ("symbol", re.compile(
-        r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|\b(?:which|what)\b[^?.]{0,40}\bresolution|"
-        r"\bquelle\b[^?.]{0,40}\brésolution|\bqué\b[^?.]{0,40}\bresolución|\bкак(?:ая|ой|ую)\b[^?.]{0,40}\bрезолюци|"
+        # "Which resolution …", not "which body adopted resolution 68/192" (a body is asked for).
+        r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|"
+        r"\b(?:which|what)\b(?!\s+(?:body|bodies|organi[sz]ations?|organs?|countr(?:y|ies)|states?|year|month|day|meeting|session)\b)"
+        r"[^?.]{0,40}\bresolution|"
+        r"\bquelle\b(?!\s+(?:organisation|instance|année|réunion|session)\b)[^?.]{0,40}\brésolution|"
+        r"\bqué\b(?!\s+(?:órgano|organismo|organización|año|país|reunión)\b)[^?.]{0,40}\bresolución|"
+        r"\bкак(?:ая|ой|ую)\b(?!\s+(?:организаци|орган|стран|год))[^?.]{0,40}\bрезолюци|"
         r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
         r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة|ما (?:هو )?رمز",
@@ -344,7 +349,7 @@ def states(kind: FactKind, text: str, given: str = "") -> bool:
 def _candidates(kind: FactKind, text: str, given: str) -> list[tuple[int, str, str]]:
     # What the question itself names is not its answer: "Who chairs the Working Group?"
     # is not answered by "the Working Group", "in 2018" not by 2018.
-    return [s for s in _spans(kind, text) if s[1].replace(" ", "") not in given and s[2] not in given]
+    return [s for s in _spans(kind, text) if s[1].replace(" ", "") not in given and s[2].removeprefix("res:") not in given]
 
 
 def answering_kinds(kind: FactKind) -> tuple[FactKind, ...]:
