@@ -378,3 +378,11 @@ def test_which_body_adopted_a_resolution_asks_for_a_body_and_the_resolution_name
     assert asked_kind("Which resolution designated the World Day?") == "symbol"
     sentence = [("37", "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”。")]
     assert find_fact("symbol", sentence, ["68/192"], "en") is None  # the question named it
+
+
+def test_an_approximate_count_stays_approximate_in_every_language():
+    sentence = [("50", "对来自 100 多个国家及超国家法院的将近 1,500 项关于贩运人口方面的法院裁决进行了分析")]
+    assert find_fact("quantity", sentence, ["法院裁决"], "en").display == "nearly 1,500"
+    assert find_fact("quantity", sentence, ["法院裁决"], "zh").display == "将近1,500"
+    assert find_fact("quantity", sentence, ["国家"], "fr").display == "plus de 100"
+    assert find_fact("quantity", [("38", "已有 18 个国家参与这一运动")], [], "en").display == "18"

@@ -197,7 +197,16 @@ _SINCE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
-_QUANTITY = re.compile(r"(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)")
+_QUANTITY = re.compile(
+    r"(?:(将近|近|约|大约|超过|逾)\s*)?(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)"
+)
+# "将近 1,500 项", "100 多个": a count the paper gives as approximate stays approximate in every language.
+_ABOUT_WORDS: dict[str, dict[str, str]] = {
+    "nearly": {"zh": "将近{n}", "en": "nearly {n}", "fr": "près de {n}", "es": "casi {n}", "ru": "почти {n}", "ar": "نحو {n}"},
+    "about": {"zh": "约{n}", "en": "about {n}", "fr": "environ {n}", "es": "unos {n}", "ru": "около {n}", "ar": "حوالي {n}"},
+    "over": {"zh": "{n}多", "en": "over {n}", "fr": "plus de {n}", "es": "más de {n}", "ru": "более {n}", "ar": "أكثر من {n}"},
+}
+_ABOUT_OF = {"将近": "nearly", "近": "nearly", "约": "about", "大约": "about", "超过": "over", "逾": "over", "多": "over"}
 # In a text written in another script (an added guidance note): a number before a word, "12 countries".
 _QUANTITY_LATIN = re.compile(r"(?<![\d./,-])(\d{1,3}(?:,\d{3})+|\d+)\s+([^\W\d_]{3,})")
 # How often something happens, in the paper's Chinese or an added note's language.
@@ -387,7 +396,10 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "frequency":
         return [(m.start(), m.group(0), m.group(0)) for m in _FREQUENCY.finditer(text)]
     if kind == "quantity":
-        counted = [(m.start(), m.group(0), m.group(1) + (m.group(2) or "")) for m in _QUANTITY.finditer(text)]
+        counted = [  # placed at the number, not at "将近": which count is nearest the question's words
+            (m.start(2), m.group(0), f"{_ABOUT_OF[q]}:{m.group(2)}" if (q := m.group(1) or m.group(3)) else m.group(2))
+            for m in _QUANTITY.finditer(text)
+        ]
         if counted or has_han(text):
             return counted
         # Not a year ("in 2020 surveys"), a day of a month ("15 March") or a share ("58 per cent").
@@ -469,6 +481,9 @@ def _place_names(lang: str) -> dict[str, str]:
 
 
 def _display(kind: FactKind, value: str, lang: str) -> str:
+    if kind == "quantity" and ":" in value:  # "nearly:1,500"
+        about, count = value.split(":", 1)
+        return _ABOUT_WORDS[about].get(lang, "{n}").format(n=count)
     if kind in ("date", "time"):
         return dates.day_words(value, lang)
     if kind == "ordinal" and lang != "zh":
