@@ -376,6 +376,15 @@ def test_a_lead_ins_sub_items_are_evidence_only_when_they_answer(e5_assistant):
     assert {c.role for c in follow_up.citations} == {"evidence"} and len(follow_up.citations) == 9
 
 
+def test_a_follow_ups_topic_terms_are_the_outermost_ones():
+    from assistant.answering.question import analyse
+
+    # The Arabic name of Education for Justice also matches 教育 (education) alone: a clause on
+    # education elsewhere in the paragraph must not place the answer.
+    analysis = analyse("من أطلقها؟", "ar", ["ما هي مبادرة التعليم من أجل العدالة؟"])
+    assert analysis.topic_terms == ("教育促进正义倡议",)
+
+
 def test_an_elliptical_follow_up_swaps_the_number_it_replaces():
     from assistant.retrieval.conversation import resolve
 

@@ -99,5 +99,10 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         # "Where?" after "What is the date of this meeting?" still asks about this meeting.
         self_reference=speaks_of_itself(resolved.lexical_extra if resolved.is_followup else text),
         several=asks_for_several(text),
-        topic_terms=tuple(glossary.named_terms(resolved.lexical_extra, "zh")) if resolved.is_followup else (),
+        topic_terms=_outermost(glossary.named_terms(resolved.lexical_extra, "zh")) if resolved.is_followup else (),
     )
+
+
+def _outermost(terms: Sequence[str]) -> tuple[str, ...]:
+    """The terms not inside a longer one: a topic on 教育促进正义倡议 is not also about 教育 (education)."""
+    return tuple(t for t in terms if not any(t != other and t in other for other in terms))
