@@ -546,9 +546,13 @@ def find_fact(
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
-    found = (_fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several, topic_terms) for unit_id, sentence in evidence)
-    facts = [f for f in found if f is not None]
-    return next((f for f in facts if f.anchored), facts[0] if facts else None)
+    first = None
+    for unit_id, sentence in evidence:
+        fact = _fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several, topic_terms)
+        if fact is not None and fact.anchored:
+            return fact  # the later sentences need not be read
+        first = first or fact
+    return first
 
 
 def _fact_in(

@@ -105,11 +105,15 @@ class SentenceIndex:
         texts = ["".join(u.text.split()) for u in items]
         if not any(t not in lead_text and any(t in text for text in texts) for t in terms):
             return list(items)
-        best = [float((self.get(u).vectors @ query_vector).max()) for u in items]
+        best = [self.best_similarity(u, query_vector) for u in items]
         top = max(best)
         return [u for u, similarity in zip(items, best) if similarity >= top - margin]
 
     def rerank(self, passages: Sequence[Passage], query_vector: np.ndarray, weight: float = RERANK_WEIGHT) -> tuple[Passage, ...]:
         """Reorder by fused score plus the best sentence's similarity: a unit whose one
         sentence says exactly what was asked beats one that is only about the topic."""
-        return rescored(passages, lambda p: weight * float((self.get(p.unit).vectors @ query_vector).max()))
+        return rescored(passages, lambda p: weight * self.best_similarity(p.unit, query_vector))
+
+    def best_similarity(self, unit: Unit, query_vector: np.ndarray) -> float:
+        """The similarity of ``unit``'s closest sentence to the question."""
+        return float((self.get(unit).vectors @ query_vector).max())
