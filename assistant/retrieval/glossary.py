@@ -131,7 +131,7 @@ _MIN_CORRECTED = 6
 @cache
 def _spelling(table: Table) -> tuple[frozenset[str], tuple[str, ...]]:
     """The table's words (folded), as a set to look up and a list to search for near spellings."""
-    words = {w for row in _table(table) for lang in LANG_COLUMNS for v in row.get(lang, ()) for w in _words(v)}
+    words = {w for lang in LANG_COLUMNS for w in vocabulary(lang, table)}
     return frozenset(words), tuple(sorted(w for w in words if len(w) >= _MIN_CORRECTED))
 
 
