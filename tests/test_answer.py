@@ -241,7 +241,7 @@ def test_a_question_about_another_meeting_is_not_about_the_document(question, la
 
 
 def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retrieved():
-    from assistant.answering.extractive import own_statement, title_block_first
+    from assistant.answering.extractive import names_its_meeting, own_statement, title_block_first
     from assistant.retrieval.searcher import Passage
 
     units = _units(
@@ -258,6 +258,10 @@ def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retriev
     assert own_statement("ordinal", "", header, opening) == opening
     # A fact neither states: the passages stay as they were.
     assert own_statement("article", "", header, opening) is None
+    # "The ninth meeting" is the meeting this paper serves (its opening paragraph says so); "the eighth" is not.
+    assert names_its_meeting("第九次会议在哪个城市召开？", opening)
+    assert names_its_meeting("Where will the ninth meeting of the Working Group be held?", opening)
+    assert not names_its_meeting("Where was the eighth meeting held?", opening)
 
 
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):

@@ -44,6 +44,10 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("蓝心运动有几个国家参加？", "quantity"),
         ("這次工作組會議在哪個城市舉行？", "place"),  # Traditional Chinese
         ("Which agencies coordinate the campaign?", "organisation"),
+        ("特别报告员2019年那份报告的文号是多少？", "symbol"),  # 多少 after 文号 asks for a symbol, not a count
+        ("On which date each year is the World Day marked?", "date"),
+        ("Quelle instance a adopté la Déclaration de Doha ?", "organisation"),
+        ("Ежегодник за какой год цитируется в документе?", "year"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question, kind):

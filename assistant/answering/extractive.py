@@ -16,6 +16,7 @@ Every quote is a verbatim substring of the unit it cites (``Answer.validate``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -34,6 +35,7 @@ from assistant.answering.facts import (
     states,
 )
 from assistant.answering.question import QuestionAnalysis
+from assistant.answering.refusal import meeting_ordinals
 from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
 from assistant.core.records import Unit
@@ -219,6 +221,15 @@ def own_statement(kind: FactKind, given: str, header: Unit | None, opening: Unit
         if unit is not None and kind in kinds and has_candidate(kind, unit.text, given):
             return unit
     return None
+
+
+def names_its_meeting(question: str, opening: Unit | None) -> bool:
+    """Whether the question names, by its ordinal, the meeting the document was written for ("Where is
+    the ninth meeting held?" when the opening paragraph says "工作组第九次会议"): it asks about that meeting."""
+    if opening is None:
+        return False
+    text = re.sub(r"\s+", "", opening.text)
+    return any(f"{ordinal}会议" in text for ordinal in meeting_ordinals(question))
 
 
 def title_block_first(passages: Sequence[Passage], block: Unit) -> tuple[Passage, ...]:

@@ -32,7 +32,7 @@ FactKind = Literal[
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("date", re.compile(
-        r"哪一天|哪天|几月几日|什么日子|哪几天|什么日期|which day|what day|what date|on what date|what are the dates|"
+        r"哪一天|哪天|几月几日|什么日子|哪几天|什么日期|which day|what day|(?:what|which) dates?|what are the dates|"
         r"quel jour|quelle date|quelles dates|qué fechas|какие даты|ما (?:هي )?تواريخ|"
         r"哪一?个月|几月|which month|what month|quel mois|qué mes|в каком месяце|какой месяц|أي شهر|"
         r"qué día|qué fecha|какого числа|какой день|в какой день|какую дату|أي يوم|ما تاريخ|في أي تاريخ|ما هو اليوم|"
@@ -47,7 +47,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("year", re.compile(
         r"哪一?年|何年|几年|年份|"
         r"\bwhat year\b|\bwhich year\b|\bquelle année|\ben quelle année|"
-        r"qué año|в каком году|في أي عام|في أي سنة|ما هو العام|في عام كم",
+        r"qué año|в каком году|(?:за|с|до|от) как(?:ой|ого) год|какого года|في أي عام|في أي سنة|ما هو العام|في عام كم",
         re.IGNORECASE)),
     # A bare "when": a day when the text gives one ("World Day" is 30 July), else the year.
     ("time", re.compile(
@@ -76,7 +76,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"con qué frecuencia|cada cuánto|как часто|с какой периодичностью|كم مرة|بأي وتيرة",
         re.IGNORECASE)),
     ("quantity", re.compile(
-        r"多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
+        r"(?<!号是)(?<!号)多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
         # How long, what amount: a number answers these too.
         r"多长|多久|多大|how long|what amount|quel(?:le)? (?:montant|durée)|"
         r"qué (?:cantidad|monto)|"
@@ -129,8 +129,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     ("organisation", re.compile(
         r"(?:哪一?个?|哪些)(?:机构|组织|部门)|由谁|which organi[sz]ation|what organi[sz]ation|which bod(?:y|ies)|"
-        r"which agenc(?:y|ies)|which office|quelle organisation|quel organisme|quel bureau|qué organización|"
-        r"qué organismo|qué oficina|какая организация|какой орган|какое ведомство|какая структура|"
+        r"which agenc(?:y|ies)|which office|what bod(?:y|ies)|which organs?|quelle organisation|quel organisme|quel bureau|"
+        r"quelle instance|quel organe|qué organización|qué organismo|qué órgano|qué oficina|"
+        r"какая организация|какой орган|какая инстанция|какое ведомство|какая структура|"
         r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|哪家|which publisher|quel éditeur|qué editorial",
         re.IGNORECASE)),
     ("person", re.compile(

@@ -81,7 +81,7 @@ def _zh_numeral(n: int) -> str:
     return "十" + _ZH_NUMERALS[n - 11]
 
 
-def _ordinals(question: str) -> list[str]:
+def meeting_ordinals(question: str) -> list[str]:
     """Meeting ordinals in the question, as the corpus would write them (第四次)."""
     found = [m.group(0) for m in _ZH_ORDINAL.finditer(question)]
     if _MEETING.search(question):
@@ -117,7 +117,7 @@ def missing_salient_terms(question: str, corpus_text: str) -> list[str]:
         number = match.group(0)
         if number not in articles and number not in corpus_text:
             missing.append(number)
-    missing.extend(o for o in _ordinals(question) if o not in corpus_text)
+    missing.extend(o for o in meeting_ordinals(question) if o not in corpus_text)
     simplified = simplify(question)
     named = {t.zh for t in glossary.terms("salient_terms") if t.zh in simplified}
     named.update(glossary.expand(question, "salient_terms"))

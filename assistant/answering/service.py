@@ -26,6 +26,7 @@ from assistant.answering.extractive import (
     cite_fact_notes,
     lift_fact_holders,
     locate_fact,
+    names_its_meeting,
     own_statement,
     quote_unit,
     refusal_text,
@@ -410,9 +411,10 @@ class Assistant:
         block = None
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
-            if analysis.self_reference:
-                doc_id = passages[0].doc_id
-                block = own_statement(analysis.fact_kind, given, self._units.get((doc_id, "header")), self._units.get((doc_id, "1")))
+            doc_id = passages[0].doc_id
+            opening = self._units.get((doc_id, "1"))
+            if analysis.self_reference or names_its_meeting(analysis.text, opening):
+                block = own_statement(analysis.fact_kind, given, self._units.get((doc_id, "header")), opening)
             if block is not None:
                 passages = title_block_first(passages, block)
         result = replace(result, passages=passages[:k])
