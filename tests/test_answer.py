@@ -414,21 +414,6 @@ def test_a_follow_up_prefers_passages_in_its_topics_section():
     assert [p.unit_id for p in near_topic(passages, topic, 0.0)] == ["13", "44"]
 
 
-def test_a_follow_up_asking_a_fact_prefers_the_passage_that_names_its_topic():
-    from assistant.core.records import Unit
-    from assistant.retrieval.conversation import near_topic
-    from assistant.retrieval.searcher import Passage
-
-    def unit(uid, text):
-        return Unit(doc_id="d", unit_id=uid, kind="paragraph", text=text, section=("E4J",), order=int(uid))
-
-    named = unit("35", "毒品和犯罪问题办公室发起了教育促进正义 倡议")
-    anaphoric = unit("36", "该倡议包括旨在针对小学的活动")
-    passages = (Passage(anaphoric, 0.23), Passage(named, 0.21))
-    assert [p.unit_id for p in near_topic(passages, anaphoric, 0.1, ("教育促进正义倡议",))] == ["35", "36"]
-    assert [p.unit_id for p in near_topic(passages, anaphoric, 0.1)] == ["36", "35"]
-
-
 def test_a_question_for_several_countries_quotes_every_sentence_naming_one():
     from assistant.answering.extractive import choose_sentences
 

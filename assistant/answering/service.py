@@ -405,8 +405,7 @@ class Assistant:
         if result.query_vector is not None and self.rerank_weight:
             passages = self.sentences.rerank(passages, result.query_vector, self.rerank_weight)
         if topic is not None:
-            named = analysis.topic_terms if analysis.fact_kind is not None else ()
-            passages = near_topic(passages, topic, self.topic_weight, named)
+            passages = near_topic(passages, topic, self.topic_weight)
         given = "".join(analysis.anchors)  # what the question names is not its answer
         block = None
         if analysis.fact_kind is not None and self.fact_weight:

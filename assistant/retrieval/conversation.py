@@ -154,20 +154,11 @@ def swap_numbers(topic: str, followup: str) -> str | None:
     return topic.replace(old[0], joiner.join(dict.fromkeys(new)), 1)
 
 
-def near_topic(passages: Sequence[Passage], topic: Unit, weight: float, named: Sequence[str] = ()) -> tuple[Passage, ...]:
-    """Reorder a follow-up's passages, favouring those in the section its topic was answered from,
-    and those that name its topic (``named``: the earlier turn's glossary terms, in the corpus's words).
+def near_topic(passages: Sequence[Passage], topic: Unit, weight: float) -> tuple[Passage, ...]:
+    """Reorder a follow-up's passages, favouring those in the section its topic was answered from.
 
     "What accompanies each of its provisions?" after a question on the Model Law asks about
     the Model Law's section, not about provisions anywhere: a follow-up stays with its
-    topic unless the words it adds clearly lead elsewhere. Within the section, "这个倡议是谁发起的？"
-    after "What is Education for Justice?" is answered where the initiative is named (para. 35,
-    "发起了教育促进正义倡议"), not where it is only "该倡议" (para. 36).
+    topic unless the words it adds clearly lead elsewhere.
     """
-
-    def extra(p: Passage) -> float:
-        same_section = (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section)
-        text = re.sub(r"\s+", "", p.unit.text)
-        return weight * (same_section + bool(named and all(term in text for term in named)))
-
-    return rescored(passages, extra)
+    return rescored(passages, lambda p: weight if (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section) else 0.0)

@@ -31,7 +31,7 @@ _RUNS = re.compile(f"([{HAN}]+)|({_WORD}(?:[./-]{_WORD})*)", re.UNICODE)
 # them little weight anyway, but they also break jieba segmentation of short questions.
 STOPWORDS = frozenset(
     """的 了 是 在 和 与 及 或 吗 呢 吧 啊 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 是否 有 有没有 请 问 关于 一下
-    文件 报告 说 提到 中 对 被 把 这 那 其 该 这些 那些 这个 那个 它 他们 我们 你 么 多少 几
+    文件 报告 说 提到 中 对 被 把 这 那 其 该 这些 那些 它 他们 我们 你 么 多少 几
     the a an of to in on for and or is are was were be been what which who whom how why when where does do did
     about with by from that this these those it its as at any can could should would paper document say says
     le la les de des du un une et ou est sont que qui quoi quel quelle quels quelles comment pourquoi dans sur pour par
