@@ -9,7 +9,8 @@ probabilities. Both halves are then scored with exactly
 the code that ships (assistant.answering.refusal.AnswerabilityModel for the decision,
 assistant.evaluation.metrics for the rates). The test half is never looked at before that.
 
-Usage: python evals/tune_answerability.py [--set evals/qa.jsonl] [--write] [--dump PATH]
+Usage: python evals/tune_answerability.py [--set evals/qa.jsonl --set evals/qa_fresh.jsonl] [--write] [--dump PATH]
+(every --set's dev half trains; both sets by default)
 (--write replaces assistant/data/answerability.json; the report goes to stdout.)
 """
 
@@ -40,12 +41,17 @@ from assistant.evaluation.scoring import ItemResult
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"
 MAX_FALSE_REFUSALS = 0.03
+# The written set and the fresh one (questions written from the paper alone, never tuned on by hand).
+DEFAULT_SETS = ("qa.jsonl", "qa_fresh.jsonl")
+# Signals set when something other than the model decided (refusal.decide).
+RULES = ("missing_salient", "event_unstated", "title_block")
 REGULARISATION = 1.0
 
 
 def decided_by_model(r: ItemResult) -> bool:
-    """Items the model decides: not direct references or title-block facts, not refused by the salient-term rule."""
-    return bool(r.signals) and not r.signals.get("missing_salient") and not r.signals.get("title_block") and r.kind != "reference"
+    """Items the model decides: not direct references or title-block facts, not refused by a rule
+    (a salient term the corpus lacks, a fact of another event than the one asked)."""
+    return bool(r.signals) and not any(r.signals.get(rule) for rule in RULES) and r.kind != "reference"
 
 
 def refused_with(r: ItemResult, model: AnswerabilityModel | None) -> bool:
@@ -109,17 +115,26 @@ def _pipeline() -> Pipeline:
     return make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=REGULARISATION, max_iter=1000))
 
 
+def _by_set(results: list[ItemResult], sets: list[str]) -> list[tuple[str, list[ItemResult]]]:
+    """``results`` per eval set (by item id), then all together when there are several."""
+    groups = []
+    for path in sets:
+        ids = {item.id for item in load_set(path)}
+        groups.append((Path(path).name, [r for r in results if r.id in ids]))
+    return groups + ([("all", results)] if len(sets) > 1 else [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default=str(ROOT / "evals" / "qa.jsonl"))
+    parser.add_argument("--set", action="append", dest="sets", metavar="SET", help="an eval set (repeatable)")
     parser.add_argument("--write", action="store_true", help="replace the shipped model JSON")
     parser.add_argument("--dump", metavar="PATH", help="also write every item's result and signals (JSON lines)")
     args = parser.parse_args()
 
     assistant = Assistant.open()
     assistant.answerability = None  # record the signals; the rule alone refuses
-    items = load_set(args.set)
-    results = list(run_set(assistant, items))
+    sets = args.sets or [str(ROOT / "evals" / name) for name in DEFAULT_SETS]
+    results = [r for path in sets for r in run_set(assistant, load_set(path))]
     if args.dump:
         Path(args.dump).write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
     dev = [r for r in results if r.split == "dev"]
@@ -130,8 +145,9 @@ def main() -> None:
     for name, weight in sorted(zip(model.names, model.coef), key=lambda p: -abs(p[1])):
         print(f"  {name:15s} {weight:+.3f}")
     for label, part in (("dev", dev), ("test", test)):
-        print(f"{label:5s} rule only: {rates(part, None)}")
-        print(f"{label:5s} with model: {rates(part, model)}")
+        for name, members in _by_set(part, sets):
+            print(f"{label:5s} {name:15s} rule only: {rates(members, None)}")
+            print(f"{label:5s} {name:15s} with model: {rates(members, model)}")
     if args.write:
         MODEL_PATH.write_text(json.dumps(model.to_json(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH}")

@@ -157,6 +157,7 @@ class Evidence:
     fact_anchored: bool = False  # stated in a clause that names what the question names
     from_title_block: bool = False  # a fact of this meeting or paper, read from its own title block
     fact_checkable: bool = True  # whether the top unit lacking the fact means it is not stated (facts.absence_tells)
+    unstated_event: str | None = None  # asked when/where/who of an event its fact's sentence does not name (events.py)
 
 
 #: A passage counts as agreed on when both retrievers rank it this high.
@@ -303,6 +304,11 @@ def decide(
         # construction, as a direct reference is: the question says where the answer is.
         signals["title_block"] = 1.0
         return Decision(None, signals)
+    signals["event_unstated"] = float(evidence.unstated_event is not None)
+    if evidence.unstated_event is not None:
+        # "When did the General Assembly adopt resolution 68/192?" finds the day it designated.
+        kind = analysis.fact_kind or "fact"
+        return Decision(f"the closest sentence gives a {kind}, but does not say that anything was {evidence.unstated_event}", signals)
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)

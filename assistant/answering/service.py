@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from assistant.answering.events import stated_sentence, unstated_event
 from assistant.answering.extractive import (
     Answer,
     Citation,
@@ -450,6 +451,7 @@ class Assistant:
         top = result.passages[0].unit
         evidence = Evidence(
             passages=result.passages,
+            unstated_event=unstated_event(analysis.text, fact.kind, self._fact_sentence(draft, fact)) if fact else None,
             cross_lingual=self._doc_langs.get(top.doc_id) != lang,
             sentence_top=sentence_top,
             evidence_text=re.sub(
@@ -475,6 +477,12 @@ class Assistant:
             )
         answer = self._written(question, analysis, result.passages, draft, fact, i18n.text("answer_intro", lang))
         return replace(answer, timings_ms=dict(result.timings_ms), signals=decision.signals)
+
+    @staticmethod
+    def _fact_sentence(draft: Draft, fact: Fact) -> str:
+        """The quoted sentence that states ``fact``."""
+        quote = next((c.quote for c in draft.citations if c.unit_id == fact.unit_id and fact.span in c.quote), "")
+        return stated_sentence(quote, fact.span)
 
     def _written(
         self,

@@ -1,0 +1,48 @@
+"""The event a fact question asks about, against the sentence its fact comes from (answering/events.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.events import asked_events, stated_sentence, unstated_event
+
+P37 = "大会第 68/192 号决议将 7 月 30 日指定为“世界打击贩运人口行为日”，从 2014 年起每年在这一日期开展纪念活动。"
+P38 = "蓝心运动——打击人口贩运活动成立于 2010 年，由毒品和犯罪问题办公室负责协调。"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "On what date did the General Assembly adopt resolution 68/192?",
+        "大会是在哪一天通过第68/192号决议的？",
+        "¿En qué fecha aprobó la Asamblea General la resolución 68/192?",
+        "Какого числа Генеральная Ассамблея приняла резолюцию 68/192?",
+        "في أي تاريخ اعتمدت الجمعية العامة القرار 68/192؟",
+    ],
+)
+def test_a_date_designated_does_not_answer_when_a_resolution_was_adopted(question):
+    assert unstated_event(question, "date", P37) == "adopted"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["When was the Blue Heart Campaign launched?", "蓝心运动是哪一年成立的？", "¿En qué año se creó la campaña Corazón Azul?"],
+)
+def test_a_sentence_stating_the_event_asked_is_left_to_the_model(question):
+    assert unstated_event(question, "year", P38) is None
+
+
+def test_only_facts_of_an_event_are_checked():
+    # A question naming no event, and an instrument asked for (the resolution that adopted
+    # something), are not this rule's.
+    assert unstated_event("When is World Day?", "time", P37) is None
+    assert unstated_event("Which resolution adopted the guidelines?", "symbol", P37) is None
+    # "Which article establishes …", "public officials": no founding, no publication asked.
+    assert asked_events("Which article establishes carrier sanctions?") == ()
+    assert asked_events("Which article covers corruption of public officials?") == ()
+
+
+def test_the_stating_sentence_is_the_one_holding_the_fact():
+    text = "第十三届大会在 2015 年通过了《多哈宣言》。毒品和犯罪问题办公室发起了教育促进正义倡议。"
+    assert stated_sentence(text, "2015 年") == "第十三届大会在 2015 年通过了《多哈宣言》。"
+    assert unstated_event("In what year did UNODC launch E4J?", "year", stated_sentence(text, "2015 年")) == "launched"
