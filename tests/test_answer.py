@@ -414,6 +414,26 @@ def test_a_follow_up_prefers_passages_in_its_topics_section():
     assert [p.unit_id for p in near_topic(passages, topic, 0.0)] == ["13", "44"]
 
 
+def test_a_follow_up_naming_another_term_swaps_it_in():
+    from assistant.answering.question import analyse, own_terms
+    from assistant.core.records import Unit
+    from assistant.retrieval.conversation import near_topic
+    from assistant.retrieval.searcher import Passage
+
+    history = ["When will the revised Model Law be published?"]
+    assert own_terms(analyse("And the Legislative Guide?", "en", history)) == ("立法指南",)
+    assert own_terms(analyse("那立法指南呢？", "zh", history)) == ("立法指南",)
+    assert own_terms(analyse("When?", "en", history)) == ()  # nothing swapped in
+
+    def unit(uid, text):
+        return Unit(doc_id="d", unit_id=uid, kind="paragraph", text=text, section=("Tools",), order=int(uid))
+
+    model_law, guide = unit("44", "《打击贩运人口示范法》正在修订。"), unit("45", "该立法指南目前正在修订之中。")
+    passages = (Passage(model_law, 0.23), Passage(guide, 0.21))
+    assert [p.unit_id for p in near_topic(passages, model_law, 0.1, ("立法指南",))] == ["45", "44"]
+    assert [p.unit_id for p in near_topic(passages, model_law, 0.1)] == ["44", "45"]
+
+
 def test_a_question_for_several_countries_quotes_every_sentence_naming_one():
     from assistant.answering.extractive import choose_sentences
 

@@ -106,3 +106,14 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
 def _outermost(terms: Sequence[str]) -> tuple[str, ...]:
     """The terms not inside a longer one: a topic on 教育促进正义倡议 is not also about 教育 (education)."""
     return tuple(t for t in terms if not any(t != other and t in other for other in terms))
+
+
+def own_terms(analysis: QuestionAnalysis) -> tuple[str, ...]:
+    """The paper's terms (in Chinese) a follow-up names that its topic did not: what it swaps in
+    ("And the Legislative Guide?", "那立法指南呢？" after a question on the Model Law)."""
+    if has_han(analysis.text):
+        text = simplify(analysis.text)
+        named = [t for t in glossary.chinese_terms() if t in text]
+    else:
+        named = glossary.expand(analysis.text)
+    return tuple(t for t in _outermost(named) if not any(t in old or old in t for old in analysis.topic_terms))

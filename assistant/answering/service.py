@@ -38,7 +38,7 @@ from assistant.answering.extractive import (
 )
 from assistant.answering.facts import Fact, absence_tells
 from assistant.answering.llm import CitationRenderer, LLMAnswerer
-from assistant.answering.question import QuestionAnalysis, analyse
+from assistant.answering.question import QuestionAnalysis, analyse, own_terms
 from assistant.answering.references import find_reference, nearest_ids
 from assistant.answering.refusal import AnswerabilityModel, Evidence, decide
 from assistant.answering.sentences import RERANK_WEIGHT, SentenceIndex
@@ -406,7 +406,7 @@ class Assistant:
         if result.query_vector is not None and self.rerank_weight:
             passages = self.sentences.rerank(passages, result.query_vector, self.rerank_weight)
         if topic is not None:
-            passages = near_topic(passages, topic, self.topic_weight)
+            passages = near_topic(passages, topic, self.topic_weight, own_terms(analysis))
         given = "".join(analysis.anchors)  # what the question names is not its answer
         block = None
         if analysis.fact_kind is not None and self.fact_weight:

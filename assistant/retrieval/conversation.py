@@ -154,11 +154,20 @@ def swap_numbers(topic: str, followup: str) -> str | None:
     return topic.replace(old[0], joiner.join(dict.fromkeys(new)), 1)
 
 
-def near_topic(passages: Sequence[Passage], topic: Unit, weight: float) -> tuple[Passage, ...]:
-    """Reorder a follow-up's passages, favouring those in the section its topic was answered from.
+def near_topic(passages: Sequence[Passage], topic: Unit, weight: float, named: Sequence[str] = ()) -> tuple[Passage, ...]:
+    """Reorder a follow-up's passages, favouring those in the section its topic was answered from,
+    and those that name what the follow-up itself names of the paper's terms (``named``, in Chinese).
 
     "What accompanies each of its provisions?" after a question on the Model Law asks about
     the Model Law's section, not about provisions anywhere: a follow-up stays with its
-    topic unless the words it adds clearly lead elsewhere.
+    topic unless the words it adds clearly lead elsewhere. "And the Legislative Guide?" after
+    "When will the revised Model Law be published?" swaps the thing asked about: para. 45, which
+    names the guide, not para. 44 on the Model Law.
     """
-    return rescored(passages, lambda p: weight if (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section) else 0.0)
+
+    def extra(p: Passage) -> float:
+        same_section = (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section)
+        text = re.sub(r"\s+", "", p.unit.text)
+        return weight * (same_section + bool(named and all(term in text for term in named)))
+
+    return rescored(passages, extra)
