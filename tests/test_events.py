@@ -46,3 +46,9 @@ def test_the_stating_sentence_is_the_one_holding_the_fact():
     text = "第十三届大会在 2015 年通过了《多哈宣言》。毒品和犯罪问题办公室发起了教育促进正义倡议。"
     assert stated_sentence(text, "2015 年") == "第十三届大会在 2015 年通过了《多哈宣言》。"
     assert unstated_event("In what year did UNODC launch E4J?", "year", stated_sentence(text, "2015 年")) == "launched"
+
+
+def test_a_resolution_states_who_adopted_it_but_not_when():
+    note = "经济及社会理事会第 2002/13 号决议，附件。"
+    assert unstated_event("Which body adopted the Guidelines for the Prevention of Crime?", "organisation", note) is None
+    assert unstated_event("When were the Guidelines for the Prevention of Crime adopted?", "time", note) == "adopted"

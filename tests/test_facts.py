@@ -48,6 +48,9 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("On which date each year is the World Day marked?", "date"),
         ("Quelle instance a adopté la Déclaration de Doha ?", "organisation"),
         ("Ежегодник за какой год цитируется в документе?", "year"),
+        ("На каком совещании Рабочая группа рекомендовала провести самооценку?", "ordinal"),
+        ("ما الهيئة التي اعتمدت مبادئ منع الجريمة التوجيهية؟", "organisation"),
+        ("Под каким условным обозначением вышел доклад?", "symbol"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question, kind):
@@ -390,3 +393,12 @@ def test_an_approximate_count_stays_approximate_in_every_language():
     assert find_fact("quantity", sentence, ["法院裁决"], "zh").display == "将近1,500"
     assert find_fact("quantity", sentence, ["国家"], "fr").display == "plus de 100"
     assert find_fact("quantity", [("38", "已有 18 个国家参与这一运动")], [], "en").display == "18"
+
+
+@pytest.mark.parametrize(
+    ("lang", "short"),
+    [("es", "8.ª"), ("ru", "8-е"), ("en", "8th"), ("fr", "8e"), ("zh", "第八次")],
+)
+def test_a_meeting_ordinal_agrees_with_the_word_for_meeting(lang, short):
+    fact = find_fact("ordinal", [("18", "2018 年，工作组第八次会议建议各国应：")], ("工作组",), lang)
+    assert fact is not None and fact.display == short

@@ -24,6 +24,7 @@ from assistant.answering.facts import FactKind
 #: Facts that belong to an event: when, where and by whom it happened. A symbol or an article
 #: asked for ("which resolution adopted the guidelines") is the instrument, not the event's.
 EVENT_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "since", "place", "organisation", "person", "country"})
+AGENT_KINDS: frozenset[FactKind] = frozenset({"organisation", "person", "country"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Event:
     name: str  # as a refusal says it: "adopted"
     asked: re.Pattern[str]  # in a question, any of the six languages
     stated: re.Pattern[str]  # in the sentence that states the fact: Chinese, or a note's own words
+    # What states the event's agent without its verb: "经济及社会理事会第 2002/13 号决议" says the
+    # Council adopted it, not when ("大会第 68/192 号决议将 7 月 30 日指定为…" gives no adoption date).
+    agent: re.Pattern[str] | None = None
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -45,6 +49,7 @@ EVENTS: tuple[Event, ...] = (
             r"\bpassed\b|\bvoté"
         ),
         _words(r"通过|\badopt|\badopté|\baprob|\bприня|اعتم"),
+        _words(r"决议|\bresolution|\brésolution|\bresolución|\bрезолюци|قرار"),
     ),
     Event(
         "launched",
@@ -118,6 +123,7 @@ def unstated_event(question: str, kind: FactKind, sentence: str) -> str | None:
     if kind not in EVENT_KINDS:
         return None
     asked = asked_events(question)
-    if not asked or any(e.stated.search(sentence) for e in asked):
+    agent_asked = kind in AGENT_KINDS
+    if not asked or any(e.stated.search(sentence) or (agent_asked and e.agent and e.agent.search(sentence)) for e in asked):
         return None
     return asked[0].name

@@ -62,6 +62,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("ordinal", re.compile(
         r"第几[届次]|哪一[届次]|which (?:session|meeting|congress)|quel(?:le)? (?:session|réunion|congrès)|"
         r"qué (?:período de sesiones|reunión|congreso)|какое (?:совещание|сессия)|какой (?:конгресс|сессии)|"
+        r"на как(?:ом|ой) (?:совещании|заседании|сессии|конгрессе)|"
         r"أي (?:دورة|اجتماع|مؤتمر)",
         re.IGNORECASE)),
     # A share is answered by a percentage, not by a count ("58%", not "12 countries").
@@ -97,7 +98,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"\bкак(?:ая|ой|ую)\b(?!\s+(?:организаци|орган|стран|год))[^?.]{0,40}\bрезолюци|"
         r"أي[^؟?.]{0,40}قرار|ما هو (?:ال)?قرار|"
         r"quelle résolution|la cote|qué resolución|cuál resolución|signatura|какая резолюция|какой резолюци|"
-        r"условное обозначение|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة|ما (?:هو )?رمز",
+        r"условн\w* обозначени|шифр|أي قرار|ما القرار|رمز (?:ال)?وثيقة|ما (?:هو )?رمز",
         re.IGNORECASE)),
     ("country", re.compile(
         r"哪一?个?国家|哪些国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
@@ -132,7 +133,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"which agenc(?:y|ies)|which office|what bod(?:y|ies)|which organs?|quelle organisation|quel organisme|quel bureau|"
         r"quelle instance|quel organe|qué organización|qué organismo|qué órgano|qué oficina|"
         r"какая организация|какой орган|какая инстанция|какое ведомство|какая структура|"
-        r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|哪家|which publisher|quel éditeur|qué editorial",
+        r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|(?:ما )?(?:هي )?الهيئة التي|"
+        r"哪家|which publisher|quel éditeur|qué editorial",
         re.IGNORECASE)),
     ("person", re.compile(
         r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم|"
@@ -233,8 +235,11 @@ _SHARE = re.compile(
 )
 _ARTICLE = re.compile(r"第\s*(\d+)\s*条")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]+)([届次])")
-_ORDINAL_WORD = {
+# A meeting (次: reunión, совещание) is feminine in Spanish and neuter in Russian; a session (届:
+# período de sesiones, сессия) masculine in Spanish and feminine in Russian.
+_ORDINAL_WORD: dict[str | tuple[str, str], str] = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
+    ("es", "次"): "{n}.ª", ("ru", "次"): "{n}-е",
 }
 # Publishers and other bodies printed in full ("斯普林格出版社") that the glossary does not list.
 # A publisher, foundation, institute or university by name: "该倡议的大学部分" (the initiative's university part) is none.
@@ -391,7 +396,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind in ("date", "time"):  # "when" wants a day: a month alone does not answer it
         return dates.days(text, with_day=kind == "time")
     if kind == "ordinal":
-        return [(m.start(), m.group(0), str(chinese_numeral(m.group(1)))) for m in _ORDINAL.finditer(text)]
+        # "8次" (a meeting) or "13届" (a session, a congress): the noun decides the ordinal's gender.
+        return [(m.start(), m.group(0), f"{chinese_numeral(m.group(1))}{m.group(2)}") for m in _ORDINAL.finditer(text)]
     if kind == "share":
         return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
     if kind == "frequency":
@@ -488,11 +494,11 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind in ("date", "time"):
         return dates.day_words(value, lang)
     if kind == "ordinal" and lang != "zh":
-        n = int(value)
+        n, noun = int(value[:-1]), value[-1]
         if lang == "en":
             suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
             return f"{n}{suffix}"
-        return _ORDINAL_WORD.get(lang, "{n}").format(n=n)
+        return _ORDINAL_WORD.get((lang, noun), _ORDINAL_WORD.get(lang, "{n}")).format(n=n)
     if kind == "article":
         return _ARTICLE_WORD.get(lang, _ARTICLE_WORD["en"]).format(n=value)
     if kind == "frequency":

@@ -308,7 +308,9 @@ def decide(
     if evidence.unstated_event is not None:
         # "When did the General Assembly adopt resolution 68/192?" finds the day it designated.
         kind = analysis.fact_kind or "fact"
-        return Decision(f"the closest sentence gives a {kind}, but does not say that anything was {evidence.unstated_event}", signals)
+        article = "an" if kind[0] in "aeiou" else "a"
+        reason = f"the closest sentence gives {article} {kind}, but does not say that anything was {evidence.unstated_event}"
+        return Decision(reason, signals)
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)
