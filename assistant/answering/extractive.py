@@ -23,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.answering.counts import asked_counts
 from assistant.answering.facts import (
     LISTABLE,
     Fact,
@@ -391,7 +392,8 @@ def locate_fact(analysis: QuestionAnalysis, draft: Draft, first: str | None = No
     ordered = sorted(draft.citations, key=lambda c: (not analysis.several and c.quote != first, c.role != "evidence"))
     evidence = [(c.unit_id, c.quote) for c in ordered]
     fact = find_fact(
-        analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several, analysis.topic_terms
+        analysis.fact_kind, evidence, analysis.anchors, analysis.lang, analysis.countries, analysis.several, analysis.topic_terms,
+        asked_counts(analysis.text) if analysis.fact_kind == "quantity" else (),
     )
     if fact is not None and asks_where_too(analysis.text, analysis.fact_kind):
         same_unit = [(u, s) for u, s in evidence if u == fact.unit_id]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from assistant.answering import dates
+from assistant.answering import counts, dates
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
@@ -200,35 +200,6 @@ _SINCE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_LATIN = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
-_QUANTITY = re.compile(
-    r"(?:(将近|近|约|大约|超过|逾)\s*)?(?<![\d第./])(\d{1,3}(?:,\d{3})+|\d+)\s*(多)?\s*(?:个|项|名|次|家|种|国|所|起|人)"
-)
-# "将近 1,500 项", "100 多个": a count the paper gives as approximate stays approximate in every language.
-_ABOUT_WORDS: dict[str, dict[str, str]] = {
-    "nearly": {"zh": "将近{n}", "en": "nearly {n}", "fr": "près de {n}", "es": "casi {n}", "ru": "почти {n}", "ar": "نحو {n}"},
-    "about": {"zh": "约{n}", "en": "about {n}", "fr": "environ {n}", "es": "unos {n}", "ru": "около {n}", "ar": "حوالي {n}"},
-    "over": {"zh": "{n}多", "en": "over {n}", "fr": "plus de {n}", "es": "más de {n}", "ru": "более {n}", "ar": "أكثر من {n}"},
-}
-_ABOUT_OF = {"将近": "nearly", "近": "nearly", "约": "about", "大约": "about", "超过": "over", "逾": "over", "多": "over"}
-# In a text written in another script (an added guidance note): a number before a word, "12 countries".
-_QUANTITY_LATIN = re.compile(r"(?<![\d./,-])(\d{1,3}(?:,\d{3})+|\d+)\s+([^\W\d_]{3,})")
-# How often something happens, in the paper's Chinese or an added note's language.
-_FREQUENCY = re.compile(
-    r"每(?:年|月|周|星期|天|日|季度|两年|三年)|一年[一两二三四]次|"
-    r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six) times) (?:a|per|each|every) (?:year|month|week|day)\b|"
-    r"\b(?:annually|yearly|monthly|weekly|daily|quarterly|each year|"
-    r"every (?:(?:two|three|four|five|\d+) )?(?:years?|months?|weeks?|days?))\b|"
-    r"\b(?:une|deux|trois|quatre|\d+) fois par (?:an|mois|semaine|jour)\b|\b(?:chaque année|annuellement|tous les ans)\b|"
-    r"\b(?:una vez|dos veces|tres veces|\d+ veces) (?:al|por) (?:año|mes|semana|día)\b|\b(?:cada año|anualmente)\b|"
-    r"(?:дважды|трижды|(?:один|два|три|\d+) раза?) в (?:год|месяц|неделю|день)|ежегодно|ежемесячно|"
-    r"(?:مرة|مرتين|\d+ مرات) (?:في|كل) (?:السنة|العام|الشهر|الأسبوع)|سنويا",
-    re.IGNORECASE,
-)
-# The paper's own frequencies, for a reader of another language; an added note's stay verbatim.
-_FREQUENCY_WORDS: dict[str, dict[str, str]] = {
-    "每年": {"en": "every year", "fr": "chaque année", "es": "cada año", "ru": "ежегодно", "ar": "كل عام"},
-    "每月": {"en": "every month", "fr": "chaque mois", "es": "cada mes", "ru": "ежемесячно", "ar": "كل شهر"},
-}
 _SHARE = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per ?cent\b|pour cent\b|por ciento\b|процент|في المائة)|百分之(\d+(?:\.\d+)?)",
     re.IGNORECASE,
@@ -401,18 +372,18 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
     if kind == "share":
         return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
     if kind == "frequency":
-        return [(m.start(), m.group(0), m.group(0)) for m in _FREQUENCY.finditer(text)]
+        return [(m.start(), m.group(0), m.group(0)) for m in counts.FREQUENCY.finditer(text)]
     if kind == "quantity":
         counted = [  # placed at the number, not at "将近": which count is nearest the question's words
-            (m.start(2), m.group(0), f"{_ABOUT_OF[q]}:{m.group(2)}" if (q := m.group(1) or m.group(3)) else m.group(2))
-            for m in _QUANTITY.finditer(text)
+            (m.start(2), m.group(0), f"{counts.ABOUT_OF[q]}:{m.group(2)}" if (q := m.group(1) or m.group(3)) else m.group(2))
+            for m in counts.QUANTITY.finditer(text)
         ]
         if counted or has_han(text):
             return counted
         # Not a year ("in 2020 surveys"), a day of a month ("15 March") or a share ("58 per cent").
         return [
             (m.start(), m.group(0), m.group(1))
-            for m in _QUANTITY_LATIN.finditer(text)
+            for m in counts.QUANTITY_LATIN.finditer(text)
             if not _YEAR_LATIN.fullmatch(m.group(1))
             and m.group(2).casefold() not in dates.MONTH_WORDS
             and not _SHARE.match(text, m.start())
@@ -490,7 +461,7 @@ def _place_names(lang: str) -> dict[str, str]:
 def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "quantity" and ":" in value:  # "nearly:1,500"
         about, count = value.split(":", 1)
-        return _ABOUT_WORDS[about].get(lang, "{n}").format(n=count)
+        return counts.ABOUT_WORDS[about].get(lang, "{n}").format(n=count)
     if kind in ("date", "time"):
         return dates.day_words(value, lang)
     if kind == "ordinal" and lang != "zh":
@@ -502,7 +473,7 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
     if kind == "article":
         return _ARTICLE_WORD.get(lang, _ARTICLE_WORD["en"]).format(n=value)
     if kind == "frequency":
-        return _FREQUENCY_WORDS.get(value, {}).get(lang, value)
+        return counts.FREQUENCY_WORDS.get(value, {}).get(lang, value)
     if kind == "symbol" and value.startswith("res:"):
         return _RESOLUTION_WORD.get(lang, _RESOLUTION_WORD["en"]).format(n=value[4:])
     if kind == "country":
@@ -537,6 +508,7 @@ def find_fact(
     countries: Collection[str] = (),
     several: bool = False,
     topic_terms: Sequence[str] = (),
+    counted: tuple[counts.Counted, ...] = (),
 ) -> Fact | None:
     """The fact of ``kind`` in the evidence, as (unit id, sentence) pairs best first.
 
@@ -549,13 +521,14 @@ def find_fact(
     "2017 年 8 月" of another campaign launched within it. When the question names a country
     (``countries``, in Chinese) that some sentences mention, only those may answer: "In which
     month did Ecuador join?" is not answered by the month another country's campaign began. A
-    question asking for ``several`` countries or bodies is answered by every one its paragraph names.
+    question asking for ``several`` countries or bodies is answered by every one its paragraph names,
+    and one naming what it ``counted`` only by a count of that (``counts.counts_the_thing``).
     """
     about = [(u, s) for u, s in evidence if any(c in s for c in countries)]
     evidence = about or evidence
     first = None
     for unit_id, sentence in evidence:
-        fact = _fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several, topic_terms)
+        fact = _fact_in(kind, unit_id, sentence, evidence, anchor_terms, lang, several, topic_terms, counted)
         if fact is not None and fact.anchored:
             return fact  # the later sentences need not be read
         first = first or fact
@@ -571,11 +544,12 @@ def _fact_in(
     lang: str,
     several: bool,
     topic_terms: Sequence[str],
+    counted: tuple[counts.Counted, ...] = (),
 ) -> Fact | None:
     # "Who" is a person when the sentence names one (authors, editors), else the body that acts.
     given = "".join(anchor_terms)
     for k in answering_kinds(kind):
-        spans = _candidates(k, sentence, given)
+        spans = [s for s in _candidates(k, sentence, given) if k != "quantity" or counts.counts_the_thing(sentence, s[0], counted)]
         if not spans:
             continue
         anchors = [m.start() for t in (*anchor_terms, *topic_terms) if t for m in re.finditer(re.escape(t), sentence)]

@@ -1,0 +1,34 @@
+"""What a count counts (answering/counts.py): a "how many X" question is answered by a count of X."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.counts import asked_counts, counts_the_thing
+from assistant.answering.facts import find_fact
+
+P50 = "对来自 100 多个国家及超国家法院的将近 1,500 项关于贩运人口方面的法院裁决进行了分析。"
+P38 = "蓝心运动成立于 2010 年，到目前为止，已有 18 个国家参与这一运动。"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "short"),
+    [
+        ("How many countries do the court decisions come from?", "en", "over 100"),
+        ("How many court decisions does the database hold?", "en", "nearly 1,500"),
+        ("贩运人口判例法数据库分析了多少项法院裁决？", "zh", "将近1,500"),
+        ("¿De cuántos países proceden las sentencias?", "es", "más de 100"),
+    ],
+)
+def test_the_count_of_the_thing_asked_is_the_answer(question, lang, short):
+    fact = find_fact("quantity", [("50", P50)], (), lang, counted=asked_counts(question))
+    assert fact is not None and fact.display == short
+
+
+def test_a_count_of_something_else_is_no_answer():
+    # "18 countries" does not say how many member agencies or articles there are.
+    for question in ("打击人口贩运机构间协调小组有多少个成员机构？", "Сколько статей содержит Типовой закон?"):
+        assert find_fact("quantity", [("38", P38)], (), "zh", counted=asked_counts(question)) is None
+    # A question naming nothing it counts takes any count.
+    assert asked_counts("How many?") == ()
+    assert counts_the_thing(P38, P38.index("18"), ())
