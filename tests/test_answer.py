@@ -342,6 +342,10 @@ def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
     assert not is_followup("What does the paper say about cryptocurrency?")
     assert not is_followup("¿Qué dice el documento sobre las criptomonedas?") and not is_followup("关于加密货币，文件怎么说？")
     assert is_followup("What does the paper say about it?") and is_followup("¿Qué dice sobre eso?")
+    # Long, but pointing back with "that meeting", "esa campaña", "那次会议".
+    assert is_followup("What did it identify at that meeting as a key area for State intervention?")
+    assert is_followup("¿Qué países se han sumado a esa campaña desde su creación?") and is_followup("那次会议通过了哪些关于预防的建议？")
+    assert not is_followup("What measures should States take to ensure that victims are protected?")
 
 
 def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5_assistant):
@@ -472,3 +476,23 @@ def test_a_question_reaches_a_note_in_another_language_through_the_glossary_term
     assert "征聘" in tokens and "recruitment" in tokens and "fees" in tokens  # the paper's and the note's words
     assert bridged_tokens(analysis, ["zh"]) == analysis.tokens  # one language: nothing added
     assert "recruitment" in bridged_tokens(analyse("征聘费应该由谁承担？", "zh"), ["zh", "en"])
+
+
+def test_a_meeting_named_by_its_ordinal_lifts_the_paragraph_about_it():
+    from assistant.answering.extractive import asked_meetings, lift_meeting_holders
+    from assistant.answering.question import analyse
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("17", "2015 年，工作组第六次会议讨论了征聘机构的问题：", None),
+        ("17(a)", "促进直接招聘移民工人；", "17"),
+        ("18", "2018 年，工作组第八次会议建议各国应：", None),
+    )
+    ctx = _context(units)
+    assert asked_meetings(analyse("What did the sixth meeting recommend?", "en")) == ("第六次",)
+    assert asked_meetings(analyse("¿Qué recomendó en su sexta reunión?", "es")) == ("第六次",)
+    # A follow-up that names none takes its topic's.
+    assert asked_meetings(analyse("What did it identify at that meeting?", "en", ["¿Cuándo fue la sexta reunión?"])) == ("第六次",)
+    passages = (Passage(units["18"], 1.0), Passage(units["17(a)"], 0.95), Passage(units["17"], 0.92))
+    lifted = lift_meeting_holders(passages, ("第六次",), ctx, 0.1)
+    assert [p.unit_id for p in lifted] == ["17(a)", "17", "18"]

@@ -35,8 +35,8 @@ from assistant.answering.facts import (
     joined,
     states,
 )
+from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.question import QuestionAnalysis
-from assistant.answering.refusal import meeting_ordinals
 from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
 from assistant.core.records import Unit
@@ -206,6 +206,26 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
         return -weight if p.unit.kind == "header" else 0.0
 
     return rescored(passages, lift)
+
+
+def asked_meetings(analysis: QuestionAnalysis) -> tuple[str, ...]:
+    """The meetings a question names by ordinal, as the paper writes them ("第六次"); a follow-up's
+    from its topic when it names none ("What did it identify at that meeting…?")."""
+    found = meeting_ordinals(analysis.text) or (meeting_ordinals(analysis.lexical_extra) if analysis.is_followup else [])
+    return tuple(dict.fromkeys(found))
+
+
+def lift_meeting_holders(passages: Sequence[Passage], meetings: Sequence[str], ctx: UnitContext, weight: float) -> tuple[Passage, ...]:
+    """The passages with ``weight`` added to those that, in the unit or its lead-in, name a meeting the
+    question names by ordinal: "What did the sixth meeting recommend?" is para. 17 (第六次会议), which
+    the words "sixth meeting" cannot reach lexically and e5 does not tell from para. 18 (第八次)."""
+
+    def names(p: Passage) -> bool:
+        lead_in = ctx.parent(p.unit)
+        text = p.unit.text + (lead_in.text if lead_in is not None else "")
+        return any(f"{m}会议" in re.sub(r"\s+", "", text) for m in meetings)
+
+    return rescored(passages, lambda p: weight if names(p) else 0.0)
 
 
 # What a UN document's title block is there to state: its meeting's dates and city, its symbols;

@@ -115,7 +115,7 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué ciudad|dónde (?:se celebra|se celebró|se celebrará|tiene lugar|se reúne|se publicó|se firmó|se aprobó)|"
         r"в каком городе|какой город|где (?:проходит|пройдет|состоится|проводится|состоялось|проходило)|"
         r"где\b[^?]{0,80}\b(?:опубликован|подписан|принят)|"
-        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|تعقد|نُشر|نشر|وُقع|اعتُمد)|"
+        r"أي مدينة|أين (?:يعقد|يُعقد|ستعقد|عقد|عُقد|تعقد|تُعقد|نُشر|نشر|وُقع|اعتُمد)|"
         # "Where?" alone, a follow-up to "when": the place of what was just asked about.
         r"^\W*(?:and |et |y |и |а |و)?(?:where|où|dónde|где|أين|在哪里?|在哪儿|哪里)\W*$",
         re.IGNORECASE)),

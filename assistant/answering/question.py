@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.facts import FactKind, asked_kind, asks_for_several, country_forms
+from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical
@@ -82,6 +83,11 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
     # Campaign?", "Qui la coordonne ?" must still find 蓝心运动 lexically.
     for context in (resolved.lexical_extra, *glossary.expand(resolved.lexical_extra)):
         tokens.extend(tokenize(context))
+    # "the sixth meeting", "sexta reunión": the paper's 第六次会议, which BM25 cannot reach from the words.
+    for source in (text, resolved.lexical_extra):
+        if not has_han(source):
+            for ordinal in meeting_ordinals(source):
+                tokens.extend(tokenize(f"{ordinal}会议"))
     own_chinese = [t for t in tokenize(simplify(text)) if len(t) >= 2 and t not in STOPWORDS and has_han(t)]
     terms = tuple(dict.fromkeys([*expansions, *own_chinese]))
     return QuestionAnalysis(

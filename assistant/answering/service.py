@@ -23,9 +23,11 @@ from assistant.answering.extractive import (
     Draft,
     UnitContext,
     answer_units,
+    asked_meetings,
     choose_sentences,
     cite_fact_notes,
     lift_fact_holders,
+    lift_meeting_holders,
     locate_fact,
     names_its_meeting,
     own_statement,
@@ -351,7 +353,7 @@ class Assistant:
             topic = self._topic_unit(analysis, doc, section)
             # A follow-up's answer may sit a little lower than k in its own ranking and be lifted
             # by its topic; a fact question's by holding the kind of fact asked.
-            lifted = topic is not None or (analysis.fact_kind is not None and self.fact_weight > 0)
+            lifted = self.fact_weight > 0 and (topic is not None or analysis.fact_kind is not None or bool(asked_meetings(analysis)))
             pool = max(k, LIFTED_POOL) if lifted else k
             tokens = bridged_tokens(analysis, self._doc_langs.values())
             result = self.searcher.search(analysis.search_text, pool, doc=doc, section=section, tokens=tokens)
@@ -398,16 +400,19 @@ class Assistant:
         found = self.searcher.search(analysis.lexical_extra, 1, doc=doc, section=section).passages
         return found[0].unit if found else None
 
-    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None) -> Answer:
-        lang = analysis.lang
-        if not result.passages:
-            return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
+    def _reordered(
+        self, analysis: QuestionAnalysis, result: SearchResult, topic: Unit | None, given: str
+    ) -> tuple[tuple[Passage, ...], Unit | None]:
+        """The passages reordered by their best sentence, the follow-up's topic, the meeting and the
+        kind of fact asked; with the title block or opening paragraph that states the fact, if any."""
         passages = result.passages
         if result.query_vector is not None and self.rerank_weight:
             passages = self.sentences.rerank(passages, result.query_vector, self.rerank_weight)
         if topic is not None:
             passages = near_topic(passages, topic, self.topic_weight, own_terms(analysis))
-        given = "".join(analysis.anchors)  # what the question names is not its answer
+        meetings = asked_meetings(analysis)
+        if meetings and self.fact_weight:
+            passages = lift_meeting_holders(passages, meetings, self.unit_context, self.fact_weight)
         block = None
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
@@ -417,6 +422,14 @@ class Assistant:
                 block = own_statement(analysis.fact_kind, given, self._units.get((doc_id, "header")), opening)
             if block is not None:
                 passages = title_block_first(passages, block)
+        return tuple(passages), block
+
+    def _from_passages(self, question: str, analysis: QuestionAnalysis, result: SearchResult, k: int, topic: Unit | None = None) -> Answer:
+        lang = analysis.lang
+        if not result.passages:
+            return Answer(question, lang, refusal_text(lang, ()), (), (), True, refusal_reason="nothing was retrieved")
+        given = "".join(analysis.anchors)  # what the question names is not its answer
+        passages, block = self._reordered(analysis, result, topic, given)
         result = replace(result, passages=passages[:k])
         draft = Draft()
         tokens = set(result.query_tokens)

@@ -55,6 +55,18 @@ _SELF_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 
+# "That meeting", "esa campaña", "в том докладе", "ذلك الاجتماع", "那次会议": a distal demonstrative before
+# a noun points at something said earlier, however long the question ("What did it identify at that
+# meeting as a key area for State intervention?"). "This meeting" may be the document's own.
+_POINTS_BACK = re.compile(
+    r"\b(?:that|those) (?:meeting|session|campaign|initiative|report|year|paper|document|resolution|database|law|"
+    r"protocol|convention|group|day|congress|declaration|guide|handbook|publication|recommendation)s?\b|"
+    r"\b(?:esa|ese|esos|esas|aquel|aquella|aquellos|aquellas) [^\W\d_]{3,}|"
+    r"\b(?:том|той|тот|тех|того|тому) [^\W\d_]{4,}|"
+    r"(?:^|\s)(?:ذلك|تلك) ال[^\W\d_]{2,}|"
+    r"那[次个项份届]|该(?:会议|运动|倡议|机构|文件|报告|数据库|决议|指南|小组|活动)",
+    re.IGNORECASE,
+)
 ANAPHORA_MAX_TOKENS = 6
 # "What does the paper say about cryptocurrency?": what comes after "about" is the question's
 # own topic, even when the glossary does not know it; "about it", "sobre eso", "关于这个" point back.
@@ -81,7 +93,7 @@ def is_followup(question: str) -> bool:
     own = _SELF_REFERENCE.search(question)
     if marker and own and own.start() <= marker.start(1) < own.end():
         marker = None
-    if marker or _ENDINGS.search(question):
+    if marker or _ENDINGS.search(question) or _POINTS_BACK.search(question):
         return True
     n_tokens = len(tokenize(question))
     if n_tokens > max(ANAPHORA_MAX_TOKENS, BARE_MAX_TOKENS, FOLLOWUP_MAX_TOKENS):
