@@ -18,6 +18,8 @@ P38 = "蓝心运动成立于 2010 年，到目前为止，已有 18 个国家参
         ("How many court decisions does the database hold?", "en", "nearly 1,500"),
         ("贩运人口判例法数据库分析了多少项法院裁决？", "zh", "将近1,500"),
         ("¿De cuántos países proceden las sentencias?", "es", "más de 100"),
+        ("What is the number of countries the decisions come from?", "en", "over 100"),
+        ("كم عدد البلدان التي جاءت منها الأحكام؟", "ar", "أكثر من 100"),
     ],
 )
 def test_the_count_of_the_thing_asked_is_the_answer(question, lang, short):

@@ -51,6 +51,9 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("На каком совещании Рабочая группа рекомендовала провести самооценку?", "ordinal"),
         ("ما الهيئة التي اعتمدت مبادئ منع الجريمة التوجيهية؟", "organisation"),
         ("Под каким условным обозначением вышел доклад?", "symbol"),
+        ("What is the number of countries in the Blue Heart Campaign?", "quantity"),
+        ("Which States have joined the campaign?", "country"),
+        ("¿Qué entidad coordina la campaña?", "organisation"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question, kind):

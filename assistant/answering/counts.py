@@ -56,7 +56,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 COUNTED: tuple[Counted, ...] = (
     Counted(
-        _words(r"国家|\bcountr|\bstates?\b|\bpays\b|\bÉtats\b|\bpaíses\b|\bEstados\b|\bстран|\bгосударств|\bبلد|\bدول"),
+        _words(r"国家|\bcountr|\bstates?\b|\bpays\b|\bÉtats\b|\bpaíses\b|\bEstados\b|\bстран|\bгосударств|(?<!\w)(?:ال)?(?:بلد|دول)(?!ي)"),
         _words(r"^[^，。；]{0,20}?(?:国家|国|会员国|缔约国)|^\W*(?:countr|states|pays|États|países|Estados|стран|государств|بلد|دول)"),
     ),
     Counted(
@@ -90,7 +90,8 @@ COUNTED: tuple[Counted, ...] = (
 # "How many" and the words right after it: the thing counted ("How many countries do the court
 # decisions come from?" counts countries, not decisions).
 _HOW_MANY = re.compile(
-    r"(?:多少|几)(.{0,8})|\b(?:how many|combien d[e']|cu[áa]nt[oa]s|сколько|كم(?: عدد)?)\s*((?:\S+\s*){0,3})",
+    r"(?:多少|几)(.{0,8})|(?:\b(?:how many|combien d[e']|cu[áa]nt[oa]s|сколько|number of|nombre d[e']|número de|"
+    r"количеств\w*|числ[оа])|كم(?: عدد)?|عدد)\s*((?:\S+\s*){0,3})",
     re.IGNORECASE,
 )
 

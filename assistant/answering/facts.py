@@ -80,6 +80,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"(?<!号是)(?<!号)多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
         # How long, what amount: a number answers these too.
         r"多长|多久|多大|how long|what amount|quel(?:le)? (?:montant|durée)|"
+        # "What is the number of …", "le nombre de", "каково количество", "ما عدد".
+        r"\bwhat(?: is|'s) the number of\b|\bquel est le nombre\b|\bcuál es el número de\b|"
+        r"каково (?:число|количество)|какое количество|ما (?:هو )?عدد|"
         r"qué (?:cantidad|monto)|"
         r"какова (?:сумма|продолжительность)|каков (?:размер|объ[её]м|срок)|"
         r"как долго|ما مقدار|ما حجم|ما مدة",
@@ -104,7 +107,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"哪一?个?国家|哪些国家|哪国|哪一国|which country|what country|which countries|quel pays|quels pays|"
         r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|"
         r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
-        r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة",
+        r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة|"
+        r"\bwhich states?\b|\bquels? États?\b|\bqué Estados?\b|\bкакое государство|\bкакие государства",
         re.IGNORECASE)),
     # A city, or where a meeting is held; a bare "where" often asks which paragraph, so it is not enough.
     ("place", re.compile(
@@ -131,7 +135,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("organisation", re.compile(
         r"(?:哪一?个?|哪些)(?:机构|组织|部门)|由谁|which organi[sz]ation|what organi[sz]ation|which bod(?:y|ies)|"
         r"which agenc(?:y|ies)|which office|what bod(?:y|ies)|which organs?|quelle organisation|quel organisme|quel bureau|"
-        r"quelle instance|quel organe|qué organización|qué organismo|qué órgano|qué oficina|"
+        r"quelle instance|quel organe|quelle entité|qué organización|qué organismo|qué órgano|qué entidad|qué oficina|"
+        r"which entit(?:y|ies)|what entit(?:y|ies)|какое учреждение|أي كيان|"
         r"какая организация|какой орган|какая инстанция|какое ведомство|какая структура|"
         r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|(?:ما )?(?:هي )?الهيئة التي|"
         r"哪家|which publisher|quel éditeur|qué editorial",
