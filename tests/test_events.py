@@ -52,3 +52,9 @@ def test_a_resolution_states_who_adopted_it_but_not_when():
     note = "经济及社会理事会第 2002/13 号决议，附件。"
     assert unstated_event("Which body adopted the Guidelines for the Prevention of Crime?", "organisation", note) is None
     assert unstated_event("When were the Guidelines for the Prevention of Crime adopted?", "time", note) == "adopted"
+
+
+def test_other_ways_to_ask_when_something_began_or_was_set_up():
+    p38 = "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了一项西班牙语倡议。"
+    assert unstated_event("When did the Spanish-language initiative begin?", "time", p38) is None
+    assert unstated_event("When was the coordination group set up?", "year", P37) == "established"

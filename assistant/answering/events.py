@@ -55,9 +55,10 @@ EVENTS: tuple[Event, ...] = (
         "launched",
         _words(
             r"发起|启动|推出|发动|\blaunch|\blanc[ée]|\blancer|\blanz[óa]|\blanzamiento|puso en marcha|"
-            r"\bзапуст|\bзапуск|\bначал[аио]?\b|أطلق|إطلاق|\bstart(?:ed)?\b|\binitiat"
+            r"\bзапуст|\bзапуск|\bначал[аио]?\b|أطلق|إطلاق|\bstart(?:ed)?\b|\binitiat|\bbeg[ai]n\b|\bbegun\b|\bcommenc|"
+            r"\binaugur|\bcomenz|\bdébut|بدأ"
         ),
-        _words(r"发起|启动|推出|发动|成立|开展|\blaunch|\blanc|\blanz|\bзапуст|أطلق|إطلاق|\bstart|\binitiat"),
+        _words(r"发起|启动|推出|发动|成立|开展|开始|\blaunch|\blanc|\blanz|\bзапуст|أطلق|إطلاق|\bstart|\bbeg[ai]n|\binitiat"),
     ),
     Event(
         "published",
@@ -76,7 +77,8 @@ EVENTS: tuple[Event, ...] = (
         "established",
         _words(
             r"设立|成立|建立|创建|创立|\bestablished\b|\bfounded\b|\bcreated\b|\bcréée?\b|\bcréation\b|\bse creó|"
-            r"\bcread[oa]\b|\bfundad[oa]\b|\bсоздан|\bучрежден|\bоснован|أنشئ|أُنشئ|إنشاء|تأسس|تأسيس"
+            r"\bcread[oa]\b|\bfundad[oa]\b|\bestablecid[oa]\b|\bset up\b|\bmise? en place\b|\bсоздан|\bучрежден|\bоснован|"
+            r"أنشئ|أُنشئ|إنشاء|تأسس|تأسيس"
         ),
         _words(
             r"设立|成立|建立|创建|创立|发起|启动|推出|\bestablish|\bfound|\bcreat|\bcréé|\bcre[óa]|\bestablec|\bсозда|\bучрежд|"
