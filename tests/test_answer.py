@@ -428,6 +428,10 @@ def test_a_follow_up_naming_another_term_swaps_it_in():
     assert own_terms(analyse("And the Legislative Guide?", "en", history)) == ("立法指南",)
     assert own_terms(analyse("那立法指南呢？", "zh", history)) == ("立法指南",)
     assert own_terms(analyse("When?", "en", history)) == ()  # nothing swapped in
+    # It asks the earlier question of what it swaps in; asking something else of it ("the theme") does not.
+    assert analyse("And the Legislative Guide?", "en", history).fact_kind == "time"
+    assert analyse("那立法指南呢？", "zh", history).fact_kind == "time"
+    assert analyse("那2018年的主题呢？", "zh", ["世界打击贩运人口行为日是哪一天？"]).fact_kind is None
 
     def unit(uid, text):
         return Unit(doc_id="d", unit_id=uid, kind="paragraph", text=text, section=("Tools",), order=int(uid))

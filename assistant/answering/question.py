@@ -15,7 +15,7 @@ from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical
-from assistant.retrieval.conversation import resolve, speaks_of_itself
+from assistant.retrieval.conversation import ResolvedQuery, is_elliptical, resolve, speaks_of_itself
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
 
 
@@ -98,7 +98,7 @@ def analyse(text: str, lang: str, history: Sequence[str] = ()) -> QuestionAnalys
         is_followup=resolved.is_followup,
         tokens=tuple(tokens),
         terms=terms,
-        fact_kind=asked_kind(text),
+        fact_kind=_kind_asked(text, resolved, own_chinese),
         reference=find_reference(text),
         words=tuple(dict.fromkeys(own_chinese)),
         names=named_things(text),
@@ -114,12 +114,27 @@ def _outermost(terms: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in terms if not any(t != other and t in other for other in terms))
 
 
+def _paper_terms(text: str) -> tuple[str, ...]:
+    """The paper's terms the text names, in Chinese, the outermost ones."""
+    if has_han(text):
+        simplified = simplify(text)
+        return _outermost([t for t in glossary.chinese_terms() if t in simplified])
+    return _outermost(glossary.expand(text))
+
+
+def _kind_asked(text: str, resolved: ResolvedQuery, own_chinese: Sequence[str]) -> FactKind | None:
+    """The kind of fact asked. A follow-up that only swaps in another thing ("And the Legislative Guide?",
+    "那立法指南呢？", "What about Ecuador?") asks its topic's kind of it; one that names something else to
+    ask of it ("那2018年的主题呢？": a theme) does not."""
+    kind = asked_kind(text)
+    if kind is not None or not (resolved.is_followup and is_elliptical(text)):
+        return kind
+    swapped = [*_paper_terms(text), *named_things(text)]
+    other = [w for w in own_chinese if not any(w in t for t in swapped)]
+    return asked_kind(resolved.lexical_extra) if swapped and not other else None
+
+
 def own_terms(analysis: QuestionAnalysis) -> tuple[str, ...]:
     """The paper's terms (in Chinese) a follow-up names that its topic did not: what it swaps in
     ("And the Legislative Guide?", "那立法指南呢？" after a question on the Model Law)."""
-    if has_han(analysis.text):
-        text = simplify(analysis.text)
-        named = [t for t in glossary.chinese_terms() if t in text]
-    else:
-        named = glossary.expand(analysis.text)
-    return tuple(t for t in _outermost(named) if not any(t in old or old in t for old in analysis.topic_terms))
+    return tuple(t for t in _paper_terms(analysis.text) if not any(t in old or old in t for old in analysis.topic_terms))

@@ -115,6 +115,25 @@ def speaks_of_itself(question: str) -> bool:
     return bool(_SELF_REFERENCE.search(simplify(question)))
 
 
+# "And the Legislative Guide?", "那立法指南呢？", "¿Y Ecuador?": a follow-up that only names a new
+# topic, with no question word of its own, asks the earlier question again of it.
+_ELLIPTICAL = re.compile(
+    r"^\W*(?:and|what about|how about|et|et pour|qu'en est-il d[eu']|y|¿y|и|а|а как же|و|وماذا عن|那|那么)(?:\s|$)|^那|呢\W*$",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|which|who|whom|when|where|how|why|quel(?:le)?s?|qui|quoi|quand|où|comment|pourquoi|combien|qué|quién|cuándo|"
+    r"dónde|cómo|cuánt[oa]s?|cuál(?:es)?|что|кто|когда|где|как|какой|какая|какие|сколько|почему)\b|"
+    r"(?:^|\s)(?:ما|ماذا|من|متى|أين|كيف|كم|لماذا|هل)(?:\s|$)|什么|谁|哪|何|几|多少|怎么|如何|为什么|是否",
+    re.IGNORECASE,
+)
+
+
+def is_elliptical(question: str) -> bool:
+    """Whether a follow-up only names a new topic ("And the Legislative Guide?"): it asks the earlier question of it."""
+    return bool(_ELLIPTICAL.search(question)) and not _QUESTION_WORD.search(_ELLIPTICAL.sub(" ", question, count=1))
+
+
 def names_a_topic(question: str) -> bool:
     """Whether the question names one of the paper's terms (in any language), a proper name, or
     the document itself ("这次会议在哪个城市举行？" is not about the last answer's topic)."""
@@ -167,8 +186,8 @@ def swap_numbers(topic: str, followup: str) -> str | None:
 
 
 def near_topic(passages: Sequence[Passage], topic: Unit, weight: float, named: Sequence[str] = ()) -> tuple[Passage, ...]:
-    """Reorder a follow-up's passages, favouring those in the section its topic was answered from,
-    and those that name what the follow-up itself names of the paper's terms (``named``, in Chinese).
+    """Reorder a follow-up's passages, favouring those in the section its topic was answered from, or,
+    when the follow-up names other terms of the paper's (``named``, in Chinese), those that name them.
 
     "What accompanies each of its provisions?" after a question on the Model Law asks about
     the Model Law's section, not about provisions anywhere: a follow-up stays with its
@@ -178,8 +197,8 @@ def near_topic(passages: Sequence[Passage], topic: Unit, weight: float, named: S
     """
 
     def extra(p: Passage) -> float:
-        same_section = (p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section)
-        text = re.sub(r"\s+", "", p.unit.text)
-        return weight * (same_section + bool(named and all(term in text for term in named)))
+        if named:  # it leaves its topic for what it names
+            return weight * all(term in re.sub(r"\s+", "", p.unit.text) for term in named)
+        return weight * ((p.unit.doc_id, p.unit.section) == (topic.doc_id, topic.section))
 
     return rescored(passages, extra)
