@@ -439,8 +439,15 @@ def render(lang: str, citations: Sequence[Citation], short: str | None, intro: s
     return "\n".join(lines)
 
 
-def refusal_text(lang: str, passages: Sequence[Passage]) -> str:
+def refusal_text(lang: str, passages: Sequence[Passage], note: tuple[str, dict[str, str]] | None = None) -> str:
+    """"The documents do not say", why when a rule decided (``note``: "The documents never mention 2020",
+    "para. 37 gives this kind of fact for another event"), and the closest paragraphs."""
     lines = [i18n.text("refusal", lang)]
+    if note is not None:
+        key, values = note
+        label = i18n.cite_label(passages[0].unit_id, lang) if passages else ""
+        why = i18n.text(key, lang, **{"label": label, **values})
+        lines.append(why[:1].upper() + why[1:])  # "Para. 37 gives …"
     if passages:
         lines.append(i18n.text("closest", lang))
         lines.extend(f"- {i18n.cite_label(p.unit_id, lang)}" for p in passages[:3])

@@ -249,6 +249,8 @@ class AnswerabilityModel:
 class Decision:
     reason: str | None  # why the documents do not answer; None: they do
     signals: dict[str, float]  # the model's inputs (and its probability), kept for the record
+    # The reader's reason, when a rule refused: a string key (assistant/data/strings.toml) and its fields.
+    note: tuple[str, dict[str, str]] | None = None
 
 
 def decide(
@@ -258,7 +260,8 @@ def decide(
     missing = missing_salient_terms(analysis.text, corpus_text)
     signals["missing_salient"] = float(len(missing))
     if missing:
-        return Decision(f"the documents never mention {', '.join(missing)}", signals)
+        terms = ", ".join(missing)
+        return Decision(f"the documents never mention {terms}", signals, ("why_missing", {"terms": terms}))
     if evidence.from_title_block:
         # "When is this meeting?" read from the document's own title block is answerable by
         # construction, as a direct reference is: the question says where the answer is.
@@ -270,7 +273,7 @@ def decide(
         kind = analysis.fact_kind or "fact"
         article = "an" if kind[0] in "aeiou" else "a"
         reason = f"the closest sentence gives {article} {kind}, but does not say that anything was {evidence.unstated_event}"
-        return Decision(reason, signals)
+        return Decision(reason, signals, ("why_event", {}))
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)

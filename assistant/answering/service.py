@@ -480,7 +480,7 @@ class Assistant:
             return Answer(
                 question,
                 lang,
-                refusal_text(lang, result.passages),
+                refusal_text(lang, result.passages, decision.note),
                 (),
                 result.passages,
                 True,
