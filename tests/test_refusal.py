@@ -83,11 +83,12 @@ def test_a_refusal_by_a_rule_tells_the_reader_why_in_their_language():
     from assistant.retrieval.searcher import Passage
 
     p37 = Passage(Unit(doc_id="d", unit_id="37", kind="paragraph", text="…", section=("s",), order=1), 0.9)
-    assert refusal_text("en", (p37,), ("why_event", {})).splitlines()[:2] == [
+    assert refusal_text("en", (p37,), ("why_event", {"unit": "37"})).splitlines()[:2] == [
         "The documents do not say.",
         "Para. 37 gives this kind of fact for another event, not for the one asked about.",
     ]
-    assert "第37段给出的是另一事件的信息" in refusal_text("zh", (p37,), ("why_event", {}))
+    assert "第37段给出的是另一事件的信息" in refusal_text("zh", (p37,), ("why_event", {"unit": "37"}))
+    assert "Footnote 1 gives" in refusal_text("en", (p37,), ("why_event", {"unit": "fn1"}))
     assert "The documents never mention 2020." in refusal_text("en", (p37,), ("why_missing", {"terms": "2020"}))
     # The model's refusal has no line of its own: "the evidence is too weak" is no reason a reader can check.
     assert refusal_text("en", (p37,)).splitlines()[1].startswith("Closest paragraphs")

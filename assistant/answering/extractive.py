@@ -440,13 +440,14 @@ def render(lang: str, citations: Sequence[Citation], short: str | None, intro: s
 
 
 def refusal_text(lang: str, passages: Sequence[Passage], note: tuple[str, dict[str, str]] | None = None) -> str:
-    """"The documents do not say", why when a rule decided (``note``: "The documents never mention 2020",
-    "para. 37 gives this kind of fact for another event"), and the closest paragraphs."""
+    """"The documents do not say", why when a rule decided (``note``: a string key and its fields, "unit"
+    for the paragraph it speaks of: "The documents never mention 2020", "Para. 37 gives this kind of fact
+    for another event"), and the closest paragraphs."""
     lines = [i18n.text("refusal", lang)]
     if note is not None:
         key, values = note
-        label = i18n.cite_label(passages[0].unit_id, lang) if passages else ""
-        why = i18n.text(key, lang, **{"label": label, **values})
+        unit = values.get("unit") or (passages[0].unit_id if passages else "")
+        why = i18n.text(key, lang, **{**values, "label": i18n.cite_label(unit, lang) if unit else ""})
         lines.append(why[:1].upper() + why[1:])  # "Para. 37 gives …"
     if passages:
         lines.append(i18n.text("closest", lang))

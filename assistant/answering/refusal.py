@@ -118,6 +118,7 @@ class Evidence:
     from_title_block: bool = False  # a fact of this meeting or paper, read from its own title block
     fact_checkable: bool = True  # whether the top unit lacking the fact means it is not stated (facts.absence_tells)
     unstated_event: str | None = None  # asked when/where/who of an event its fact's sentence does not name (events.py)
+    fact_unit: str | None = None  # the unit the fact was read from
 
 
 #: A passage counts as agreed on when both retrievers rank it this high.
@@ -273,7 +274,7 @@ def decide(
         kind = analysis.fact_kind or "fact"
         article = "an" if kind[0] in "aeiou" else "a"
         reason = f"the closest sentence gives {article} {kind}, but does not say that anything was {evidence.unstated_event}"
-        return Decision(reason, signals, ("why_event", {}))
+        return Decision(reason, signals, ("why_event", {"unit": evidence.fact_unit or evidence.passages[0].unit_id}))
     if model is None:
         return Decision(None, signals)
     p = signals["answerability"] = model.probability(signals)

@@ -465,6 +465,7 @@ class Assistant:
         evidence = Evidence(
             passages=result.passages,
             unstated_event=unstated_event(analysis.text, fact.kind, self._fact_sentence(draft, fact)) if fact else None,
+            fact_unit=fact.unit_id if fact else None,
             cross_lingual=self._doc_langs.get(top.doc_id) != lang,
             sentence_top=sentence_top,
             evidence_text=re.sub(
