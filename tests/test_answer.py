@@ -346,6 +346,8 @@ def test_a_short_question_with_a_topic_of_its_own_is_not_a_follow_up():
     assert is_followup("What did it identify at that meeting as a key area for State intervention?")
     assert is_followup("¿Qué países se han sumado a esa campaña desde su creación?") and is_followup("那次会议通过了哪些关于预防的建议？")
     assert not is_followup("What measures should States take to ensure that victims are protected?")
+    # Short, but naming a meeting by its ordinal: a topic of its own.
+    assert not is_followup("第六次会议建议了什么？") and not is_followup("What did the sixth meeting recommend?")
 
 
 def test_a_question_the_paper_does_not_answer_is_refused_mid_conversation_too(e5_assistant):

@@ -35,13 +35,13 @@ from assistant.answering.facts import (
     joined,
     states,
 )
-from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.question import QuestionAnalysis
 from assistant.answering.sentences import UnitSentences, sentences_of
 from assistant.core import i18n
 from assistant.core.records import Unit
 from assistant.retrieval import glossary
 from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.ordinals import meeting_ordinals
 from assistant.retrieval.searcher import Passage, rescored
 
 CitationRole = Literal["evidence", "context"]

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.facts import FactKind, asked_kind, asks_for_several, country_forms
-from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical
 from assistant.retrieval.conversation import ResolvedQuery, is_elliptical, resolve, speaks_of_itself
 from assistant.retrieval.lexical import STOPWORDS, simplify, tokenize
+from assistant.retrieval.ordinals import meeting_ordinals
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from assistant.answering.ordinals import meeting_ordinals
 from assistant.answering.question import QuestionAnalysis
 from assistant.retrieval import glossary
+from assistant.retrieval.ordinals import meeting_ordinals
 from assistant.retrieval.searcher import Passage
 
 FEATURES: tuple[str, ...] = (

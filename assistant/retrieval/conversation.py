@@ -17,6 +17,7 @@ from assistant.core.records import Unit
 from assistant.core.text import has_han
 from assistant.retrieval import glossary
 from assistant.retrieval.lexical import simplify, tag, tokenize
+from assistant.retrieval.ordinals import meeting_ordinals
 from assistant.retrieval.searcher import Passage, rescored
 
 _MARKERS = re.compile(
@@ -137,8 +138,8 @@ def is_elliptical(question: str) -> bool:
 def names_a_topic(question: str) -> bool:
     """Whether the question names one of the paper's terms (in any language), a proper name, or
     the document itself ("这次会议在哪个城市举行？" is not about the last answer's topic)."""
-    if speaks_of_itself(question) or _ABOUT.search(question):
-        return True
+    if speaks_of_itself(question) or _ABOUT.search(question) or meeting_ordinals(question):
+        return True  # "第六次会议建议了什么？" is about the sixth meeting, whatever was asked before
     if has_han(question):
         simplified = simplify(question)
         return any(term in simplified for term in glossary.chinese_terms()) or any(
