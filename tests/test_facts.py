@@ -128,7 +128,7 @@ def test_dates_are_written_with_the_readers_month_names():
     assert shown == {"zh": "7月30日", "en": "30 July", "es": "30 de julio", "ru": "30 июля"}
     # "Which month?" is answered by a month alone, and not by a year.
     assert asked_kind("厄瓜多尔是在哪个月加入蓝心运动的？") == "date"
-    assert find_fact("date", [("h", "会议于 2019 年 9 月在维也纳举行")], [], "fr").display == "septembre"
+    assert find_fact("date", [("h", "会议于 2019 年 9 月在维也纳举行")], [], "fr").display == "septembre 2019"
     assert find_fact("date", [("38", "2019 年，厄瓜多尔成为最新一个加入该运动的国家。")], [], "fr") is None
 
 
@@ -262,8 +262,8 @@ def test_when_is_answered_by_a_day_where_the_text_gives_one_else_by_the_year():
     note = "In 2012 the report noted that the Day has been observed since 2014."
     assert find_fact("since", [("s1", note)], [], "en").display == "2014"
     assert find_fact("time", [("38", P38_FIRST)], [], "fr").display == "2010"  # no day: the year
-    # A month alone does not answer "when": "2017 年 8 月" is answered by its year.
-    assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "2017"
+    # A month with its year and no day answers "when" with both: "2017 年 8 月" is August 2017.
+    assert find_fact("time", [("38", "2017 年 8 月，墨西哥政府发起了运动。")], [], "en").display == "August 2017"
 
 
 def test_when_and_where_asks_for_the_place_too():
@@ -404,4 +404,19 @@ def test_an_approximate_count_stays_approximate_in_every_language():
 )
 def test_a_meeting_ordinal_agrees_with_the_word_for_meeting(lang, short):
     fact = find_fact("ordinal", [("18", "2018 年，工作组第八次会议建议各国应：")], ("工作组",), lang)
+    assert fact is not None and fact.display == short
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "short"),
+    [
+        ("¿En qué mes y año lanzaron México y la UNODC su campaña?", "es", "agosto de 2017"),
+        ("When did Mexico launch it?", "en", "August 2017"),
+        ("Когда это было?", "ru", "август 2017 года"),
+        ("墨西哥是哪一年发起的？", "zh", "2017"),  # a year asked: the year, not its month
+    ],
+)
+def test_a_month_with_its_year_answers_when_and_which_month(question, lang, short):
+    sentence = "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了一项西班牙语倡议。"
+    fact = find_fact(asked_kind(question), [("38", sentence)], ("墨西哥",), lang)
     assert fact is not None and fact.display == short

@@ -24,6 +24,8 @@ MONTHS = {
         "تموز/يوليه|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر"
     ).split("|"),
 }
+# A month with its year and no day ("август 2017 года") takes the nominative, not the genitive of a date.
+_MONTHS_NOMINATIVE_RU = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 MONTH_WORDS = frozenset(m.casefold() for names in MONTHS.values() for m in names)
 _MONTH_NUMBER = {name.casefold(): i for lang in ("en", "fr", "es", "ru") for i, name in enumerate(MONTHS[lang], 1)}
 _MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True))
@@ -35,6 +37,7 @@ _DATE_LATIN = re.compile(
 )
 # "2019 年 9 月 9 日至 11 日": a year that comes with its days is answered with the whole date
 # (a meeting's dates); with a month alone ("2017 年 8 月") it stays the year asked for.
+_MONTH_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*至\s*(\d{1,2})\s*日)?")
 
 
@@ -59,15 +62,19 @@ def _latin_dates(text: str) -> list[tuple[int, str, str | None, int, int]]:
     return found
 
 
-def whole_date(sentence: str, position: int) -> tuple[str, str] | None:
+def whole_date(sentence: str, position: int, month_year: bool = False) -> tuple[str, str] | None:
     """The date with its year around ``position`` (a year or a day found there) as (span, value),
-    the value "year/month/first[/last]"."""
+    the value "year/month/first[/last]"; with ``month_year`` (a question asking when, or which month),
+    a month and year without a day too: "2017 年 8 月" is "year/month"."""
     for m in _FULL_DATE.finditer(sentence):
         if m.start() <= position < m.end():
             return m.group(0), "/".join(str(int(g)) for g in m.groups() if g)
     for start, span, year, month, day in _latin_dates(sentence):
         if year and start <= position < start + len(span):
             return span, f"{year}/{month}/{day}"
+    for m in _MONTH_YEAR.finditer(sentence) if month_year else ():
+        if m.start() <= position < m.end():
+            return m.group(0), f"{m.group(1)}/{int(m.group(2))}"
     return None
 
 
@@ -83,7 +90,14 @@ def day_words(value: str, lang: str) -> str:
 
 
 def date_words(value: str, lang: str) -> str:
-    """A "year/month/first[/last]" date as the reader's language writes dates: "9–11 September 2019"."""
+    """A "year/month/first[/last]" or "year/month" date as the reader's language writes dates:
+    "9–11 September 2019", "August 2017"."""
+    if value.count("/") == 1:
+        year, month = value.split("/")
+        if lang == "zh":
+            return f"{year}年{int(month)}月"
+        name = (_MONTHS_NOMINATIVE_RU if lang == "ru" else MONTHS.get(lang, MONTHS["en"]))[int(month) - 1]
+        return f"{name} de {year}" if lang == "es" else f"{name} {year}" + (" года" if lang == "ru" else "")
     year, month, first, *rest = value.split("/")
     last = rest[0] if rest else None
     if lang == "zh":

@@ -574,7 +574,7 @@ def _fact_in(
                 return Fact(k, span, shown, unit_id, anchored=anchored)
         shown = span.replace(" ", "") if k == "ordinal" and lang == "zh" else _display(k, value, lang)
         if k in ("year", "date", "time", "since"):  # a year or day that comes with the rest of its date
-            whole = dates.whole_date(sentence, position)
+            whole = dates.whole_date(sentence, position, month_year=kind in ("date", "time"))
             if whole is not None:
                 span, shown = whole[0], dates.date_words(whole[1], lang)
         return Fact(k, span, shown, unit_id, year, anchored=anchored)
