@@ -41,7 +41,7 @@ from assistant.evaluation.scoring import ItemResult
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"
 MAX_FALSE_REFUSALS = 0.03
-# The written set and the fresh one (questions written from the paper alone, never tuned on by hand).
+# The written set and the fresh one (written from the paper alone by someone who never saw the system or the set).
 DEFAULT_SETS = ("qa.jsonl", "qa_fresh.jsonl")
 # Signals set when something other than the model decided (refusal.decide).
 RULES = ("missing_salient", "event_unstated", "title_block")
