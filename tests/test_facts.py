@@ -420,3 +420,17 @@ def test_a_month_with_its_year_answers_when_and_which_month(question, lang, shor
     sentence = "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了一项西班牙语倡议。"
     fact = find_fact(asked_kind(question), [("38", sentence)], ("墨西哥",), lang)
     assert fact is not None and fact.display == short
+
+
+@pytest.mark.parametrize(
+    ("lang", "short"),
+    [
+        ("zh", "第十三届联合国预防犯罪和刑事司法大会"),
+        ("en", "13th United Nations Congress on Crime Prevention and Criminal Justice"),
+        ("ru", "13-й Конгресс Организации Объединенных Наций по предупреждению преступности и уголовному правосудию"),
+    ],
+)
+def test_a_body_keeps_the_session_before_its_name(lang, short):
+    sentence = "第十三届联合国预防犯罪和刑事司法大会在 2015 年通过的《多哈宣言》突出了教育的重要性。"
+    fact = find_fact("organisation", [("35", sentence)], ("多哈宣言",), lang)
+    assert fact is not None and fact.display == short

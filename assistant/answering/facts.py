@@ -217,6 +217,8 @@ _ORDINAL_WORD: dict[str | tuple[str, str], str] = {
     "en": "{n}th", "fr": "{n}e", "es": "{n}.º", "ru": "{n}-я", "ar": "{n}",
     ("es", "次"): "{n}.ª", ("ru", "次"): "{n}-е",
 }
+# Before a body's name: the 13th Congress (Конгресс is masculine).
+_BODY_ORDINAL = {"ru": "{n}-й"}
 # Publishers and other bodies printed in full ("斯普林格出版社") that the glossary does not list.
 # A publisher, foundation, institute or university by name: "该倡议的大学部分" (the initiative's university part) is none.
 _BODY = re.compile(f"(?![该这此其])(?:(?!的)[{HAN}]){{2,10}}(?:出版社|基金会|研究所|大学)")
@@ -413,7 +415,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
             start = text.find(zh)
             if start >= 0 and not any(s <= start < s + len(v) for s, v, _ in found):
                 found.append((start, zh, zh))
-        return sorted(found)
+        return sorted(_with_session(text, *body) for body in found)
     if kind == "person":
         return [(m.start(), m.group(0), m.group(0)) for m in _LATIN_NAME.finditer(text)]
     if kind in _ROLES:
@@ -486,10 +488,29 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
             (zh for zh, en in _countries_zh().items() if en == value), value
         )
     if kind == "organisation":
-        return term_in(value, lang)
+        if "|" not in value:
+            return term_in(value, lang)
+        session, session_zh, body = value.split("|")
+        if lang in ("zh", "ar"):  # Arabic puts the ordinal after the name: the name alone
+            return session_zh + body if lang == "zh" else term_in(body, lang)
+        ordinal = _BODY_ORDINAL[lang].format(n=session) if lang in _BODY_ORDINAL else _display("ordinal", session + "届", lang)
+        return f"{ordinal} {term_in(body, lang)}"
     if kind == "place" and lang != "zh":
         return _place_names(lang).get(value, value)
     return value
+
+
+_SESSION = re.compile(r"第([一二三四五六七八九十]+)届\s*$")
+
+
+def _with_session(text: str, start: int, span: str, value: str) -> tuple[int, str, str]:
+    """A body with the session before it: "第十三届联合国预防犯罪和刑事司法大会" is the 13th Crime
+    Congress (value "13|第十三届|联合国预防犯罪和刑事司法大会"), not the Congress in general."""
+    session = _SESSION.search(text[:start])
+    if session is None:
+        return start, span, value
+    number = chinese_numeral(session.group(1))
+    return session.start(), text[session.start() : start + len(span)], f"{number}|{session.group(0).strip()}|{value}"
 
 
 def _nearest(spans: list[tuple[int, str, str]], anchors: Sequence[int], text: str) -> tuple[tuple[int, str, str], bool]:
