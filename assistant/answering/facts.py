@@ -10,7 +10,6 @@ the sentence; when the sentence holds no such span, there is no short answer.
 
 from __future__ import annotations
 
-import gettext
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from functools import cache
 from typing import Literal
 
 from assistant.answering import counts, dates
+from assistant.answering.names import countries_zh, country_name, term_in
 from assistant.answering.references import chinese_numeral
 from assistant.core.text import HAN, has_han
 from assistant.retrieval import glossary
@@ -236,83 +236,6 @@ _RESOLUTION_WORD = {
     "zh": "第{n}号决议", "en": "resolution {n}", "fr": "résolution {n}", "es": "resolución {n}",
     "ru": "резолюция {n}", "ar": "القرار {n}",
 }
-_POSIX_LOCALE = {"zh": "zh_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
-
-
-@cache
-def _countries_zh() -> dict[str, str]:
-    """Chinese country name -> English ISO 3166 name, from pycountry's own translations."""
-    import pycountry
-
-    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
-    names: dict[str, str] = {}
-    for country in pycountry.countries:
-        for name in {country.name, getattr(country, "common_name", country.name)}:
-            local = zh.gettext(name)
-            if local != name and len(local) >= 2:
-                names[local] = country.name
-    return names
-
-
-@cache
-def _country_translator(lang: str) -> gettext.NullTranslations:
-    import pycountry
-
-    locale = _POSIX_LOCALE.get(lang)
-    if locale is None:
-        return gettext.NullTranslations()
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
-
-
-def countries_named(word: str, lang: str) -> list[str]:
-    """The Chinese names of the countries whose name in ``lang`` contains ``word`` ("Korea" -> 大韩民国, 朝鲜…)."""
-    # Compared by stem: "России" is Россия, "Équateur" is équateur.
-    stem = glossary.fold(word)[:5]
-    if len(stem) < 4:
-        return []
-    return [zh for zh, words in _country_words(lang) if any(w.startswith(stem) for w in words)]
-
-
-@cache
-def _country_words(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each country's Chinese name with the folded words of its name in ``lang``."""
-    return tuple(
-        (zh, tuple(re.findall(r"[^\W_]+", glossary.fold(country_name(english, lang)))))
-        for zh, english in _countries_zh().items()
-    )
-
-
-def chinese_forms(name: str, lang: str) -> frozenset[str]:
-    """How the corpus would write a thing the question names: itself in Chinese, else its
-    glossary or salient-term equivalents and the countries it names ("Équateur" -> 厄瓜多尔)."""
-    if has_han(name):
-        return frozenset({name})
-    folded = glossary.fold(name)
-    return (
-        glossary.terms_of_word(folded, lang)
-        | glossary.terms_of_word(folded, lang, "salient_terms")
-        | frozenset(countries_named(name, lang))
-    )
-
-
-def country_forms(name: str, lang: str) -> frozenset[str]:
-    """The Chinese names of the countries ``name`` names: itself if it is one, else by its words in ``lang``."""
-    if has_han(name):
-        return frozenset({name}) if name in _countries_zh() else frozenset()
-    return frozenset(countries_named(name, lang))
-
-
-def country_name(english_name: str, lang: str) -> str:
-    return _country_translator(lang).gettext(english_name)
-
-
-def term_in(zh: str, lang: str) -> str:
-    """A Chinese term in the reader's language, when the glossary has it; else the term itself."""
-    if lang == "zh":
-        return zh
-    return glossary.preferred_names(lang).get(zh, zh)
-
-
 @cache
 def _organisations() -> tuple[str, ...]:
     return tuple(sorted((zh for zh in glossary.chinese_terms() if zh.endswith(_ORG_ENDINGS)), key=len, reverse=True))
@@ -404,7 +327,7 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         # "西班牙语" is the Spanish language, not Spain.
         return sorted(
             (m.start(), zh, english)
-            for zh, english in _countries_zh().items()
+            for zh, english in countries_zh().items()
             for m in re.finditer(re.escape(zh) + "(?![语文人])", text)
         )
     if kind == "place":
@@ -435,7 +358,7 @@ def _places(text: str) -> list[tuple[int, str, str]]:
         return sorted((m.start(), m.group(0), zh) for zh, pattern in _named_places() for m in pattern.finditer(text))
     found, position = [], 0
     for word, flag in tag(text):
-        if flag == "ns" and len(word) >= 2 and word not in _countries_zh():
+        if flag == "ns" and len(word) >= 2 and word not in countries_zh():
             found.append((position, word, word))
         position += len(word)
     return found
@@ -449,7 +372,7 @@ def _named_places() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
     places = []
     for zh, names in glossary.variants("salient_terms").items():
-        if zh not in _countries_zh() and all(flag == "ns" for _, flag in tag(zh)):
+        if zh not in countries_zh() and all(flag == "ns" for _, flag in tag(zh)):
             latin = sorted((n for n in names if not has_han(n)), key=len, reverse=True)
             if latin:
                 places.append((zh, re.compile(r"\b(?:" + "|".join(map(re.escape, latin)) + r")\b", re.IGNORECASE)))
@@ -485,7 +408,7 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
         return _RESOLUTION_WORD.get(lang, _RESOLUTION_WORD["en"]).format(n=value[4:])
     if kind == "country":
         return country_name(value, lang) if lang != "zh" else next(
-            (zh for zh, en in _countries_zh().items() if en == value), value
+            (zh for zh, en in countries_zh().items() if en == value), value
         )
     if kind == "organisation":
         if "|" not in value:

@@ -10,7 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answering.facts import FactKind, asked_kind, asks_for_several, country_forms
+from assistant.answering.facts import FactKind, asked_kind, asks_for_several
+from assistant.answering.names import country_forms
 from assistant.answering.references import UnitReference, find_reference
 from assistant.core.text import has_han
 from assistant.retrieval import glossary, lexical

@@ -134,7 +134,7 @@ def _folded_corpus(corpus_text: str) -> str:
 
 def _name_in_corpus(name: str, lang: str, corpus_text: str) -> bool:
     """Whether the corpus mentions a thing the question names, through the glossary or country names."""
-    from assistant.answering.facts import chinese_forms
+    from assistant.answering.names import chinese_forms
     from assistant.core.text import has_han
     if not has_han(name) and glossary.fold(name) in _folded_corpus(corpus_text):
         return True  # a Latin name the paper prints
