@@ -41,8 +41,9 @@ from assistant.evaluation.scoring import ItemResult
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "assistant" / "data" / "answerability.json"
 MAX_FALSE_REFUSALS = 0.03
-# The written set and the fresh one (written from the paper alone by someone who never saw the system or the set).
-DEFAULT_SETS = ("qa.jsonl", "qa_fresh.jsonl")
+# The written set, the fresh one (written from the paper alone by someone who never saw the system or the set)
+# and qa_dev2.jsonl (written from the paper and the other sets' format, never run before it was added; all dev).
+DEFAULT_SETS = ("qa.jsonl", "qa_fresh.jsonl", "qa_dev2.jsonl")
 # Signals set when something other than the model decided (refusal.decide).
 RULES = ("missing_salient", "event_unstated", "title_block")
 REGULARISATION = 1.0

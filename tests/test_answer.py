@@ -177,6 +177,18 @@ def test_a_title_block_without_the_fact_gives_way_to_the_paragraph_stating_it():
     assert [p.unit_id for p in lift_fact_holders(passages, "place", "", _context(units), 0.1)] == ["1", "header"]
 
 
+def test_a_title_block_holding_the_fact_is_not_lifted_for_another_event():
+    from dataclasses import replace
+
+    from assistant.answering.extractive import lift_fact_holders
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(("header", "Working Group, Vienna, 9-11 September 2019", None), ("37", "World Day is marked every year.", None))
+    # "Where was the 2019 World Day held?": the title block's city is this meeting's, not the World Day's.
+    passages = (Passage(replace(units["header"], kind="header"), 1.0), Passage(units["37"], 0.95))
+    assert [p.unit_id for p in lift_fact_holders(passages, "place", "", _context(units), 0.1)] == ["37", "header"]
+
+
 def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
     from dataclasses import replace
 
@@ -262,6 +274,23 @@ def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retriev
     assert names_its_meeting("第九次会议在哪个城市召开？", opening)
     assert names_its_meeting("Where will the ninth meeting of the Working Group be held?", opening)
     assert not names_its_meeting("Where was the eighth meeting held?", opening)
+    # The provisional agenda's symbol is in the note the title block carries ("临时议程*").
+    from dataclasses import replace
+
+    from assistant.answering.extractive import UnitContext
+    from assistant.core.records import Unit
+
+    notes = {"fn*": Unit(doc_id="d", unit_id="fn*", kind="footnote", text="CTOC/COP/WG.4/2019/1。", section=(), order=9)}
+    marked = replace(header, footnotes=("fn*",))
+    base = _context(units)
+    ctx = UnitContext(base.parent, base.children, base.doc_lang, notes=lambda u: tuple(notes[f] for f in u.footnotes))
+    assert own_statement("symbol", "", marked, opening, ctx) == notes["fn*"]
+    assert own_statement("symbol", "", marked, opening) is None  # without its notes, the block holds no symbol
+    # Or by the month and year of the title block's dates, in any language.
+    assert names_its_meeting("В каком городе проходит совещание Рабочей группы в сентябре 2019 года?", opening, header)
+    assert names_its_meeting("في أي مدينة يُعقد اجتماع الفريق العامل في أيلول/سبتمبر 2019؟", opening, header)
+    assert not names_its_meeting("Where was the meeting held in July 2019?", opening, header)
+    assert not names_its_meeting("Where was the World Day marked in September 2019?", opening, header)
 
 
 def test_a_quoted_lead_in_brings_its_sub_items(fake_assistant):
@@ -502,3 +531,21 @@ def test_a_meeting_named_by_its_ordinal_lifts_the_paragraph_about_it():
     passages = (Passage(units["18"], 1.0), Passage(units["17(a)"], 0.95), Passage(units["17"], 0.92))
     lifted = lift_meeting_holders(passages, ("第六次",), ctx, 0.1)
     assert [p.unit_id for p in lifted] == ["17(a)", "17", "18"]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Where is the September 2019 meeting held?", [(2019, 9)]),
+        ("В каком городе проходит совещание в сентябре 2019 года?", [(2019, 9)]),
+        ("في أي مدينة يُعقد الاجتماع في أيلول/سبتمبر 2019؟", [(2019, 9)]),
+        ("2019年9月的会议在哪里举行？", [(2019, 9)]),
+        ("La réunion de mai 2018 ?", [(2018, 5)]),
+        ("Maintenant, en 2019 ?", []),  # "mai" only as a word
+        ("Where was it held in 2019?", []),
+    ],
+)
+def test_the_month_and_year_a_question_names(question, named):
+    from assistant.answering.dates import months_named
+
+    assert months_named(question) == named

@@ -34,3 +34,25 @@ def test_a_count_of_something_else_is_no_answer():
     # A question naming nothing it counts takes any count.
     assert asked_counts("How many?") == ()
     assert counts_the_thing(P38, P38.index("18"), ())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Pendant combien de temps la campagne s'est-elle déroulée ?",
+        "¿Cuánto tiempo duró la campaña?",
+        "该运动持续了多长时间？",
+        "Dans combien de langues le guide existe-t-il ?",
+        "How much funding does the campaign get each year?",
+        "蓝心运动每年有多少资金？",
+    ],
+)
+def test_a_count_of_countries_says_neither_how_long_nor_how_much_nor_in_how_many_languages(question):
+    assert asked_counts(question)
+    assert find_fact("quantity", [("38", P38)], (), "fr", counted=asked_counts(question)) is None
+
+
+def test_a_span_of_time_answers_how_long():
+    note = "The programme runs for 3 years in 12 countries."
+    fact = find_fact("quantity", [("n1", note)], (), "en", counted=asked_counts("How long does the programme run?"))
+    assert fact is not None and fact.span == "3 years"

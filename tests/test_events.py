@@ -58,3 +58,24 @@ def test_other_ways_to_ask_when_something_began_or_was_set_up():
     p38 = "2017 年 8 月，墨西哥政府与毒品和犯罪问题办公室共同发起了一项西班牙语倡议。"
     assert unstated_event("When did the Spanish-language initiative begin?", "time", p38) is None
     assert unstated_event("When was the coordination group set up?", "year", P37) == "established"
+
+
+def test_a_sentence_pointing_back_continues_the_one_stating_the_fact():
+    p17 = "2015 年，工作组第六次会议讨论了征聘机构问题。在这次会议上，工作组通过了以下建议："
+    assert stated_sentence(p17, "2015") == p17
+    assert unstated_event("In what year was this recommendation adopted?", "year", stated_sentence(p17, "2015")) is None
+    assert stated_sentence("蓝心运动成立于 2010 年。另有 18 个国家参与。", "2010") == "蓝心运动成立于 2010 年。"
+
+
+def test_a_body_named_before_a_title_published_it():
+    p47 = "毒品和犯罪问题办公室《刑事司法从业人员打击人口贩运手册》旨在支持执法人员。"
+    assert unstated_event("Which body published the Manual?", "organisation", p47) is None
+    assert unstated_event("When was the Manual published?", "year", "2019 年，该手册旨在支持执法人员。") == "published"
+
+
+def test_an_institution_is_not_a_founding_and_chairing_is_an_event():
+    assert asked_events("Какое учреждение ООН подготовило Принципы?") == ()
+    assert [e.name for e in asked_events("Когда было учреждено Управление?")] == ["established"]
+    p16 = "2013 年，工作组第五次会议建议非政府组织参与预防工作。"
+    assert unstated_event("¿Quién presidió la quinta reunión del Grupo de Trabajo?", "organisation", p16) == "chaired"
+    assert unstated_event("How many countries voted for it?", "quantity", P38) is None  # a count is no event's

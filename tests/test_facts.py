@@ -54,6 +54,9 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("What is the number of countries in the Blue Heart Campaign?", "quantity"),
         ("Which States have joined the campaign?", "country"),
         ("¿Qué entidad coordina la campaña?", "organisation"),
+        # A size or a length asked as such, even where a relative "who"/"qui" follows.
+        ("How large are the fines imposed on employers who break the rules?", "quantity"),
+        ("Quelle est la durée de l'exclusion imposée aux employeurs qui enfreignent la loi ?", "quantity"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question, kind):
@@ -434,3 +437,26 @@ def test_a_body_keeps_the_session_before_its_name(lang, short):
     sentence = "第十三届联合国预防犯罪和刑事司法大会在 2015 年通过的《多哈宣言》突出了教育的重要性。"
     fact = find_fact("organisation", [("35", sentence)], ("多哈宣言",), lang)
     assert fact is not None and fact.display == short
+
+
+def test_a_name_after_its_country_is_a_place_in_it():
+    # jieba tags 巴塞尔 as a person's name; after 瑞士 it is the city of a footnote's imprint.
+    fn2 = "预防科学进展系列专著之一（瑞士巴塞尔，斯普林格出版社，2017 年）。"
+    fact = find_fact("place", [("fn2", fn2)], (), "fr")
+    assert fact is not None and (fact.span, fact.display) == ("巴塞尔", "Bâle")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which social media companies have agreed to coordinate?", "organisation"),
+        ("Quel ministère équatorien a piloté l'adhésion ?", "organisation"),
+        ("¿Qué tribunales aportan sentencias a la base de datos?", "organisation"),
+        ("ما أسماء شركات التجزئة؟", "organisation"),
+        ("哪些公司参与了？", "organisation"),
+        ("Quel ambassadeur de bonne volonté soutient la campagne ?", "person"),
+        ("Which Member State drafted resolution 68/192?", "country"),
+    ],
+)
+def test_a_body_or_a_person_asked_by_its_type(question, kind):
+    assert asked_kind(question) == kind

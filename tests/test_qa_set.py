@@ -330,3 +330,17 @@ def test_chinese_facts_occur_in_source(items, source_nows):
             assert re.sub(r"\s+", "", f) in source_nows, (
                 f"{it['id']}: fact {f!r} not found in the source text"
             )
+
+
+def test_the_second_dev_set_is_dev_only_and_well_formed(source_nows):
+    """evals/qa_dev2.jsonl trains the answerability model with the dev halves: nothing in it is test."""
+    lines = (ROOT / "evals" / "qa_dev2.jsonl").read_text(encoding="utf-8").splitlines()
+    dev2 = [json.loads(line) for line in lines]
+    assert len({it["id"] for it in dev2}) == len(dev2) >= 150
+    assert {it["split"] for it in dev2} == {"dev"}
+    assert {it["kind"] for it in dev2} <= KINDS and {it["lang"] for it in dev2} <= LANGS
+    for it in dev2:
+        assert bool(it["gold"]) != (it["answer_points"] == []), f"{it['id']}: points go with gold"
+    for check in (test_gold_ids_well_formed, test_history, test_xfollowup_switches_language, test_fact_key, test_near_miss_key):
+        check(dev2)
+    test_chinese_points_occur_in_source(dev2, source_nows)

@@ -92,3 +92,22 @@ def test_a_refusal_by_a_rule_tells_the_reader_why_in_their_language():
     assert "The documents never mention 2020." in refusal_text("en", (p37,), ("why_missing", {"terms": "2020"}))
     # The model's refusal has no line of its own: "the evidence is too weak" is no reason a reader can check.
     assert refusal_text("en", (p37,)).splitlines()[1].startswith("Closest paragraphs")
+
+
+def test_a_fact_the_closest_paragraph_lacks_is_told_when_the_model_refuses():
+    from assistant.answering.extractive import refusal_text
+
+    # A model that refuses everything: the decision is the model's, the reason the missing fact.
+    refuse_all = AnswerabilityModel("e", FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), -50.0, 0.5)
+    analysis = analyse("蓝心运动有多少个国家参加？", "zh")
+    decision = decide(analysis, _evidence(["36"], found=False), "蓝心运动已有18个国家参与", refuse_all)
+    assert decision.reason == "the closest paragraph gives no quantity (answerability 0.00 < 0.50)"
+    assert decision.note == ("why_no_fact", {"unit": "36"})
+    p36 = _passage("36", 1.0)
+    assert "Para. 36 is on this topic but does not give what is asked." in refusal_text("en", (p36,), decision.note)
+    # With the fact found, the same refusal has no reason a reader could check.
+    found = decide(analysis, _evidence(["38"]), "蓝心运动已有18个国家参与", refuse_all)
+    assert found.reason is not None and found.reason.startswith("the evidence is too weak") and found.note is None
+    # Who does something, in a text without Chinese, may be a common noun: not checkable, so not missing.
+    who = analyse("Who should train the inspectors?", "en")
+    assert features(who, replace(_evidence(["n1"], found=False), fact_checkable=False))["fact_missing"] == 0.0

@@ -84,13 +84,37 @@ COUNTED: tuple[Counted, ...] = (
         ),
         _words(r"^[^，。；]{0,20}?(?:机构|组织|成员|实体)|^\W*(?:agenc|organi[sz]ations|members|entities|organismes|membres|организаци)"),
     ),
+    Counted(
+        _words(r"语言|语文|语种|\blanguages?\b|\blangues?\b|\bidiomas?\b|\blenguas?\b|\bязык|لغات|لغة"),
+        _words(r"^[^，。；]{0,6}?(?:语言|语文|语种|文字)|^\W*(?:languages|langues|idiomas|lenguas|язык|لغات)"),
+    ),
+    # "How long did the campaign run?": a span of time, which "18 个国家" is not.
+    Counted(
+        _words(
+            r"多长时间|多久|\bhow long\b|\btemps\b|\bdurée|\btiempo\b|\bвремени\b|\bduraci[óo]n|"
+            r"сколько времени|как долго|продолжительн|من الوقت|مدة"
+        ),
+        _words(
+            r"^[^，。；]{0,4}?(?:年|个月|周|星期|天|日|小时)|"
+            r"^\W*(?:years?|months?|weeks?|days?|hours?|ans|mois|semaines|jours|años|meses|semanas|días|лет|год|месяц|недел|дн|سنوات|أشهر|أسابيع|أيام)"
+        ),
+    ),
+    # "How much funding does it get?": a sum of money, which "18 个国家" is not.
+    Counted(
+        _words(
+            r"资金|经费|钱|预算|费用|拨款|\bfund|\bmoney\b|\bbudget|\bcost|\bspen[dt]|\bfinanc|\bargent\b|\bfonds\b|\bco[uû]te|"
+            r"\bdinero\b|\bfondos\b|\bpresupuest|\bcuesta|\bденег\b|\bсредств|\bбюджет|\bстоит|\bфинансир|تمويل|أموال|ميزانية|تكلفة|تكلف"
+        ),
+        _words(r"^[^，。；]{0,6}?(?:美元|欧元|元|英镑)|^\W*(?:dollars|euros|US\$|\$|€|долл|евро|دولار|يورو)"),
+    ),
 )
 
 
 # "How many" and the words right after it: the thing counted ("How many countries do the court
 # decisions come from?" counts countries, not decisions).
 _HOW_MANY = re.compile(
-    r"(?:多少|几)(.{0,8})|(?:\b(?:how many|combien d[e']|cu[áa]nt[oa]s|сколько|number of|nombre d[e']|número de|"
+    r"(?:多少|几)(.{0,8})|(多长时间|多久|\bhow long\b|\bcombien de temps\b|как долго)|"
+    r"(?:\b(?:how many|how much|combien(?: d[e'])?|cu[áa]nt[oa]s?|сколько|number of|nombre d[e']|número de|"
     r"количеств\w*|числ[оа])|كم(?: عدد)?|عدد)\s*((?:\S+\s*){0,3})",
     re.IGNORECASE,
 )
@@ -101,7 +125,7 @@ def asked_counts(question: str) -> tuple[Counted, ...]:
     found = _HOW_MANY.search(question)
     if found is None:
         return ()
-    counted = found.group(1) or found.group(2) or ""
+    counted = found.group(1) or found.group(2) or found.group(3) or ""
     return tuple(c for c in COUNTED if c.asked.search(counted))
 
 

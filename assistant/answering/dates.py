@@ -29,6 +29,20 @@ _MONTHS_NOMINATIVE_RU = "январь февраль март апрель ма�
 MONTH_WORDS = frozenset(m.casefold() for names in MONTHS.values() for m in names)
 _MONTH_NUMBER = {name.casefold(): i for lang in ("en", "fr", "es", "ru") for i, name in enumerate(MONTHS[lang], 1)}
 _MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True))
+# A month as a question names it, in any case form: "September", "septembre", "septiembre",
+# "в сентябре", "أيلول/سبتمبر" or "سبتمبر" alone, "9月".
+_MONTH_STEMS = (
+    r"january|janvier|enero|январ\w*|كانون الثاني|يناير", r"february|février|febrero|феврал\w*|شباط|فبراير",
+    r"march|mars|marzo|март\w*|آذار|مارس", r"april|avril|abril|апрел\w*|نيسان|أبريل", r"may|mai|mayo|ма[йяею]|أيار|مايو",
+    r"june|juin|junio|июн\w*|حزيران|يونيه|يونيو", r"july|juillet|julio|июл\w*|تموز|يوليه|يوليو", r"august|août|agosto|август\w*|آب|أغسطس",
+    r"september|septembre|septiembre|сентябр\w*|أيلول|سبتمبر", r"october|octobre|octubre|октябр\w*|تشرين الأول|أكتوبر",
+    r"november|novembre|noviembre|ноябр\w*|تشرين الثاني|نوفمبر", r"december|décembre|diciembre|декабр\w*|كانون الأول|ديسمبر",
+)
+_MONTH_IN_QUESTION = [re.compile(rf"(?<!\w)(?:{stems})(?!\w)", re.IGNORECASE) for stems in _MONTH_STEMS]
+_HAN_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
 # A day always; the year when given.
 _DATE_LATIN = re.compile(
     rf"(?<!\d)(\d{{1,2}})\s+(?:de\s+)?({_MONTH_NAME})\b(?:,?\s+(?:de\s+)?((?:19|20)\d\d))?"
@@ -107,3 +121,19 @@ def date_words(value: str, lang: str) -> str:
     if lang == "es":
         return f"{span} de {name} de {year}"
     return f"{span} {name} {year}" + (" года" if lang == "ru" else "")
+
+
+def months_named(text: str) -> list[tuple[int, int]]:
+    """(year, month) pairs a question names ("in September 2019", "в сентябре 2019 года",
+    "2019年9月"): each month named with each year named, as a question rarely names more than one."""
+    months = {i for i, pattern in enumerate(_MONTH_IN_QUESTION, 1) if pattern.search(text)}
+    months |= {int(m.group(1)) for m in _HAN_MONTH.finditer(text) if 1 <= int(m.group(1)) <= 12}
+    return [(int(year), month) for year in _YEAR.findall(text) for month in sorted(months)]
+
+
+def title_date(text: str) -> tuple[int, int] | None:
+    """The (year, month) of the first full date in ``text`` (a title block's "2019 年 9 月 9 日至 11 日")."""
+    m = _FULL_DATE.search(text)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    return next(((int(year), month) for _, _, year, month, _ in _latin_dates(text) if year), None)

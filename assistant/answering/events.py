@@ -67,6 +67,8 @@ EVENTS: tuple[Event, ...] = (
             r"نشر|نُشر|أصدر|صدر"
         ),
         _words(r"出版|发布|发表|印发|刊印|公布|编写|编制|\bpublish|\bissued\b|\bpubli|\bопубликова|\bиздан|نشر|أصدر|صدر"),
+        # A body before a title is its author: "毒品和犯罪问题办公室《刑事司法从业人员打击人口贩运手册》".
+        _words(r"《"),
     ),
     Event(
         "in force",
@@ -77,7 +79,8 @@ EVENTS: tuple[Event, ...] = (
         "established",
         _words(
             r"设立|成立|建立|创建|创立|\bestablished\b|\bfounded\b|\bcreated\b|\bcréée?\b|\bcréation\b|\bse creó|"
-            r"\bcread[oa]\b|\bfundad[oa]\b|\bestablecid[oa]\b|\bset up\b|\bmise? en place\b|\bсоздан|\bучрежден|\bоснован|"
+            r"\bcread[oa]\b|\bfundad[oa]\b|\bestablecid[oa]\b|\bset up\b|\bmise? en place\b|"
+            r"\bсоздан|\bучрежд(?:ен[аоы]?|ил[аио]?)\b|\bоснован|"
             r"أنشئ|أُنشئ|إنشاء|تأسس|تأسيس"
         ),
         _words(
@@ -89,6 +92,16 @@ EVENTS: tuple[Event, ...] = (
         "signed",
         _words(r"签署|签订|\bsign(?:ed|ing)?\b|\bsigné|\bfirm[óa]|\bподпис|وقّع|وقع|توقيع"),
         _words(r"签署|签订|\bsign|\bfirm|\bподпис|وق"),
+    ),
+    Event(
+        "chaired",
+        _words(r"主持|担任主席|\bchair(?:ed|s)?\b|\bpresided\b|\bprésid(?:é|ée|ait|ent)\b|\bpresidi[óo]\b|\bpresid(?:ía|ida)\b|\bпредседательств|\bпредседател|ترأس|رئاسة"),
+        _words(r"主持|主席|\bchair|\bpresid|\bprésid|\bпредседател|ترأس|رئاس"),
+    ),
+    Event(
+        "voted on",
+        _words(r"投票|表决|\bvot(?:e|ed|es|ing|é|ée|èrent|aron|ó|ación)\b|\bголосова|\bпроголосова|صوّت|صوت"),
+        _words(r"投票|表决|\bvot|\bголос|صو"),
     ),
     Event(
         "joined",
@@ -108,14 +121,24 @@ def asked_events(question: str) -> tuple[Event, ...]:
     return tuple(e for e in EVENTS if e.asked.search(question))
 
 
+# A sentence that opens by pointing back continues the one before: "2015 年，工作组第六次会议讨论了…。
+# 在这次会议上，工作组通过了以下建议：" says the recommendations were adopted in 2015.
+_CONTINUES = re.compile(
+    r"\s*(?:在(?:这|此|该)|(?:这|此|该)(?:次|届|项|些|一)|at (?:this|that) meeting\b|in (?:this|that)\b)", re.IGNORECASE
+)
+
+
 def stated_sentence(text: str, span: str) -> str:
-    """The sentence of ``text`` that holds ``span`` (all of ``text`` when it does not)."""
+    """The sentence of ``text`` that holds ``span``, with the sentences after it that point back
+    to it (all of ``text`` when it does not hold ``span``)."""
     start = text.find(span)
     if start < 0:
         return text
     ends = [m.end() for m in re.finditer(r"[。！？；]|[.!?;](?:\s|$)", text)]
     begin = max((e for e in ends if e <= start), default=0)
     end = min((e for e in ends if e > start), default=len(text))
+    while end < len(text) and _CONTINUES.match(text, end):
+        end = min((e for e in ends if e > end), default=len(text))
     return text[begin:end]
 
 

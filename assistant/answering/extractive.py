@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.answering.counts import asked_counts
+from assistant.answering.dates import months_named, title_date
 from assistant.answering.facts import (
     LISTABLE,
     Fact,
@@ -199,11 +200,14 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
         return tuple(passages)
 
     def lift(p: Passage) -> float:
+        if p.unit.kind == "header":
+            # A title block answers for its own meeting only (``own_statement``), and one that was
+            # found for the document's name in the question ("Who issued the guidance note on fair
+            # recruitment?") not for what it asks: "Where was the 2019 World Day held?" is not Vienna.
+            return -weight
         if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx):
             return weight
-        # A title block that lacks the fact was found for the document's name in the question
-        # ("Who issued the guidance note on fair recruitment?"), not for what it asks.
-        return -weight if p.unit.kind == "header" else 0.0
+        return 0.0
 
     return rescored(passages, lift)
 
@@ -234,23 +238,38 @@ TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "pla
 OPENING_KINDS: frozenset[FactKind] = frozenset({"ordinal", "organisation", "person", "author"})
 
 
-def own_statement(kind: FactKind, given: str, header: Unit | None, opening: Unit | None) -> Unit | None:
+def own_statement(
+    kind: FactKind, given: str, header: Unit | None, opening: Unit | None, ctx: UnitContext | None = None
+) -> Unit | None:
     """Where a document states a fact of ``kind`` about itself or its meeting: its title block
-    (``header``) or, for the meeting it serves and who prepared it, its ``opening`` paragraph
-    ("本背景文件由秘书处编写，旨在便利…工作组第九次会议开展讨论"); None if neither does."""
-    for unit, kinds in ((header, TITLE_BLOCK_KINDS), (opening, OPENING_KINDS)):
-        if unit is not None and kind in kinds and has_candidate(kind, unit.text, given):
-            return unit
+    (``header``), a note the title block carries (the provisional agenda's symbol, "临时议程*" with
+    its note "CTOC/COP/WG.4/2019/1") or, for the meeting it serves and who prepared it, its
+    ``opening`` paragraph ("本背景文件由秘书处编写，旨在便利…工作组第九次会议开展讨论"); None if none does."""
+    if header is not None and kind in TITLE_BLOCK_KINDS:
+        if has_candidate(kind, header.text, given):
+            return header
+        notes = _notes_holding(header, kind, given, ctx) if ctx is not None else ()
+        if notes:
+            return notes[0]
+    if opening is not None and kind in OPENING_KINDS and has_candidate(kind, opening.text, given):
+        return opening
     return None
 
 
-def names_its_meeting(question: str, opening: Unit | None) -> bool:
-    """Whether the question names, by its ordinal, the meeting the document was written for ("Where is
-    the ninth meeting held?" when the opening paragraph says "工作组第九次会议"): it asks about that meeting."""
-    if opening is None:
-        return False
-    text = re.sub(r"\s+", "", opening.text)
-    return any(f"{ordinal}会议" in text for ordinal in meeting_ordinals(question))
+# A meeting or session, in the words a question uses for one.
+_MEETING = re.compile(r"会议|\bmeeting|\bsession|réunion|reuni[oó]n|sesi[oó]n|совещани|заседани|сесси|اجتماع|الدورة", re.IGNORECASE)
+
+
+def names_its_meeting(question: str, opening: Unit | None, header: Unit | None = None) -> bool:
+    """Whether the question names the meeting the document was written for: by its ordinal ("Where is
+    the ninth meeting held?" when the opening paragraph says "工作组第九次会议"), or by the month and
+    year its title block gives ("the meeting in September 2019"). It asks about that meeting."""
+    if opening is not None:
+        text = re.sub(r"\s+", "", opening.text)
+        if any(f"{ordinal}会议" in text for ordinal in meeting_ordinals(question)):
+            return True
+    held = title_date(header.text) if header is not None else None
+    return held is not None and bool(_MEETING.search(question)) and held in months_named(question)
 
 
 def title_block_first(passages: Sequence[Passage], block: Unit) -> tuple[Passage, ...]:

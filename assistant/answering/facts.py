@@ -79,7 +79,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("quantity", re.compile(
         r"(?<!号是)(?<!号)多少|(?<![第哪])几[个名次项家国种]|how many|how much|combien|cuánt|cuant[oa]s|сколько|كم عدد|كم\b|"
         # How long, what amount: a number answers these too.
-        r"多长|多久|多大|how long|what amount|quel(?:le)? (?:montant|durée)|"
+        r"多长|多久|多大|how long|how large|how big|how high|what amount|quel(?:le)? (?:montant|durée)|"
+        r"quel(?:le)? est (?:le montant|la durée)|cuál es (?:el monto|la duración)|"
         # "What is the number of …", "le nombre de", "каково количество", "ما عدد".
         r"\bwhat(?: is|'s) the number of\b|\bquel est le nombre\b|\bcuál es el número de\b|"
         r"каково (?:число|количество)|какое количество|ما (?:هو )?عدد|"
@@ -94,7 +95,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("symbol", re.compile(
         # "Which resolution …", not "which body adopted resolution 68/192" (a body is asked for).
         r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|"
-        r"\b(?:which|what)\b(?!\s+(?:body|bodies|organi[sz]ations?|organs?|countr(?:y|ies)|states?|year|month|day|meeting|session)\b)"
+        r"\b(?:which|what)\b"
+        r"(?!\s+(?:body|bodies|organi[sz]ations?|organs?|countr(?:y|ies)|(?:member )?states?|year|month|day|meeting|session)\b)"
         r"[^?.]{0,40}\bresolution|"
         r"\bquelle\b(?!\s+(?:organisation|instance|année|réunion|session)\b)[^?.]{0,40}\brésolution|"
         r"\bqué\b(?!\s+(?:órgano|organismo|organización|año|país|reunión)\b)[^?.]{0,40}\bresolución|"
@@ -108,7 +110,9 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"qué país|cuál país|qué países|какая страна|какой стран|какие стран|أي بلد|أي دولة|"
         r"ما (?:هو |هي )?(?:البلد|الدولة|البلدان|الدول)\b|"
         r"哪国政府|哪个政府|which government|what government|quel gouvernement|qué gobierno|какое правительство|أي حكومة|"
-        r"\bwhich states?\b|\bquels? États?\b|\bqué Estados?\b|\bкакое государство|\bкакие государства",
+        r"\bwhich (?:member )?states?\b|\bquels? États?(?: membres?)?\b|\bqué Estados?(?: miembros?)?\b|"
+        r"\bкакое государство|\bкакие государства|"
+        r"أي دولة عضو",
         re.IGNORECASE)),
     # A city, or where a meeting is held; a bare "where" often asks which paragraph, so it is not enough.
     ("place", re.compile(
@@ -139,9 +143,19 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
         r"which entit(?:y|ies)|what entit(?:y|ies)|какое учреждение|أي كيان|"
         r"какая организация|какой орган|какая инстанция|какое ведомство|какая структура|"
         r"أي منظمة|أي جهة|أي هيئة|أي مكتب|ما هي الجهة|ما الجهة|الجهة التي|(?:ما )?(?:هي )?الهيئة التي|"
-        r"哪家|which publisher|quel éditeur|qué editorial",
+        r"哪家|which publisher|quel éditeur|qué editorial|"
+        # Bodies by their type: "Which social media companies …", "Quel ministère équatorien …".
+        r"哪些?(?:公司|企业|法院|部委|大学|非政府组织)|哪个部|"
+        r"\bwhich (?:\w+ ){0,2}(?:compan(?:y|ies)|firms?|courts?|ministr(?:y|ies)|NGOs?|universit(?:y|ies))\b|"
+        r"\bquel(?:le)?s? (?:entreprises?|sociétés?|tribunaux|tribunal|juridictions?|ministères?|ONG|universités?)\b|"
+        r"\bqué (?:empresas?|compañías?|tribunales|tribunal|ministerios?|ONG|universidades?)\b|"
+        r"\bкак(?:ие|ая|ой|ое) (?:компани|фирм|суд|министерств|НПО|университет)|"
+        r"(?:أي|ما أسماء|ما هي) (?:ال)?(?:شركات?|محاكم|محكمة|وزارة|جامعات?)",
         re.IGNORECASE)),
     ("person", re.compile(
+        r"\bwhich (?:\w+ ){0,2}(?:ambassadors?|ministers?|experts?|officials?|judges?)\b|"
+        r"\bquel(?:le)?s? (?:ambassadeurs?|ministres?|experts?|juges?)\b|\bqué (?:embajador(?:es)?|ministros?|expertos?|jueces|juez)\b|"
+        r"\bкак(?:ой|ие) (?:посол|послы|министр|эксперт|судья|судьи)|(?:أي|ما أسماء) (?:ال)?(?:سفير|وزير|خبير|قاض)|"
         r"谁|\bwho\b|\bwhom\b|\bqui\b|quién|quiénes|\bкто\b|\bкем\b|من هو|من هي|من الذي|من هم|"
         # Arabic "من" opening a question is "who" ("من ينسق…؟"), unless it is "from where / which".
         r"^\W*من (?!أين|أي\b|أية\b|حيث)",
@@ -356,10 +370,13 @@ def _places(text: str) -> list[tuple[int, str, str]]:
 
     if not has_han(text):
         return sorted((m.start(), m.group(0), zh) for zh, pattern in _named_places() for m in pattern.finditer(text))
-    found, position = [], 0
+    found, position, after_country = [], 0, False
     for word, flag in tag(text):
-        if flag == "ns" and len(word) >= 2 and word not in countries_zh():
+        # A name right after its country is a place in it, whatever jieba takes it for: "瑞士巴塞尔" (nr).
+        place = flag == "ns" or (after_country and flag in ("nr", "nrt", "nz"))
+        if place and len(word) >= 2 and word not in countries_zh():
             found.append((position, word, word))
+        after_country = word in countries_zh()
         position += len(word)
     return found
 

@@ -417,9 +417,9 @@ class Assistant:
         if analysis.fact_kind is not None and self.fact_weight:
             passages = lift_fact_holders(passages, analysis.fact_kind, given, self.unit_context, self.fact_weight)
             doc_id = passages[0].doc_id
-            opening = self._units.get((doc_id, "1"))
-            if analysis.self_reference or names_its_meeting(analysis.text, opening):
-                block = own_statement(analysis.fact_kind, given, self._units.get((doc_id, "header")), opening)
+            opening, header = self._units.get((doc_id, "1")), self._units.get((doc_id, "header"))
+            if analysis.self_reference or names_its_meeting(analysis.text, opening, header):
+                block = own_statement(analysis.fact_kind, given, header, opening, self.unit_context)
             if block is not None:
                 passages = title_block_first(passages, block)
         return tuple(passages), block
