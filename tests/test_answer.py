@@ -277,15 +277,18 @@ def test_the_title_block_answers_a_fact_about_this_meeting_even_when_not_retriev
     # The provisional agenda's symbol is in the note the title block carries ("临时议程*").
     from dataclasses import replace
 
-    from assistant.answering.extractive import UnitContext
+    from assistant.answering.extractive import UnitContext, agenda_notes
     from assistant.core.records import Unit
 
     notes = {"fn*": Unit(doc_id="d", unit_id="fn*", kind="footnote", text="CTOC/COP/WG.4/2019/1。", section=(), order=9)}
     marked = replace(header, footnotes=("fn*",))
     base = _context(units)
     ctx = UnitContext(base.parent, base.children, base.doc_lang, notes=lambda u: tuple(notes[f] for f in u.footnotes))
-    assert own_statement("symbol", "", marked, opening, ctx) == notes["fn*"]
-    assert own_statement("symbol", "", marked, opening) is None  # without its notes, the block holds no symbol
+    agenda = agenda_notes("What is the symbol of the provisional agenda of this meeting?", marked, ctx)
+    assert own_statement("symbol", "", marked, opening, agenda) == notes["fn*"]
+    # That note is the agenda's symbol, not this document's: a question on the paper's own symbol is not answered by it.
+    assert agenda_notes("What is the document symbol of this background paper?", marked, ctx) == ()
+    assert own_statement("symbol", "", marked, opening) is None
     # Or by the month and year of the title block's dates, in any language.
     assert names_its_meeting("В каком городе проходит совещание Рабочей группы в сентябре 2019 года?", opening, header)
     assert names_its_meeting("في أي مدينة يُعقد اجتماع الفريق العامل في أيلول/سبتمبر 2019؟", opening, header)

@@ -54,6 +54,12 @@ P38_FIRST = "蓝心运动——打击人口贩运活动成立于 2010 年，由�
         ("What is the number of countries in the Blue Heart Campaign?", "quantity"),
         ("Which States have joined the campaign?", "country"),
         ("¿Qué entidad coordina la campaña?", "organisation"),
+        # The agenda item a document is submitted under; a document's symbol as UN French and Spanish call it.
+        ("Under which item of the provisional agenda is this background paper submitted?", "agenda item"),
+        ("По какому пункту предварительной повестки дня подготовлен этот документ?", "agenda item"),
+        ("本背景文件属于哪个议程项目？", "agenda item"),
+        ("Sous quelle cote l'ordre du jour provisoire a-t-il été publié ?", "symbol"),
+        ("¿Con qué signatura se publicó el programa provisional?", "symbol"),
         # A size or a length asked as such, even where a relative "who"/"qui" follows.
         ("How large are the fines imposed on employers who break the rules?", "quantity"),
         ("Quelle est la durée de l'exclusion imposée aux employeurs qui enfreignent la loi ?", "quantity"),
@@ -460,3 +466,13 @@ def test_a_name_after_its_country_is_a_place_in_it():
 )
 def test_a_body_or_a_person_asked_by_its_type(question, kind):
     assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("lang", "display"),
+    [("en", "agenda item 2"), ("fr", "point 2 de l'ordre du jour"), ("ru", "пункт 2 повестки дня"), ("zh", "议程项目 2")],
+)
+def test_the_agenda_item_is_read_from_the_title_block(lang, display):
+    header = "贩运人口问题工作组\n2019 年 9 月 9 日至 11 日，维也纳\n临时议程项目 2\n涉及贩运人口的预防犯罪措施"
+    fact = find_fact("agenda item", [("header", header)], [], lang)
+    assert fact is not None and fact.span == "议程项目 2" and fact.display == display

@@ -234,23 +234,33 @@ def lift_meeting_holders(passages: Sequence[Passage], meetings: Sequence[str], c
 
 # What a UN document's title block is there to state: its meeting's dates and city, its symbols;
 # and what its opening paragraph says of it: the meeting it serves, who prepared it.
-TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "place", "symbol"})
+TITLE_BLOCK_KINDS: frozenset[FactKind] = frozenset({"date", "year", "time", "place", "symbol", "agenda item"})
 OPENING_KINDS: frozenset[FactKind] = frozenset({"ordinal", "organisation", "person", "author"})
 
 
+# The provisional agenda, which a UN title block marks with a note giving its symbol ("临时议程*").
+_AGENDA = re.compile(r"议程|\bagenda\b|ordre du jour|programa provisional|orden del día|повестк|جدول الأعمال", re.IGNORECASE)
+
+
+def agenda_notes(question: str, header: Unit | None, ctx: UnitContext) -> tuple[Unit, ...]:
+    """The notes of the title block when the question names the provisional agenda: the note on
+    "临时议程*" gives the agenda's symbol (CTOC/COP/WG.4/2019/1), not this document's."""
+    return ctx.notes(header) if header is not None and _AGENDA.search(question) else ()
+
+
 def own_statement(
-    kind: FactKind, given: str, header: Unit | None, opening: Unit | None, ctx: UnitContext | None = None
+    kind: FactKind, given: str, header: Unit | None, opening: Unit | None, notes: Sequence[Unit] = ()
 ) -> Unit | None:
     """Where a document states a fact of ``kind`` about itself or its meeting: its title block
-    (``header``), a note the title block carries (the provisional agenda's symbol, "临时议程*" with
-    its note "CTOC/COP/WG.4/2019/1") or, for the meeting it serves and who prepared it, its
-    ``opening`` paragraph ("本背景文件由秘书处编写，旨在便利…工作组第九次会议开展讨论"); None if none does."""
+    (``header``), one of its title block's ``notes`` (``agenda_notes``) or, for the meeting it serves
+    and who prepared it, its ``opening`` paragraph ("本背景文件由秘书处编写，旨在便利…工作组第九次会议开展讨论");
+    None if none does."""
     if header is not None and kind in TITLE_BLOCK_KINDS:
         if has_candidate(kind, header.text, given):
             return header
-        notes = _notes_holding(header, kind, given, ctx) if ctx is not None else ()
-        if notes:
-            return notes[0]
+        holding = [note for note in notes if kind in NOTE_KINDS and has_candidate(kind, note.text, given)]
+        if holding:
+            return holding[0]
     if opening is not None and kind in OPENING_KINDS and has_candidate(kind, opening.text, given):
         return opening
     return None

@@ -25,12 +25,18 @@ from assistant.retrieval.lexical import simplify
 
 FactKind = Literal[
     "date", "year", "time", "since", "ordinal", "share", "frequency", "quantity", "symbol", "article", "country", "place",
-    "organisation", "author", "editor", "person",
+    "organisation", "author", "editor", "person", "agenda item",
 ]
 
 # What a question asks for, per language. Order matters: "which year" is a year even
 # though it contains "which"; "who coordinates" is answered by an organisation or a person.
 _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
+    # The agenda item a document is submitted under ("临时议程项目 2"), before "which item" reads as anything else.
+    ("agenda item", re.compile(
+        r"议程项目|哪[一个]?项议程|\bagenda item|\bitem of the (?:provisional )?agenda|\bpoint (?:de|à) l'ordre du jour|"
+        r"\btema del programa|\bpunto del orden del día|\bпункт\w* (?:предварительной )?повестки|"
+        r"(?:أي|ما) (?:هو )?البند|بند (?:من )?جدول الأعمال",
+        re.IGNORECASE)),
     ("date", re.compile(
         r"哪一天|哪天|几月几日|什么日子|哪几天|什么日期|which day|what day|(?:what|which) dates?|what are the dates|"
         r"quel jour|quelle date|quelles dates|qué fechas|какие даты|ما (?:هي )?تواريخ|"
@@ -95,6 +101,8 @@ _ASKS: tuple[tuple[FactKind, re.Pattern[str]], ...] = (
     ("symbol", re.compile(
         # "Which resolution …", not "which body adopted resolution 68/192" (a body is asked for).
         r"哪[一个]?[项个]?[^？?，,]{0,8}决议|什么决议|第几号决议|文号|文件号|编号|symbol|"
+        # UN French and Spanish name a document's symbol "cote" and "signatura".
+        r"\bcote\b|\bsignatura\b|"
         r"\b(?:which|what)\b"
         r"(?!\s+(?:body|bodies|organi[sz]ations?|organs?|countr(?:y|ies)|(?:member )?states?|year|month|day|meeting|session)\b)"
         r"[^?.]{0,40}\bresolution|"
@@ -245,6 +253,15 @@ _EDITED = re.compile(r"主编|编辑|合编|\(eds?\.\)|\beds?\.|\(dir\.\)|\(comp
 _CLAUSE_END = re.compile(r"[；;。，,]")
 _ORG_ENDINGS = ("办公室", "办事处", "秘书处", "小组", "理事会", "工作组", "委员会", "大会", "组织", "政府")
 
+_AGENDA_ITEM = re.compile(
+    r"议程项目\s*(\d+)|\bagenda item\s+(\d+)|\bpoint\s+(\d+)\s+de l'ordre du jour|\btema\s+(\d+)\s+del programa|"
+    r"\bпункт\s+(\d+)\s+(?:предварительной )?повестки|البند\s+(\d+)\s+من جدول الأعمال",
+    re.IGNORECASE,
+)
+_AGENDA_ITEM_WORD = {
+    "zh": "议程项目 {n}", "en": "agenda item {n}", "fr": "point {n} de l'ordre du jour", "es": "tema {n} del programa",
+    "ru": "пункт {n} повестки дня", "ar": "البند {n} من جدول الأعمال",
+}
 _ARTICLE_WORD = {"zh": "第{n}条", "en": "article {n}", "fr": "article {n}", "es": "artículo {n}", "ru": "статья {n}", "ar": "المادة {n}"}
 _RESOLUTION_WORD = {
     "zh": "第{n}号决议", "en": "resolution {n}", "fr": "résolution {n}", "es": "resolución {n}",
@@ -315,6 +332,8 @@ def _spans(kind: FactKind, text: str) -> list[tuple[int, str, str]]:
         return [(m.start(), m.group(0), f"{chinese_numeral(m.group(1))}{m.group(2)}") for m in _ORDINAL.finditer(text)]
     if kind == "share":
         return [(m.start(), m.group(0), (m.group(1) or m.group(2)) + "%") for m in _SHARE.finditer(text)]
+    if kind == "agenda item":
+        return [(m.start(), m.group(0), next(g for g in m.groups() if g)) for m in _AGENDA_ITEM.finditer(text)]
     if kind == "frequency":
         return [(m.start(), m.group(0), m.group(0)) for m in counts.FREQUENCY.finditer(text)]
     if kind == "quantity":
@@ -419,6 +438,8 @@ def _display(kind: FactKind, value: str, lang: str) -> str:
         return _ORDINAL_WORD.get((lang, noun), _ORDINAL_WORD.get(lang, "{n}")).format(n=n)
     if kind == "article":
         return _ARTICLE_WORD.get(lang, _ARTICLE_WORD["en"]).format(n=value)
+    if kind == "agenda item":
+        return _AGENDA_ITEM_WORD.get(lang, _AGENDA_ITEM_WORD["en"]).format(n=value)
     if kind == "frequency":
         return counts.FREQUENCY_WORDS.get(value, {}).get(lang, value)
     if kind == "symbol" and value.startswith("res:"):

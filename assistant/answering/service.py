@@ -22,6 +22,7 @@ from assistant.answering.extractive import (
     Citation,
     Draft,
     UnitContext,
+    agenda_notes,
     answer_units,
     asked_meetings,
     choose_sentences,
@@ -419,7 +420,8 @@ class Assistant:
             doc_id = passages[0].doc_id
             opening, header = self._units.get((doc_id, "1")), self._units.get((doc_id, "header"))
             if analysis.self_reference or names_its_meeting(analysis.text, opening, header):
-                block = own_statement(analysis.fact_kind, given, header, opening, self.unit_context)
+                notes = agenda_notes(analysis.text, header, self.unit_context)
+                block = own_statement(analysis.fact_kind, given, header, opening, notes)
             if block is not None:
                 passages = title_block_first(passages, block)
         return tuple(passages), block
