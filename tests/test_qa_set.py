@@ -344,3 +344,20 @@ def test_the_second_dev_set_is_dev_only_and_well_formed(source_nows):
     for check in (test_gold_ids_well_formed, test_history, test_xfollowup_switches_language, test_fact_key, test_near_miss_key):
         check(dev2)
     test_chinese_points_occur_in_source(dev2, source_nows)
+
+
+def test_the_plain_question_set_is_well_formed(source_nows):
+    """evals/qa_plain.jsonl: plain "what is X?" questions, answerable and not, half dev and half test per language."""
+    lines = (ROOT / "evals" / "qa_plain.jsonl").read_text(encoding="utf-8").splitlines()
+    plain = [json.loads(line) for line in lines]
+    assert len({it["id"] for it in plain}) == len(plain) == 96
+    assert {it["kind"] for it in plain} == {"plain", "unanswerable"} and {it["lang"] for it in plain} == LANGS
+    for lang in LANGS:
+        for kind, per_half in (("plain", 5), ("unanswerable", 3)):
+            splits = [it["split"] for it in plain if it["lang"] == lang and it["kind"] == kind]
+            assert splits.count("dev") == splits.count("test") == per_half, (lang, kind)
+    for it in plain:
+        assert bool(it["gold"]) == (it["kind"] == "plain") and bool(it["gold"]) != (it["answer_points"] == [])
+    for check in (test_gold_ids_well_formed, test_history, test_near_miss_key):
+        check(plain)
+    test_chinese_points_occur_in_source(plain, source_nows)
