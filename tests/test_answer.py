@@ -189,6 +189,20 @@ def test_a_title_block_holding_the_fact_is_not_lifted_for_another_event():
     assert [p.unit_id for p in lift_fact_holders(passages, "place", "", _context(units), 0.1)] == ["37", "header"]
 
 
+def test_a_holder_of_the_kind_asked_comes_before_one_of_its_fallback():
+    from assistant.answering.extractive import lift_fact_holders
+    from assistant.retrieval.searcher import Passage
+
+    units = _units(
+        ("13", "特别报告员在其 2019 年报告中呼吁制定预防战略。", None),
+        ("21", "自 2000 年以来，很多国家制定了打击贩运人口的国家计划。", None),
+    )
+    # "Since when do national plans exist?": "自 2000 年以来" answers it; a bare year only if nothing does.
+    passages = (Passage(units["13"], 1.0), Passage(units["21"], 0.97))
+    assert [p.unit_id for p in lift_fact_holders(passages, "since", "", _context(units), 0.1)] == ["21", "13"]
+    assert [p.unit_id for p in lift_fact_holders(passages, "year", "", _context(units), 0.1)] == ["13", "21"]
+
+
 def test_a_fact_a_paragraph_gives_in_its_footnote_is_cited_from_the_footnote():
     from dataclasses import replace
 

@@ -205,9 +205,15 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
             # found for the document's name in the question ("Who issued the guidance note on fair
             # recruitment?") not for what it asks: "Where was the 2019 World Day held?" is not Vienna.
             return -weight
-        if _holds(p.unit, kind, given, ctx) or _notes_holding(p.unit, kind, given, ctx):
+        if _notes_holding(p.unit, kind, given, ctx):
             return weight
-        return 0.0
+        if not _holds(p.unit, kind, given, ctx):
+            return 0.0
+        # A holder of the kind asked first: "¿Desde cuándo existen?" is answered by "自 2000 年以来"
+        # before a bare year, "who" by a person before a body.
+        lead_in = ctx.parent(p.unit)
+        text = p.unit.text + (lead_in.text if lead_in is not None else "")
+        return weight if states(answering_kinds(kind)[0], text, given) else weight / 2
 
     return rescored(passages, lift)
 

@@ -38,6 +38,25 @@ def _milvus_client(uri: str, token: str | None = None) -> Any:
         raise IndexStateError(f"cannot connect to Milvus at {uri!r}: {exc}") from exc
 
 
+def _schema(client: Any, dim: int) -> Any:
+    """``id`` (the row number) and ``vector``; dynamic fields hold each row's document and section."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=True)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    return schema
+
+
+def _index(client: Any, uri: str) -> Any:
+    """FLAT in milvus-lite (a local file): its AUTOINDEX is approximate once built, and returned
+    409 of 500 rows for a search asking for all of them. A cluster picks its own ANN (AUTOINDEX)."""
+    params = client.prepare_index_params()
+    lite = not re.match(r"^[a-z]+://", uri)
+    params.add_index(field_name="vector", index_type="FLAT" if lite else "AUTOINDEX", metric_type="IP")
+    return params
+
+
 def collection_name(build_id: str, prefix: str = "assistant") -> str:
     """A Milvus-legal collection name (letters, digits, underscores) for one build."""
     return f"{prefix}_{re.sub(r'[^0-9A-Za-z_]', '_', build_id)}"
@@ -73,9 +92,8 @@ class MilvusStore(VectorStore):
         n, dim = vectors.shape
         if client.has_collection(collection):
             client.drop_collection(collection)
-        # AUTOINDEX: milvus-lite serves it exactly (FLAT); a cluster picks its own ANN (HNSW).
         client.create_collection(
-            collection, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong"
+            collection, schema=_schema(client, dim), index_params=_index(client, uri), consistency_level="Strong"
         )
         for start in range(0, n, batch):
             part = vectors[start : start + batch]
