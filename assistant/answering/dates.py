@@ -30,13 +30,18 @@ MONTH_WORDS = frozenset(m.casefold() for names in MONTHS.values() for m in names
 _MONTH_NUMBER = {name.casefold(): i for lang in ("en", "fr", "es", "ru") for i, name in enumerate(MONTHS[lang], 1)}
 _MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True))
 # A month as a question names it, in any case form: "September", "septembre", "septiembre",
-# "в сентябре", "أيلول/سبتمبر" or "سبتمبر" alone, "9月".
-_MONTH_STEMS = (
-    r"january|janvier|enero|январ\w*|كانون الثاني|يناير", r"february|février|febrero|феврал\w*|شباط|فبراير",
-    r"march|mars|marzo|март\w*|آذار|مارس", r"april|avril|abril|апрел\w*|نيسان|أبريل", r"may|mai|mayo|ма[йяею]|أيار|مايو",
-    r"june|juin|junio|июн\w*|حزيران|يونيه|يونيو", r"july|juillet|julio|июл\w*|تموز|يوليه|يوليو", r"august|août|agosto|август\w*|آب|أغسطس",
-    r"september|septembre|septiembre|сентябр\w*|أيلول|سبتمبر", r"october|octobre|octubre|октябр\w*|تشرين الأول|أكتوبر",
-    r"november|novembre|noviembre|ноябр\w*|تشرين الثاني|نوفمبر", r"december|décembre|diciembre|декабр\w*|كانون الأول|ديسمبر",
+# "в сентябре", "أيلول/سبتمبر" or "سبتمبر" alone, "9月". English, French, Spanish and Arabic as the
+# dates above write them; Russian by its stem (a question says "в сентябре", not "сентября"), and
+# the Arabic spellings UN documents do not use but readers do.
+_MONTH_STEMS_RU = (
+    r"январ\w*", r"феврал\w*", r"март\w*", r"апрел\w*", r"ма[йяею]", r"июн\w*",
+    r"июл\w*", r"август\w*", r"сентябр\w*", r"октябр\w*", r"ноябр\w*", r"декабр\w*",
+)
+_ARABIC_TOO = {5: "يونيو", 6: "يوليو"}  # June and July as readers spell them beside يونيه and يوليه
+_MONTH_STEMS = tuple(
+    "|".join([*(MONTHS[lang][i].lower() for lang in ("en", "fr", "es")), *MONTHS["ar"][i].split("/"), ru])
+    + (f"|{_ARABIC_TOO[i]}" if i in _ARABIC_TOO else "")
+    for i, ru in enumerate(_MONTH_STEMS_RU)
 )
 _MONTH_IN_QUESTION = [re.compile(rf"(?<!\w)(?:{stems})(?!\w)", re.IGNORECASE) for stems in _MONTH_STEMS]
 _HAN_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")

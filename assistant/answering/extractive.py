@@ -207,13 +207,13 @@ def lift_fact_holders(passages: Sequence[Passage], kind: FactKind, given: str, c
             return -weight
         if _notes_holding(p.unit, kind, given, ctx):
             return weight
-        if not _holds(p.unit, kind, given, ctx):
-            return 0.0
         # A holder of the kind asked first: "¿Desde cuándo existen?" is answered by "自 2000 年以来"
         # before a bare year, "who" by a person before a body.
         lead_in = ctx.parent(p.unit)
-        text = p.unit.text + (lead_in.text if lead_in is not None else "")
-        return weight if states(answering_kinds(kind)[0], text, given) else weight / 2
+        texts = (p.unit.text,) if lead_in is None else (p.unit.text, lead_in.text)
+        if any(states(answering_kinds(kind)[0], text, given) for text in texts):
+            return weight
+        return weight / 2 if any(has_candidate(kind, text, given) for text in texts) else 0.0
 
     return rescored(passages, lift)
 

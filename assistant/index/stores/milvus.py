@@ -48,12 +48,16 @@ def _schema(client: Any, dim: int) -> Any:
     return schema
 
 
+def is_lite(uri: str) -> bool:
+    """Whether ``uri`` is a milvus-lite file (pymilvus serves a ``.db`` path embedded) rather than a server."""
+    return uri.endswith(".db")
+
+
 def _index(client: Any, uri: str) -> Any:
-    """FLAT in milvus-lite (a local file): its AUTOINDEX is approximate once built, and returned
-    409 of 500 rows for a search asking for all of them. A cluster picks its own ANN (AUTOINDEX)."""
+    """FLAT in milvus-lite: its AUTOINDEX is approximate once built, and returned 409 of 500 rows
+    for a search asking for all of them. A server picks its own ANN (AUTOINDEX)."""
     params = client.prepare_index_params()
-    lite = not re.match(r"^[a-z]+://", uri)
-    params.add_index(field_name="vector", index_type="FLAT" if lite else "AUTOINDEX", metric_type="IP")
+    params.add_index(field_name="vector", index_type="FLAT" if is_lite(uri) else "AUTOINDEX", metric_type="IP")
     return params
 
 
@@ -201,7 +205,7 @@ class MilvusBackend(StoreBackend):
     def create(self, build_dir: Path, vectors: np.ndarray, labels: Callable[[], RowLabels]) -> StoreInfo:
         collection = collection_name(build_dir.name)
         MilvusStore.create(self.uri, collection, vectors, self.token, labels=labels()).close()
-        uri_kind = "lite" if self.uri.endswith(".db") else "server"
+        uri_kind = "lite" if is_lite(self.uri) else "server"
         return StoreInfo("milvus", {"uri_kind": uri_kind}, collection=collection)
 
     def open(self, build_dir: Path, info: StoreInfo, dim: int, ntotal: int) -> MilvusStore:
